@@ -1,0 +1,17 @@
+/**
+ * keepwatch's programmatic API: embed the monitor in your own server.
+ */
+export {
+  KeepAliveMonitor,
+  DEFAULT_PING_INTERVAL_MS,
+  DEFAULT_TIMEOUT_MS,
+  type CheckResult,
+  type ClientHandle,
+  type ClientSettings,
+  type ClientStatus,
+  type MonitorOptions,
+} from './monitor/monitor.js';
+export { createClock, MonotonicClock, VirtualClock, type Clock, type ClockKind } from './monitor/clock.js';
+export { SweepBatch } from './core/index.js';
+export { KeepAliveService, type KeepAliveReply } from './protocol/keepalive-service.js';
+export { ErrorCode, ProtocolError } from './protocol/errors.js';

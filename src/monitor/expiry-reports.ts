@@ -1,0 +1,28 @@
+/**
+ * Expired clients not yet handed out by a check: one group per sweep that
+ * found any, in the order the sweeps ran; registration order within a group.
+ */
+export class ExpiryReports {
+  private queued: string[] = [];
+
+  get size(): number {
+    return this.queued.length;
+  }
+
+  /** Queues one sweep's expiries (given in deadline order). */
+  add(ids: readonly string[], seqs: readonly number[]): void {
+    if (ids.length === 1) {
+      this.queued.push(ids[0]);
+      return;
+    }
+    const order = Array.from(ids.keys()).sort((a, b) => seqs[a] - seqs[b]);
+    for (const i of order) this.queued.push(ids[i]);
+  }
+
+  /** Everything queued, oldest first; the queue is left empty. */
+  drain(): string[] {
+    const out = this.queued;
+    this.queued = [];
+    return out;
+  }
+}

@@ -1,0 +1,227 @@
+import { NIL, Shard, SweepBatch } from '../core/index.js';
+import { shardOf } from './shard-hash.js';
+import { ExpiryReports } from './expiry-reports.js';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_PING_INTERVAL_MS = 10_000;
+
+export interface MonitorOptions {
+  /** Number of shards (default 1). client_id -> shard by a stable hash. */
+  shards?: number;
+  /** Track ping deadlines, reported by `sweep` (default false). */
+  trackPings?: boolean;
+  /** Queue expiries for the next `check` (default true). */
+  queueExpiryReports?: boolean;
+  /** Called with every sweep's findings, whichever operation ran the sweep. */
+  onSweep?: (batch: SweepBatch) => void;
+}
+
+export interface ClientSettings {
+  timeoutMs?: number;
+  pingIntervalMs?: number;
+}
+
+/** What a transport keeps to heartbeat a client without a lookup by id. */
+export interface ClientHandle {
+  readonly shard: number;
+  readonly handle: number;
+}
+
+export interface ClientStatus {
+  clientId: string;
+  lastSeenMsAgo: number;
+  status: 'active';
+}
+
+export interface CheckResult {
+  expired: string[];
+  active: string[];
+}
+
+/** Visits live clients in registration order. */
+export type LiveVisitor = (clientId: string, lastSeen: number) => void;
+
+/**
+ * The keep-alive monitor: N shards behind one API. Pure like the core: the
+ * caller passes the time (integer ms, never going back: a smaller value is
+ * read as the latest one seen).
+ *
+ * Every operation first sweeps at its `now`, so "expired" is a property of
+ * the deadline, not of whether a sweep happened to run. Expiries found by
+ * any sweep are queued (in the order the sweeps ran, registration order
+ * within one sweep) and handed out, exactly once, by the next `check`.
+ */
+export class KeepAliveMonitor {
+  readonly shards: Shard[];
+  private readonly reports = new ExpiryReports();
+  private readonly batch = new SweepBatch();
+  private readonly queueReports: boolean;
+  private readonly onSweep: ((batch: SweepBatch) => void) | undefined;
+  private nextSeq = 0;
+  private latest = 0;
+
+  constructor(options: MonitorOptions = {}) {
+    const count = options.shards ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new RangeError(`shards must be an integer >= 1, got ${count}`);
+    this.queueReports = options.queueExpiryReports ?? true;
+    this.onSweep = options.onSweep;
+    this.shards = Array.from({ length: count }, () => new Shard({ trackPings: options.trackPings ?? false }));
+  }
+
+  /** Live clients, over all shards. */
+  get size(): number {
+    let n = 0;
+    for (const shard of this.shards) n += shard.size;
+    return n;
+  }
+
+  /** The latest time this monitor has been told. */
+  get now(): number {
+    return this.latest;
+  }
+
+  register(clientId: string, settings: ClientSettings, now: number): ClientHandle {
+    const t = this.advance(now);
+    const index = shardOf(clientId, this.shards.length);
+    const shard = this.shards[index];
+    const seq = this.nextSeq;
+    const slot = shard.register(
+      clientId,
+      settings.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      settings.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS,
+      t,
+      seq,
+    );
+    if (shard.regSeq(slot) === seq) this.nextSeq++;
+    return { shard: index, handle: shard.handleOf(slot) };
+  }
+
+  /** last_seen := now. False when the client is unknown or expired. */
+  heartbeat(clientId: string, now: number): boolean {
+    const t = this.advance(now);
+    const shard = this.shards[shardOf(clientId, this.shards.length)];
+    const slot = shard.find(clientId);
+    if (slot === NIL) return false;
+    shard.heartbeat(slot, t);
+    return true;
+  }
+
+  /** Heartbeat by handle: no hashing, no lookup. False when that life ended. */
+  heartbeatHandle(client: ClientHandle, now: number): boolean {
+    const t = this.advance(now);
+    const shard = this.shards[client.shard];
+    const slot = shard.slotOfHandle(client.handle);
+    if (slot === NIL) return false;
+    shard.heartbeat(slot, t);
+    return true;
+  }
+
+  /** Removes a live client without reporting it expired (its connection closed). */
+  remove(clientId: string, now: number): boolean {
+    this.advance(now);
+    const shard = this.shards[shardOf(clientId, this.shards.length)];
+    const slot = shard.find(clientId);
+    if (slot === NIL) return false;
+    shard.remove(slot);
+    return true;
+  }
+
+  /** Whether `clientId` is live at `now`. */
+  has(clientId: string, now: number): boolean {
+    this.advance(now);
+    return this.shards[shardOf(clientId, this.shards.length)].find(clientId) !== NIL;
+  }
+
+  /**
+   * Expires and pings what is due at `now`; returns this sweep's findings in
+   * deadline order (the batch is reused by the next call). Expiries are also
+   * queued for the next `check`.
+   */
+  sweep(now: number): SweepBatch {
+    this.latest = Math.max(this.latest, Math.floor(now));
+    return this.sweepAt(this.latest);
+  }
+
+  /** Hands out every queued expiry, then lists the live clients. */
+  check(now: number): CheckResult {
+    this.advance(now);
+    const expired = this.reports.drain();
+    const active: string[] = [];
+    this.forEachLive((id) => active.push(id));
+    return { expired, active };
+  }
+
+  status(now: number): ClientStatus[] {
+    const t = this.advance(now);
+    const out: ClientStatus[] = [];
+    this.forEachLive((clientId, lastSeen) => out.push({ clientId, lastSeenMsAgo: t - lastSeen, status: 'active' }));
+    return out;
+  }
+
+  /** Expiries queued for the next check, oldest sweep first. */
+  takeExpiredReports(): string[] {
+    return this.reports.drain();
+  }
+
+  /** The earliest time at which a sweep has work (expiry or ping); Infinity if none. */
+  nextFireAt(): number {
+    let next = Infinity;
+    for (const shard of this.shards) next = Math.min(next, shard.nextFireAt());
+    return next;
+  }
+
+  /** Visits live clients in registration order, merging the shards. */
+  forEachLive(visit: LiveVisitor): void {
+    if (this.shards.length === 1) {
+      const shard = this.shards[0];
+      for (let s = shard.firstInOrder(); s !== NIL; s = shard.nextInOrder(s)) visit(shard.idOf(s), shard.lastSeen(s));
+      return;
+    }
+    this.mergeShards(visit);
+  }
+
+  /** Bytes held in SharedArrayBuffers by all shards. */
+  get sharedBytes(): number {
+    let n = 0;
+    for (const shard of this.shards) n += shard.sharedBytes;
+    return n;
+  }
+
+  private advance(now: number): number {
+    this.latest = Math.max(this.latest, Math.floor(now));
+    if (this.nextFireAt() <= this.latest) this.sweepAt(this.latest);
+    return this.latest;
+  }
+
+  private sweepAt(t: number): SweepBatch {
+    const batch = this.batch;
+    batch.clear();
+    for (const shard of this.shards) shard.sweep(t, batch);
+    if (batch.expiredCount > 0 && this.queueReports) this.reports.add(batch.expiredIds, batch.expiredSeqs);
+    if (this.onSweep && batch.expiredCount + batch.pingCount > 0) this.onSweep(batch);
+    return batch;
+  }
+
+  /** k-way merge by registration sequence; k (shards) is small, so a linear pick. */
+  private mergeShards(visit: LiveVisitor): void {
+    const shards = this.shards;
+    const cursor = shards.map((s) => s.firstInOrder());
+    for (;;) {
+      let best = -1;
+      let bestSeq = Infinity;
+      for (let i = 0; i < shards.length; i++) {
+        if (cursor[i] === NIL) continue;
+        const seq = shards[i].regSeq(cursor[i]);
+        if (seq < bestSeq) {
+          bestSeq = seq;
+          best = i;
+        }
+      }
+      if (best < 0) return;
+      const shard = shards[best];
+      const slot = cursor[best];
+      visit(shard.idOf(slot), shard.lastSeen(slot));
+      cursor[best] = shard.nextInOrder(slot);
+    }
+  }
+}

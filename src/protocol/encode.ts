@@ -1,0 +1,41 @@
+import type { ProtocolError } from './errors.js';
+import type { KeepAliveReply } from './keepalive-service.js';
+import { pyInteger, pyString, pyStringArray } from './py-json.js';
+
+/**
+ * Reply bodies as Python-style JSON text, keys in the protocol's order:
+ * `type`, `in_reply_to`, the type's own fields, `msg_id` last. Written
+ * by hand rather than through a generic encoder: check and status replies
+ * list every live client, and this is the stdio node's hot path.
+ */
+export function encodeReplyBody(reply: KeepAliveReply | { type: 'init_ok' }, inReplyTo: number, msgId: number): string {
+  return `{"type": "${reply.type}", "in_reply_to": ${pyInteger(inReplyTo)}${replyFields(reply)}, "msg_id": ${msgId}}`;
+}
+
+export function encodeErrorBody(error: ProtocolError, inReplyTo: number, msgId: number): string {
+  return (
+    `{"type": "error", "in_reply_to": ${pyInteger(inReplyTo)}, "code": ${error.code}, ` +
+    `"text": ${pyString(error.message)}, "msg_id": ${msgId}}`
+  );
+}
+
+function replyFields(reply: KeepAliveReply | { type: 'init_ok' }): string {
+  switch (reply.type) {
+    case 'ka_heartbeat_ok':
+      return `, "last_seen_ms_ago": ${pyInteger(reply.lastSeenMsAgo)}`;
+    case 'ka_check_ok':
+      return `, "expired": ${pyStringArray(reply.expired)}, "active": ${pyStringArray(reply.active)}`;
+    case 'ka_status_ok':
+      return `, "connections": ${encodeConnections(reply)}`;
+    default:
+      return '';
+  }
+}
+
+function encodeConnections(reply: Extract<KeepAliveReply, { type: 'ka_status_ok' }>): string {
+  const parts = reply.connections.map(
+    (c) =>
+      `{"client_id": ${pyString(c.clientId)}, "last_seen_ms_ago": ${pyInteger(c.lastSeenMsAgo)}, "status": "${c.status}"}`,
+  );
+  return '[' + parts.join(', ') + ']';
+}

@@ -1,0 +1,104 @@
+import { isUtf8 } from 'node:buffer';
+import { LINE_MAX_BYTES } from '../../protocol/limits.js';
+
+/** Where the splitter delivers each line of input. */
+export interface LineSink {
+  /** A line as text: line end, trailing `\r` and a leading BOM removed. */
+  line(text: string): void;
+  /** A line refused before parsing (too long, not UTF-8). */
+  reject(reason: string): void;
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * Splits a byte stream into lines. Holds at most one line (capped at
+ * `maxBytes` + a line end) in memory: the rest of an over-long line is
+ * skipped as it streams by, and the line is rejected once, at its end.
+ *
+ * Fast path: when no partial line is pending, all complete lines of a chunk
+ * are validated and decoded in one go (one UTF-8 check, one decode, one
+ * split); a chunk with a bad line falls back to line by line.
+ */
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private skipping = false;
+  private atStart = true;
+
+  constructor(
+    private readonly sink: LineSink,
+    private readonly maxBytes = LINE_MAX_BYTES,
+  ) {}
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    let start = 0;
+    const lastLf = chunk.lastIndexOf(LF);
+    if (lastLf >= 0 && this.pendingBytes === 0 && !this.skipping) {
+      if (this.fastLines(chunk.subarray(0, lastLf))) start = lastLf + 1;
+    }
+    while (start < chunk.length) {
+      const lf = chunk.indexOf(LF, start);
+      if (lf < 0) {
+        this.hold(chunk.subarray(start));
+        return;
+      }
+      this.hold(chunk.subarray(start, lf));
+      this.finishLine();
+      start = lf + 1;
+    }
+  }
+
+  /** End of input: a last line without a newline still counts. */
+  end(): void {
+    if (this.pendingBytes > 0 || this.skipping) this.finishLine();
+  }
+
+  private fastLines(region: Buffer): boolean {
+    let body = region;
+    if (this.atStart && startsWithBom(body)) body = body.subarray(BOM.length);
+    if (body.length > this.maxBytes || !isUtf8(body)) return false;
+    this.atStart = false;
+    const lines = body.toString('utf8').split('\n');
+    for (const line of lines) this.sink.line(line.endsWith('\r') ? line.slice(0, -1) : line);
+    return true;
+  }
+
+  private hold(bytes: Buffer): void {
+    if (this.skipping || bytes.length === 0) return;
+    this.pendingBytes += bytes.length;
+    // Room for a `\r` before the newline and for a leading BOM.
+    if (this.pendingBytes > this.maxBytes + 1 + (this.atStart ? BOM.length : 0)) {
+      this.skipping = true;
+      this.pending = [];
+      this.pendingBytes = 0;
+      return;
+    }
+    this.pending.push(Buffer.from(bytes));
+  }
+
+  private finishLine(): void {
+    const wasStart = this.atStart;
+    this.atStart = false;
+    if (this.skipping) {
+      this.skipping = false;
+      this.sink.reject(`line longer than ${this.maxBytes} bytes`);
+      return;
+    }
+    let line = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (wasStart && startsWithBom(line)) line = line.subarray(BOM.length);
+    if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, line.length - 1);
+    if (line.length > this.maxBytes) this.sink.reject(`line longer than ${this.maxBytes} bytes`);
+    else if (!isUtf8(line)) this.sink.reject('line is not valid UTF-8');
+    else this.sink.line(line.toString('utf8'));
+  }
+}
+
+function startsWithBom(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2];
+}
