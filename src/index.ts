@@ -15,3 +15,9 @@ export { createClock, MonotonicClock, VirtualClock, type Clock, type ClockKind }
 export { SweepBatch } from './core/index.js';
 export { KeepAliveService, type KeepAliveReply } from './protocol/keepalive-service.js';
 export { ErrorCode, ProtocolError } from './protocol/errors.js';
+export {
+  InProcessLiveMonitor,
+  type InProcessLiveMonitorOptions,
+  type LiveMonitor,
+  type LiveMonitorEvents,
+} from './monitor/live-monitor.js';

@@ -1,0 +1,167 @@
+import type { SweepBatch } from '../core/index.js';
+import { MonotonicClock, type Clock } from './clock.js';
+import {
+  KeepAliveMonitor,
+  type CheckResult,
+  type ClientHandle,
+  type ClientSettings,
+  type ClientStatus,
+} from './monitor.js';
+
+/** What a live monitor tells its transport, in batches. */
+export interface LiveMonitorEvents {
+  /** Clients silent for more than their timeout; deadlines are last_seen + timeout (ms). */
+  expired?(ids: readonly string[], deadlines: readonly number[], now: number): void;
+  /** Clients silent for their ping interval (once per silence); handles of their current life. */
+  ping?(ids: readonly string[], handles: readonly number[], now: number): void;
+}
+
+/**
+ * The monitor as a long-running server uses it: real time, expiry pushed
+ * as events. The hot operations are synchronous on the caller's thread;
+ * the whole-population ones (check, status) return promises so that an
+ * implementation may run them elsewhere (worker shards).
+ */
+export interface LiveMonitor {
+  readonly clock: Clock;
+  register(clientId: string, settings: ClientSettings): ClientHandle;
+  heartbeat(clientId: string): boolean;
+  heartbeatHandle(client: ClientHandle): boolean;
+  /** A client whose connection closed: removed, not reported as expired. */
+  remove(clientId: string): boolean;
+  has(clientId: string): boolean;
+  readonly size: number;
+  check(currentTimeMs?: number): Promise<CheckResult>;
+  status(): Promise<ClientStatus[]>;
+  close(): Promise<void>;
+}
+
+export interface InProcessLiveMonitorOptions {
+  shards?: number;
+  trackPings?: boolean;
+  /** Expiries also queued for the next ka_check (default false for servers). */
+  queueExpiryReports?: boolean;
+  clock?: Clock;
+  events?: LiveMonitorEvents;
+  /**
+   * A timer that fires this much later than asked means the event loop
+   * stalled: let the loop poll sockets once more before expiring anyone,
+   * so that heartbeats queued during the stall are counted first.
+   */
+  stallThresholdMs?: number;
+}
+
+/**
+ * One timer, armed at the earliest deadline of all shards (a peek at the
+ * heap tops), so nothing runs while nothing is due. When it fires, the
+ * sweep itself is deferred to setImmediate, which runs after the event
+ * loop's poll phase: input that arrived while the timer was pending is
+ * read (and counted) before anyone is expired.
+ */
+export class InProcessLiveMonitor implements LiveMonitor {
+  readonly clock: Clock;
+  readonly monitor: KeepAliveMonitor;
+  private readonly events: LiveMonitorEvents;
+  private readonly stallThresholdMs: number;
+  private timer: NodeJS.Timeout | undefined;
+  private armedFor = Infinity;
+  private sweepQueued = false;
+  private closed = false;
+
+  constructor(options: InProcessLiveMonitorOptions = {}) {
+    this.clock = options.clock ?? new MonotonicClock();
+    this.events = options.events ?? {};
+    this.stallThresholdMs = options.stallThresholdMs ?? 20;
+    this.monitor = new KeepAliveMonitor({
+      shards: options.shards,
+      trackPings: options.trackPings ?? true,
+      queueExpiryReports: options.queueExpiryReports ?? false,
+      onSweep: (batch) => this.publish(batch),
+    });
+  }
+
+  get size(): number {
+    return this.monitor.size;
+  }
+
+  register(clientId: string, settings: ClientSettings): ClientHandle {
+    const handle = this.monitor.register(clientId, settings, this.clock.now());
+    this.arm();
+    return handle;
+  }
+
+  // A heartbeat only pushes deadlines later: the armed timer may fire
+  // early and find nothing, then re-arms. Cheaper than re-arming per beat.
+  heartbeat(clientId: string): boolean {
+    return this.monitor.heartbeat(clientId, this.clock.now());
+  }
+
+  heartbeatHandle(client: ClientHandle): boolean {
+    return this.monitor.heartbeatHandle(client, this.clock.now());
+  }
+
+  remove(clientId: string): boolean {
+    return this.monitor.remove(clientId, this.clock.now());
+  }
+
+  has(clientId: string): boolean {
+    return this.monitor.has(clientId, this.clock.now());
+  }
+
+  async check(currentTimeMs?: number): Promise<CheckResult> {
+    if (currentTimeMs !== undefined) this.clock.observe(currentTimeMs);
+    const result = this.monitor.check(this.clock.now());
+    this.arm();
+    return result;
+  }
+
+  async status(): Promise<ClientStatus[]> {
+    return this.monitor.status(this.clock.now());
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private arm(): void {
+    if (this.closed) return;
+    const next = this.monitor.nextFireAt();
+    if (next >= this.armedFor || next === Infinity) return;
+    clearTimeout(this.timer);
+    this.armedFor = next;
+    // setTimeout takes at most 2^31-1 ms; a later deadline is re-armed on wake-up.
+    const delay = Math.min(Math.max(0, next - this.clock.now()), 0x7fffffff);
+    const expectedAt = performance.now() + delay;
+    this.timer = setTimeout(() => this.onTimer(expectedAt), delay);
+  }
+
+  private onTimer(expectedAt: number): void {
+    this.timer = undefined;
+    this.armedFor = Infinity;
+    const late = performance.now() - expectedAt;
+    // One poll phase before sweeping; two after a stall (see the class comment).
+    setImmediate(late > this.stallThresholdMs ? () => setImmediate(() => this.sweepNow()) : () => this.sweepNow());
+  }
+
+  private sweepNow(): void {
+    if (this.closed) return;
+    this.monitor.sweep(this.clock.now());
+    this.arm();
+  }
+
+  private publish(batch: SweepBatch): void {
+    const now = this.monitor.now;
+    if (batch.expiredCount > 0) this.events.expired?.(batch.expiredIds, batch.expiredDeadlines, now);
+    if (batch.pingCount > 0) this.events.ping?.(batch.pingIds, batch.pingHandles, now);
+    if (!this.sweepQueued) {
+      // Sweeps run from register/heartbeat too; re-arm once the caller is done.
+      this.sweepQueued = true;
+      queueMicrotask(() => {
+        this.sweepQueued = false;
+        this.arm();
+      });
+    }
+  }
+}
