@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runNode } from '../helpers/run-node.js';
+
+interface SeedCase {
+  name: string;
+  timeout_ms: number;
+  input: string[];
+  expected: string[];
+}
+
+// CI places the shared workspace beside the clone: ../shared from the repo root.
+const SAMPLES = fileURLToPath(new URL('../../../shared/cases/seed-samples.json', import.meta.url));
+const { cases } = JSON.parse(readFileSync(SAMPLES, 'utf8')) as { cases: SeedCase[] };
+
+describe('published seed samples through the built binary', () => {
+  it('has the two published cases', () => {
+    expect(cases.length).toBe(2);
+  });
+
+  for (const c of cases) {
+    for (const shards of [1, 4]) {
+      it(`${c.name} (--shards ${shards}) is byte-exact`, async () => {
+        const run = await runNode(c.input, { args: ['--shards', String(shards)], timeoutMs: c.timeout_ms * 4 });
+        expect(run.stdout.toString('utf8')).toBe(c.expected.map((l) => l + '\n').join(''));
+        expect(run.errLines).toEqual([]);
+        expect(run.code).toBe(0);
+      });
+    }
+  }
+});
