@@ -39,6 +39,20 @@ export class KeepAliveService {
         return { type: 'ka_status_ok', connections: this.monitor.status(this.clock.now()) };
     }
   }
+
+  /**
+   * A request nobody will read the reply of (fire and forget). It has the
+   * same effects, but a check must not hand out the queued expiries: they
+   * wait for the next check that gets a reply.
+   */
+  applyUnanswered(request: KeepAliveRequest): void {
+    if (request.type !== 'ka_check') {
+      this.apply(request);
+      return;
+    }
+    if (request.currentTimeMs !== undefined) this.clock.observe(request.currentTimeMs);
+    this.monitor.sweep(this.clock.now());
+  }
 }
 
 function unknownClient(clientId: string): ProtocolError {

@@ -61,7 +61,12 @@ export class NodeSession {
       return;
     }
     if (this.nodeId === undefined) throw notInitialised();
-    const reply = this.service.apply(parseKeepAliveRequest(type, body));
+    const request = parseKeepAliveRequest(type, body);
+    if (envelope.msgId === undefined) {
+      this.service.applyUnanswered(request);
+      return;
+    }
+    const reply = this.service.apply(request);
     this.answer(envelope, (msgId, inReplyTo) => encodeReplyBody(reply, inReplyTo, msgId));
   }
 
