@@ -49,6 +49,8 @@ export interface InProcessLiveMonitorOptions {
    * so that heartbeats queued during the stall are counted first.
    */
   stallThresholdMs?: number;
+  /** See MonitorOptions.sweepOnAccess (default true). */
+  sweepOnAccess?: boolean;
 }
 
 /**
@@ -76,6 +78,7 @@ export class InProcessLiveMonitor implements LiveMonitor {
       shards: options.shards,
       trackPings: options.trackPings ?? true,
       queueExpiryReports: options.queueExpiryReports ?? false,
+      sweepOnAccess: options.sweepOnAccess,
       onSweep: (batch) => this.publish(batch),
     });
   }

@@ -14,6 +14,13 @@ export interface MonitorOptions {
   queueExpiryReports?: boolean;
   /** Called with every sweep's findings, whichever operation ran the sweep. */
   onSweep?: (batch: SweepBatch) => void;
+  /**
+   * Sweep before every operation (default true: the deadline is the truth).
+   * A live server turns it off and sweeps from its timer only, after the
+   * event loop has read queued input: otherwise the first heartbeat read
+   * after a stall would expire the clients whose heartbeats are still queued.
+   */
+  sweepOnAccess?: boolean;
 }
 
 export interface ClientSettings {
@@ -57,6 +64,7 @@ export class KeepAliveMonitor {
   private readonly batch = new SweepBatch();
   private readonly queueReports: boolean;
   private readonly onSweep: ((batch: SweepBatch) => void) | undefined;
+  private readonly sweepOnAccess: boolean;
   private nextSeq = 0;
   private latest = 0;
 
@@ -65,6 +73,7 @@ export class KeepAliveMonitor {
     if (!Number.isInteger(count) || count < 1) throw new RangeError(`shards must be an integer >= 1, got ${count}`);
     this.queueReports = options.queueExpiryReports ?? true;
     this.onSweep = options.onSweep;
+    this.sweepOnAccess = options.sweepOnAccess ?? true;
     this.shards = Array.from({ length: count }, () => new Shard({ trackPings: options.trackPings ?? false }));
   }
 
@@ -189,7 +198,7 @@ export class KeepAliveMonitor {
 
   private advance(now: number): number {
     this.latest = Math.max(this.latest, Math.floor(now));
-    if (this.nextFireAt() <= this.latest) this.sweepAt(this.latest);
+    if (this.sweepOnAccess && this.nextFireAt() <= this.latest) this.sweepAt(this.latest);
     return this.latest;
   }
 
