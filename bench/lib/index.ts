@@ -5,3 +5,4 @@ export { progress } from './progress.js';
 export { resultsDir, writeResultFile } from './results-dir.js';
 export { runInfo, writeResultsJson, type RunInfo } from './results-json.js';
 export { latencyChartSvg, writeLatencyChart, type ChartGroup, type ChartSeries } from './svg-chart.js';
+export { medianSummary } from './median-summary.js';

@@ -1,0 +1,48 @@
+import type { SweepBatch } from '../../src/core/index.js';
+import { KeepAliveMonitor } from '../../src/monitor/monitor.js';
+import { MapMonitor } from '../baselines/map-monitor.js';
+
+/**
+ * What the virtual-time sweep scenarios drive: anything that registers,
+ * heartbeats and sweeps at a time passed in. Synchronous, so one sweep's
+ * latency is one call.
+ */
+export interface SweepSubject {
+  readonly label: string;
+  register(id: string, timeoutMs: number, now: number): void;
+  heartbeat(id: string, now: number): void;
+  /** Sweeps at `now`; returns how many clients expired. */
+  sweep(now: number): number;
+  /** The ids the last sweep expired (a buffer the next sweep reuses). */
+  lastExpired(): readonly string[];
+}
+
+export function keepwatchSubject(shards: number): SweepSubject & { monitor: KeepAliveMonitor } {
+  // The sweep's batch is how an embedding server gets its expiries; the
+  // queue for ka_check is the stdio node's business, so it is off here.
+  const monitor = new KeepAliveMonitor({ shards, queueExpiryReports: false });
+  let last: SweepBatch | undefined;
+  return {
+    label: `keepwatch ${shards} shard${shards === 1 ? '' : 's'}`,
+    monitor,
+    register: (id, timeoutMs, now) => void monitor.register(id, { timeoutMs }, now),
+    heartbeat: (id, now) => void monitor.heartbeat(id, now),
+    sweep: (now) => {
+      last = monitor.sweep(now);
+      return last.expiredCount;
+    },
+    lastExpired: () => last?.expiredIds ?? [],
+  };
+}
+
+export function mapSubject(): SweepSubject & { map: MapMonitor } {
+  const map = new MapMonitor();
+  return {
+    label: 'Map scanned per sweep',
+    map,
+    register: (id, timeoutMs, now) => map.register(id, timeoutMs, now),
+    heartbeat: (id, now) => void map.heartbeat(id, now),
+    sweep: (now) => map.sweep(now),
+    lastExpired: () => map.expired,
+  };
+}
