@@ -234,7 +234,10 @@ export class Shard {
     let slot = this.lists.head(list);
     while (slot !== NIL && this.lastSeen(slot) + interval <= now) {
       const next = this.lists.next(PING, slot);
-      out.addPing(this.idOf(slot), this.handleOf(slot));
+      // A client already expired at `now` is expired by this same sweep (its
+      // expiry list's key is <= now too): it gets no ping, whichever of the
+      // two lists the heap hands out first.
+      if (this.deadlineOf(slot) >= now) out.addPing(this.idOf(slot), this.handleOf(slot));
       this.slots.setI32(slot, STATE, this.slots.i32(slot, STATE) | PINGED);
       slot = next;
     }
