@@ -6,6 +6,7 @@ const USAGE = `keepwatch: an application-level keep-alive monitor
 
 Usage:
   keepwatch node [options]     the keep-alive protocol on stdin/stdout (Maelstrom style)
+  keepwatch serve [options]    the WebSocket gateway (uWebSockets.js): pings, expiry, HTTP status/metrics
   keepwatch --help             this text; 'keepwatch <command> --help' for a command
 `;
 
@@ -16,6 +17,9 @@ style), diagnostics on stderr. Exits 0 at the end of input.
 
 Options:
   --shards N               shards the clients are hashed over (default 1)
+  --workers W              worker threads that sweep and list the shards
+                           (piscina pool; default 0: all in this thread).
+                           Same replies, byte for byte
   --clock virtual|real     virtual: time moves only with ka_check's
                            current_time_ms (default); real: monotonic ms since
                            start, never less than the latest current_time_ms
@@ -36,6 +40,7 @@ async function nodeCommand(args: string[]): Promise<void> {
     args,
     options: {
       shards: { type: 'string' },
+      workers: { type: 'string' },
       clock: { type: 'string', default: 'virtual' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -46,7 +51,8 @@ async function nodeCommand(args: string[]): Promise<void> {
   }
   const clock = values.clock;
   if (clock !== 'virtual' && clock !== 'real') throw new UsageError(`--clock must be 'virtual' or 'real', got '${clock}'`);
-  await runNode({ shards: positiveInteger('shards', values.shards, 1), clock });
+  const workers = values.workers === '0' ? 0 : positiveInteger('workers', values.workers, 0);
+  await runNode({ shards: positiveInteger('shards', values.shards, 1), workers, clock });
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -54,6 +60,9 @@ async function main(argv: string[]): Promise<void> {
   switch (command) {
     case 'node':
       return nodeCommand(rest);
+    case 'serve':
+      // Loaded on demand: the stdio node needs none of uWS, pino, prom-client.
+      return (await import('../transports/gateway/serve-command.js')).serveCommand(rest);
     case undefined:
     case '-h':
     case '--help':

@@ -1,0 +1,112 @@
+import type { Clock } from '../../monitor/clock.js';
+import type { LiveMonitor } from '../../monitor/live-monitor.js';
+import { DEFAULT_PING_INTERVAL_MS, type ClientSettings } from '../../monitor/monitor.js';
+import { ClientEntry, type Connection } from './connection.js';
+
+export interface RegistryListener {
+  /** `clientId` now belongs to another connection; `from` should be told. */
+  moved(from: Connection, clientId: string): void;
+}
+
+/**
+ * Who owns which client_id, kept in step with the live monitor: an entry
+ * exists exactly while the monitor holds that client's current life.
+ */
+export class ClientRegistry {
+  private readonly byId = new Map<string, ClientEntry>();
+  private pingedCount = 0;
+  heartbeats = 0;
+
+  constructor(
+    private readonly monitor: LiveMonitor,
+    private readonly clock: Clock,
+    private readonly listener: RegistryListener,
+  ) {}
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  get pinged(): number {
+    return this.pingedCount;
+  }
+
+  get(clientId: string): ClientEntry | undefined {
+    return this.byId.get(clientId);
+  }
+
+  /** Would registering `clientId` on `conn` add one more client to it? */
+  addsTo(conn: Connection, clientId: string): boolean {
+    return this.byId.get(clientId)?.conn !== conn;
+  }
+
+  /** Registers (or re-registers) `clientId` as owned by `conn`; a client of another connection moves. */
+  register(conn: Connection, clientId: string, settings: ClientSettings): ClientEntry {
+    const handle = this.monitor.register(clientId, settings);
+    const now = this.clock.now();
+    const pingIntervalMs = settings.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    let entry = this.byId.get(clientId);
+    if (entry === undefined) {
+      entry = new ClientEntry(clientId, conn, handle, pingIntervalMs, now);
+      this.byId.set(clientId, entry);
+      conn.addClient(entry);
+      return entry;
+    }
+    entry.handle = handle;
+    entry.pingIntervalMs = pingIntervalMs;
+    this.refreshed(entry, now);
+    if (entry.conn !== conn) {
+      const from = entry.conn;
+      from.removeClient(entry);
+      entry.conn = conn;
+      conn.addClient(entry);
+      this.listener.moved(from, clientId);
+    }
+    return entry;
+  }
+
+  /** Activity of a client: last_seen := now. False if its life ended under us. */
+  touch(entry: ClientEntry): boolean {
+    if (!this.monitor.heartbeatHandle(entry.handle)) {
+      this.unlink(entry);
+      return false;
+    }
+    this.heartbeats++;
+    this.refreshed(entry, this.clock.now());
+    return true;
+  }
+
+  markPinged(entry: ClientEntry): void {
+    if (entry.pinged) return;
+    entry.pinged = true;
+    this.pingedCount++;
+  }
+
+  /** The monitor expired this client: forget it (the monitor already has). */
+  expired(entry: ClientEntry): void {
+    this.unlink(entry);
+  }
+
+  /** Its connection closed: removed from the monitor, not reported as expired. */
+  release(entry: ClientEntry): void {
+    this.monitor.remove(entry.clientId);
+    this.unlink(entry);
+  }
+
+  private refreshed(entry: ClientEntry, now: number): void {
+    entry.lastSeen = now;
+    if (entry.pinged) {
+      entry.pinged = false;
+      this.pingedCount--;
+    }
+  }
+
+  private unlink(entry: ClientEntry): void {
+    if (this.byId.get(entry.clientId) === entry) this.byId.delete(entry.clientId);
+    if (entry.pinged) {
+      entry.pinged = false;
+      this.pingedCount--;
+    }
+    entry.conn.removeClient(entry);
+  }
+}

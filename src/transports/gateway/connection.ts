@@ -1,0 +1,108 @@
+import type { WebSocket } from 'uWebSockets.js';
+import type { ClientHandle } from '../../monitor/monitor.js';
+import type { CloseReason } from './close-codes.js';
+
+/** What uWS keeps per socket (it copies this object; `conn` is the shared state). */
+export interface SocketData {
+  conn: Connection;
+}
+
+/** One client_id as the gateway holds it: its owner and its monitor life. */
+export class ClientEntry {
+  /** Pinged in its current silence, no answer yet (the "pinged" state in metrics). */
+  pinged = false;
+
+  constructor(
+    readonly clientId: string,
+    public conn: Connection,
+    public handle: ClientHandle,
+    public pingIntervalMs: number,
+    /** Clock ms of its latest activity, for the per-connection ka_status and ping skipping. */
+    public lastSeen: number,
+  ) {}
+}
+
+/** uWS's send() results. */
+const SEND_DROPPED = 2;
+
+/**
+ * A WebSocket connection and the client_ids it owns, in registration order.
+ * Every write goes through `send`, which enforces the send-buffer bound.
+ */
+export class Connection {
+  ws: WebSocket<SocketData> | undefined;
+  readonly clients = new Map<string, ClientEntry>();
+  /** The only client, when there is exactly one: any frame refreshes it. */
+  sole: ClientEntry | undefined;
+  closed = false;
+  /** Set when the gateway decides to close; undefined means the peer (or uWS) closed. */
+  closeReason: CloseReason | undefined;
+  /** Expired client_ids not yet handed out by a ka_check on this connection. */
+  private unreported: string[] = [];
+  private nextMsgId = 0;
+
+  constructor(
+    readonly id: number,
+    private readonly onSendBufferFull: (conn: Connection) => void,
+  ) {}
+
+  takeMsgId(): number {
+    return this.nextMsgId++;
+  }
+
+  addClient(entry: ClientEntry): void {
+    this.clients.set(entry.clientId, entry);
+    this.sole = this.clients.size === 1 ? entry : undefined;
+  }
+
+  removeClient(entry: ClientEntry): void {
+    if (this.clients.get(entry.clientId) !== entry) return;
+    this.clients.delete(entry.clientId);
+    // Going from two clients to one is the only case that needs a walk (of one).
+    this.sole = this.clients.size === 1 ? this.clients.values().next().value : undefined;
+  }
+
+  recordExpiry(clientId: string, max: number): void {
+    if (this.unreported.length < max) this.unreported.push(clientId);
+  }
+
+  takeExpiries(): string[] {
+    const out = this.unreported;
+    this.unreported = [];
+    return out;
+  }
+
+  /** False when the connection is gone or was just closed for not reading. */
+  send(text: string): boolean {
+    const ws = this.ws;
+    if (this.closed || ws === undefined) return false;
+    // uWS drops (and reports) a message once more than maxBackpressure bytes wait.
+    if (ws.send(text, false) === SEND_DROPPED) {
+      this.onSendBufferFull(this);
+      return false;
+    }
+    return true;
+  }
+
+  /** A WebSocket ping frame (browsers answer it with no client code). */
+  ping(): void {
+    if (!this.closed) this.ws?.ping();
+  }
+
+  /** Several writes in one syscall, from timers (uWS corks its own callbacks). */
+  cork(writes: () => void): void {
+    if (!this.closed) this.ws?.cork(writes);
+  }
+
+  /**
+   * Close frame + FIN. uWS runs the close handler inside end() and then
+   * invalidates the JS handle, so nothing can force-close afterwards; uWS
+   * itself drops a peer that never answers the close after its shortest
+   * socket timeout (measured: about 4 s), so a hung peer does not linger.
+   */
+  close(reason: CloseReason): void {
+    if (this.closed || this.ws === undefined) return;
+    this.closeReason = reason;
+    this.ws.end(reason.code, reason.text);
+  }
+}

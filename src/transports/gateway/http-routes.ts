@@ -1,0 +1,55 @@
+import type { TemplatedApp } from 'uWebSockets.js';
+import type { LiveMonitor } from '../../monitor/live-monitor.js';
+import { HttpReply } from './http-reply.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import { parseStatusPage, streamStatus } from './status-stream.js';
+
+export interface HttpRouteDeps {
+  monitor: LiveMonitor;
+  metrics: GatewayMetrics;
+  log: Logger;
+  health(): { connections: number; clients: number; uws: 'native' | 'js-fallback' };
+}
+
+/** GET /healthz, /status, /metrics on the WebSocket port; 404 for the rest. */
+export function addHttpRoutes(app: TemplatedApp, deps: HttpRouteDeps): void {
+  app.get('/healthz', (res) => {
+    const h = deps.health();
+    new HttpReply(res).send(
+      '200 OK',
+      'application/json',
+      `{"status": "ok", "uws": "${h.uws}", "connections": ${h.connections}, "clients": ${h.clients}}`,
+    );
+  });
+
+  app.get('/status', (res, req) => {
+    const reply = new HttpReply(res);
+    const page = parseStatusPage(req.getQuery() ?? '');
+    if (page === undefined) {
+      reply.send('400 Bad Request', 'application/json', '{"error": "offset and limit must be whole numbers (limit at most 1000000)"}');
+      return;
+    }
+    streamStatus(deps.monitor, reply, page).catch((error: unknown) => {
+      deps.log.error({ event: 'status_failed', err: error });
+      reply.end();
+    });
+  });
+
+  app.get('/metrics', (res) => {
+    const reply = new HttpReply(res);
+    deps.metrics.text().then(
+      (text) => reply.send('200 OK', deps.metrics.contentType, text),
+      (error: unknown) => {
+        deps.log.error({ event: 'metrics_failed', err: error });
+        reply.send('500 Internal Server Error', 'text/plain', 'metrics failed\n');
+      },
+    );
+  });
+}
+
+export function addNotFound(app: TemplatedApp): void {
+  app.any('/*', (res) => {
+    new HttpReply(res).send('404 Not Found', 'application/json', '{"error": "not found"}');
+  });
+}

@@ -1,0 +1,12 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * Structured JSON lines on stderr (stdout stays free). Synchronous writes:
+ * the gateway logs lifecycle events and one line per expiry batch, never
+ * per message, and nothing may be lost when it exits on a signal.
+ */
+export function createLogger(level: string): Logger {
+  return pino({ name: 'keepwatch', level }, pino.destination({ fd: 2, sync: true }));
+}

@@ -1,0 +1,148 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** Live figures the metrics read at scrape time rather than count per message. */
+export interface MetricSources {
+  connections(): number;
+  clients(): number;
+  pingedClients(): number;
+  heartbeats(): number;
+}
+
+const DELAY_BUCKETS_S = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+const SWEEP_BUCKETS_S = [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
+
+/**
+ * The gateway's Prometheus metrics (prom-client, own registry, plus Node's
+ * default process metrics, which include event-loop delay as
+ * nodejs_eventloop_lag_*). Per-message figures (heartbeats) are plain
+ * numbers read at scrape time, so the hot path does no label lookups.
+ */
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly expiries: Counter<'action'>;
+  private readonly closes: Counter<'reason'>;
+  private readonly removals: Counter<'reason'>;
+  private readonly pings: Counter<'kind'>;
+  private readonly moves: Counter;
+  private readonly errors: Counter<'code'>;
+  private readonly detectionDelay: Histogram;
+  private readonly sweepLatency: Histogram<'event'>;
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry });
+    new Gauge({
+      name: 'keepwatch_connections',
+      help: 'Open WebSocket connections.',
+      registers,
+      collect() {
+        this.set(sources.connections());
+      },
+    });
+    new Gauge({
+      name: 'keepwatch_clients',
+      help: 'Live clients by state: active (heard from within ping_interval_ms), pinged (pinged, no answer yet).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const pinged = sources.pingedClients();
+        this.set({ state: 'active' }, sources.clients() - pinged);
+        this.set({ state: 'pinged' }, pinged);
+      },
+    });
+    new Counter({
+      name: 'keepwatch_heartbeats_total',
+      help: 'Client refreshes: ka_heartbeat, ka_pong, and any frame or pong of a client alone on its connection.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(sources.heartbeats());
+      },
+    });
+    this.expiries = new Counter({
+      name: 'keepwatch_expiries_total',
+      help: 'Clients expired (silent for more than timeout_ms): closed (alone on the connection, code 4000) or notified (ka_expired on a multiplexed connection).',
+      labelNames: ['action'],
+      registers,
+    });
+    this.closes = new Counter({
+      name: 'keepwatch_connection_closes_total',
+      help: 'Connections closed, by reason.',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.removals = new Counter({
+      name: 'keepwatch_client_removals_total',
+      help: 'Clients removed without expiring, by reason (connection_closed: its connection closed).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.pings = new Counter({
+      name: 'keepwatch_pings_sent_total',
+      help: 'Pings sent: message (ka_ping) and frame (WebSocket ping, to a client alone on its connection).',
+      labelNames: ['kind'],
+      registers,
+    });
+    this.moves = new Counter({
+      name: 'keepwatch_client_moves_total',
+      help: 'client_ids registered again from another connection (moved to it).',
+      registers,
+    });
+    this.errors = new Counter({
+      name: 'keepwatch_protocol_errors_total',
+      help: 'Error replies sent, by protocol error code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.detectionDelay = new Histogram({
+      name: 'keepwatch_detection_delay_seconds',
+      help: 'Expiry time minus deadline (last activity + timeout_ms): how late after its deadline a client was expired.',
+      buckets: DELAY_BUCKETS_S,
+      registers,
+    });
+    this.sweepLatency = new Histogram({
+      name: 'keepwatch_sweep_latency_seconds',
+      help: "Main-thread time to act on one sweep's findings (event: expired = closing/notifying, ping = scheduling pings).",
+      labelNames: ['event'],
+      buckets: SWEEP_BUCKETS_S,
+      registers,
+    });
+  }
+
+  expired(action: 'closed' | 'notified', delayMs: number): void {
+    this.expiries.inc({ action });
+    this.detectionDelay.observe(delayMs / 1000);
+  }
+
+  closed(reason: string): void {
+    this.closes.inc({ reason });
+  }
+
+  removed(reason: string, count: number): void {
+    if (count > 0) this.removals.inc({ reason }, count);
+  }
+
+  pinged(kind: 'message' | 'frame'): void {
+    this.pings.inc({ kind });
+  }
+
+  moved(): void {
+    this.moves.inc();
+  }
+
+  protocolError(code: number): void {
+    this.errors.inc({ code: String(code) });
+  }
+
+  sweepHandled(event: 'expired' | 'ping', seconds: number): void {
+    this.sweepLatency.observe({ event }, seconds);
+  }
+
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

@@ -1,0 +1,102 @@
+import type { Clock } from '../../monitor/clock.js';
+import type { LiveMonitorEvents } from '../../monitor/live-monitor.js';
+import type { ClientRegistry } from './client-registry.js';
+import { CloseReason } from './close-codes.js';
+import type { ClientEntry } from './connection.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import { encodeNotice } from './notices.js';
+import { PingPacer } from './ping-pacer.js';
+
+export interface MonitorActionsOptions {
+  pingJitterMs: number;
+  maxUnreportedExpiries: number;
+}
+
+/**
+ * What the gateway does when the monitor reports: an expired client alone
+ * on its connection closes it (4000 `keepalive timeout`); one among many
+ * is reported to its connection as `ka_expired`. A client due a ping gets
+ * `ka_ping` (plus a WebSocket ping frame when alone), after a jitter.
+ */
+export class MonitorActions {
+  private readonly pacer: PingPacer;
+  private registry: ClientRegistry | undefined;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly metrics: GatewayMetrics,
+    private readonly log: Logger,
+    private readonly options: MonitorActionsOptions,
+  ) {
+    this.pacer = new PingPacer(clock, options.pingJitterMs, (entry) => this.sendPing(entry));
+  }
+
+  /** The registry is built on the monitor, which is built on these events: tied after both exist. */
+  attach(registry: ClientRegistry): void {
+    this.registry = registry;
+  }
+
+  readonly events: LiveMonitorEvents = {
+    expired: (ids, deadlines) => this.onExpired(ids, deadlines),
+    ping: (ids, handles) => this.onPing(ids, handles),
+  };
+
+  stop(): void {
+    this.pacer.stop();
+  }
+
+  private onExpired(ids: readonly string[], deadlines: readonly number[]): void {
+    const registry = this.registry;
+    if (registry === undefined) return;
+    const started = performance.now();
+    const now = this.clock.now();
+    let closed = 0;
+    let maxDelayMs = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const entry = registry.get(ids[i]);
+      if (entry === undefined) continue;
+      const conn = entry.conn;
+      const alone = conn.clients.size === 1;
+      registry.expired(entry);
+      const delayMs = now - deadlines[i];
+      maxDelayMs = Math.max(maxDelayMs, delayMs);
+      if (alone) {
+        conn.close(CloseReason.KeepaliveTimeout);
+        closed++;
+      } else {
+        conn.cork(() => conn.send(encodeNotice('ka_expired', entry.clientId)));
+        conn.recordExpiry(entry.clientId, this.options.maxUnreportedExpiries);
+      }
+      this.metrics.expired(alone ? 'closed' : 'notified', delayMs);
+      this.log.debug({ event: 'expired', clientId: entry.clientId, connection: conn.id, delayMs, closed: alone });
+    }
+    this.metrics.sweepHandled('expired', (performance.now() - started) / 1000);
+    this.log.info({ event: 'expired', count: ids.length, closed, notified: ids.length - closed, maxDelayMs });
+  }
+
+  private onPing(ids: readonly string[], handles: readonly number[]): void {
+    const registry = this.registry;
+    if (registry === undefined) return;
+    const started = performance.now();
+    for (let i = 0; i < ids.length; i++) {
+      const entry = registry.get(ids[i]);
+      if (entry !== undefined && entry.handle.handle === handles[i]) this.pacer.schedule(entry);
+    }
+    this.metrics.sweepHandled('ping', (performance.now() - started) / 1000);
+  }
+
+  private sendPing(entry: ClientEntry): void {
+    const conn = entry.conn;
+    const alone = conn.sole === entry;
+    conn.cork(() => {
+      if (!conn.send(encodeNotice('ka_ping', entry.clientId))) return;
+      this.metrics.pinged('message');
+      if (alone) {
+        conn.ping();
+        this.metrics.pinged('frame');
+      }
+    });
+    this.registry?.markPinged(entry);
+  }
+}

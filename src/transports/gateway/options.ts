@@ -1,0 +1,41 @@
+/** Everything `keepwatch serve` can be told; the CLI fills it from flags. */
+export interface GatewayOptions {
+  host: string;
+  /** 0: any free port (the bound port is logged). */
+  port: number;
+  shards: number;
+  workers: number;
+  /** Largest WebSocket message accepted; a larger one closes with 1009. */
+  maxPayloadBytes: number;
+  /** A register beyond this many client_ids on one connection closes it with 4002. */
+  maxClientsPerConnection: number;
+  /** Bytes queued for a peer that does not read before it is closed with 4003. */
+  maxSendBufferBytes: number;
+  /** First ping after a silence is delayed by up to min(this, ping_interval_ms / 10). */
+  pingJitterMs: number;
+  /** SIGTERM/SIGINT: the process exits 0 at most this long after the signal. */
+  shutdownTimeoutMs: number;
+  /** Serve on uWebSockets.js' pure-JS fallback when the native binary does not load. */
+  allowJsFallback: boolean;
+  /** Expired ids a connection keeps for its next ka_check, at most. */
+  maxUnreportedExpiries: number;
+  logLevel: string;
+  /** Env-gated test hooks (KEEPWATCH_TEST_HOOKS=1): GET /test/stall. Never on by flag. */
+  testHooks: boolean;
+}
+
+export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
+  host: '127.0.0.1',
+  port: 9001,
+  shards: 1,
+  workers: 0,
+  maxPayloadBytes: 16 * 1024,
+  maxClientsPerConnection: 100_000,
+  maxSendBufferBytes: 1024 * 1024,
+  pingJitterMs: 1000,
+  shutdownTimeoutMs: 3000,
+  allowJsFallback: false,
+  maxUnreportedExpiries: 10_000,
+  logLevel: 'info',
+  testHooks: false,
+};

@@ -1,0 +1,113 @@
+import type { Clock } from '../../monitor/clock.js';
+import { encodeErrorBody, encodeReplyBody } from '../../protocol/encode.js';
+import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
+import { clientIdField } from '../../protocol/fields.js';
+import type { KeepAliveReply } from '../../protocol/keepalive-service.js';
+import { parseKeepAliveRequest, type KeepAliveRequest } from '../../protocol/requests.js';
+import type { ClientRegistry } from './client-registry.js';
+import { CloseReason } from './close-codes.js';
+import type { ClientEntry, Connection } from './connection.js';
+import { frameType, parseFrame, UnaddressedFrame, type Frame } from './frame-parser.js';
+import type { GatewayMetrics } from './metrics.js';
+import { encodeUnaddressedError } from './notices.js';
+
+export interface RequestLimits {
+  maxClientsPerConnection: number;
+}
+
+/**
+ * One WebSocket message in, at most one reply out. Requests act on the
+ * connection's own clients: a heartbeat names a client this connection
+ * registered, and ka_check / ka_status list this connection's clients
+ * (the whole population is GET /status). O(1) per message except those two.
+ */
+export class RequestHandler {
+  constructor(
+    private readonly registry: ClientRegistry,
+    private readonly clock: Clock,
+    private readonly metrics: GatewayMetrics,
+    private readonly limits: RequestLimits,
+  ) {}
+
+  onMessage(conn: Connection, data: ArrayBuffer, isBinary: boolean): void {
+    // Alone on its connection, a client is refreshed by any frame at all.
+    if (conn.sole !== undefined) this.registry.touch(conn.sole);
+    let frame: Frame;
+    try {
+      frame = parseFrame(data, isBinary);
+    } catch (error) {
+      if (!(error instanceof UnaddressedFrame)) throw error;
+      this.metrics.protocolError(error.code);
+      conn.send(encodeUnaddressedError(error, conn.takeMsgId()));
+      return;
+    }
+    try {
+      const reply = this.apply(conn, frame);
+      if (reply !== undefined && frame.msgId !== undefined) conn.send(encodeReplyBody(reply, frame.msgId, conn.takeMsgId()));
+    } catch (error) {
+      if (!(error instanceof ProtocolError)) throw error;
+      this.metrics.protocolError(error.code);
+      // On a socket there is no stderr for the client: errors are always sent.
+      const msgId = conn.takeMsgId();
+      conn.send(frame.msgId === undefined ? encodeUnaddressedError(error, msgId) : encodeErrorBody(error, frame.msgId, msgId));
+    }
+  }
+
+  /** A WebSocket pong (or ping) frame. */
+  onControlFrame(conn: Connection): void {
+    if (conn.sole !== undefined) this.registry.touch(conn.sole);
+  }
+
+  private apply(conn: Connection, frame: Frame): KeepAliveReply | undefined {
+    const type = frameType(frame);
+    if (type === 'ka_pong') {
+      // The answer to a ka_ping: a heartbeat that is never answered itself.
+      this.heartbeat(conn, clientIdField(frame.body));
+      return undefined;
+    }
+    return this.applyRequest(conn, parseKeepAliveRequest(type, frame.body));
+  }
+
+  private applyRequest(conn: Connection, request: KeepAliveRequest): KeepAliveReply | undefined {
+    switch (request.type) {
+      case 'ka_register':
+        if (conn.clients.size >= this.limits.maxClientsPerConnection && this.registry.addsTo(conn, request.clientId)) {
+          conn.close(CloseReason.TooManyClients);
+          return undefined;
+        }
+        this.registry.register(conn, request.clientId, { timeoutMs: request.timeoutMs, pingIntervalMs: request.pingIntervalMs });
+        return { type: 'ka_register_ok' };
+      case 'ka_heartbeat':
+        this.heartbeat(conn, request.clientId);
+        return { type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 };
+      case 'ka_check':
+        // current_time_ms is validated but not obeyed: a client must not move a server's real clock.
+        return { type: 'ka_check_ok', expired: conn.takeExpiries(), active: [...conn.clients.keys()] };
+      case 'ka_status':
+        return { type: 'ka_status_ok', connections: this.statusOf(conn) };
+    }
+  }
+
+  private heartbeat(conn: Connection, clientId: string): void {
+    const entry = conn.clients.get(clientId);
+    if (entry === undefined || !this.registry.touch(entry)) throw notOwned(clientId);
+  }
+
+  private statusOf(conn: Connection): { clientId: string; lastSeenMsAgo: number; status: 'active' }[] {
+    const now = this.clock.now();
+    const out = [];
+    for (const entry of conn.clients.values()) out.push(statusEntry(entry, now));
+    return out;
+  }
+}
+
+function statusEntry(entry: ClientEntry, now: number): { clientId: string; lastSeenMsAgo: number; status: 'active' } {
+  return { clientId: entry.clientId, lastSeenMsAgo: Math.max(0, now - entry.lastSeen), status: 'active' };
+}
+
+function notOwned(clientId: string): ProtocolError {
+  return new ProtocolError(
+    ErrorCode.PreconditionFailed,
+    `client_id '${clientId}' is not registered on this connection, or has expired`,
+  );
+}

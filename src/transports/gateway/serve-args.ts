@@ -1,0 +1,66 @@
+import { parseArgs } from 'node:util';
+import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './options.js';
+import { TEST_HOOKS_ENV } from './test-hooks.js';
+
+export class ServeUsageError extends Error {}
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+export type ServeArgs = { help: true } | { help: false; options: GatewayOptions };
+
+/** `keepwatch serve` flags -> options; ServeUsageError for anything malformed. */
+export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArgs {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      strict: true,
+      options: {
+        host: { type: 'string' },
+        port: { type: 'string' },
+        shards: { type: 'string' },
+        workers: { type: 'string' },
+        'max-payload-bytes': { type: 'string' },
+        'max-clients-per-connection': { type: 'string' },
+        'max-send-buffer-bytes': { type: 'string' },
+        'ping-jitter-ms': { type: 'string' },
+        'max-unreported-expiries': { type: 'string' },
+        'shutdown-timeout-ms': { type: 'string' },
+        'allow-js-fallback': { type: 'boolean' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new ServeUsageError((error as Error).message);
+  }
+  if (values.help) return { help: true };
+  const D = DEFAULT_GATEWAY_OPTIONS;
+  const logLevel = values['log-level'] ?? D.logLevel;
+  if (!LOG_LEVELS.has(logLevel)) throw new ServeUsageError(`--log-level must be one of ${[...LOG_LEVELS].join(', ')}`);
+  return {
+    help: false,
+    options: {
+      host: values.host ?? D.host,
+      port: integer('port', values.port, D.port, 0, 65535),
+      shards: integer('shards', values.shards, D.shards, 1, 1024),
+      workers: integer('workers', values.workers, D.workers, 0, 256),
+      maxPayloadBytes: integer('max-payload-bytes', values['max-payload-bytes'], D.maxPayloadBytes, 64, 64 * 1024 * 1024),
+      maxClientsPerConnection: integer('max-clients-per-connection', values['max-clients-per-connection'], D.maxClientsPerConnection, 1, 10_000_000),
+      maxSendBufferBytes: integer('max-send-buffer-bytes', values['max-send-buffer-bytes'], D.maxSendBufferBytes, 1024, 1024 ** 3),
+      pingJitterMs: integer('ping-jitter-ms', values['ping-jitter-ms'], D.pingJitterMs, 0, 3_600_000),
+      maxUnreportedExpiries: integer('max-unreported-expiries', values['max-unreported-expiries'], D.maxUnreportedExpiries, 0, 10_000_000),
+      shutdownTimeoutMs: integer('shutdown-timeout-ms', values['shutdown-timeout-ms'], D.shutdownTimeoutMs, 1, 600_000),
+      allowJsFallback: values['allow-js-fallback'] ?? false,
+      logLevel,
+      testHooks: env[TEST_HOOKS_ENV] === '1',
+    },
+  };
+}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ServeUsageError(`--${name} must be an integer in ${min}..${max}, got '${raw}'`);
+  return n;
+}

@@ -1,0 +1,52 @@
+import { createLogger } from './logger.js';
+import { loadUws } from './native-uws.js';
+import { parseServeArgs, ServeUsageError } from './serve-args.js';
+import { SERVE_USAGE } from './serve-usage.js';
+import { startGateway } from './server.js';
+import { onShutdownSignal } from './shutdown.js';
+
+/** `keepwatch serve`: parse flags, refuse the JS fallback unless allowed, serve until a signal. */
+export async function serveCommand(args: string[]): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseServeArgs(args, process.env);
+  } catch (error) {
+    if (!(error instanceof ServeUsageError)) throw error;
+    process.stderr.write(`keepwatch serve: ${error.message}\n\n${SERVE_USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.help) {
+    process.stdout.write(SERVE_USAGE);
+    return;
+  }
+  const options = parsed.options;
+  const log = createLogger(options.logLevel);
+  const loaded = loadUws();
+  const uws = loaded.native ? 'native' : 'js-fallback';
+  if (!loaded.native && !options.allowJsFallback) {
+    log.fatal({ event: 'refused', uws }, 'uWebSockets.js native binary not loaded (pure-JS fallback in use); pass --allow-js-fallback to serve anyway');
+    process.exitCode = 3;
+    return;
+  }
+  const gateway = await startGateway(options, loaded, log);
+  log.info(
+    {
+      event: 'listening',
+      uws,
+      host: options.host,
+      port: gateway.port,
+      shards: options.shards,
+      workers: options.workers,
+      testHooks: options.testHooks,
+    },
+    `keepwatch serve on ws://${options.host}:${gateway.port}/ws (uWS ${uws})`,
+  );
+  onShutdownSignal(async (signal) => {
+    log.info({ event: 'shutdown', signal, timeoutMs: options.shutdownTimeoutMs });
+    // The bound: whatever still holds the loop (peers slow to answer the close) is cut off.
+    setTimeout(() => process.exit(0), options.shutdownTimeoutMs).unref();
+    await gateway.stop();
+    log.info({ event: 'stopped' });
+  });
+}

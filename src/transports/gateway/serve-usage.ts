@@ -1,0 +1,45 @@
+import { DEFAULT_GATEWAY_OPTIONS as D } from './options.js';
+
+export const SERVE_USAGE = `keepwatch serve: the WebSocket keep-alive gateway (uWebSockets.js)
+
+WebSocket endpoint /ws: ka_register, ka_heartbeat, ka_pong, ka_check,
+ka_status as JSON text frames (the protocol's bodies, no src/dest). HTTP on
+the same port: GET /healthz, GET /status[?offset=O&limit=L], GET /metrics.
+Logs are JSON lines (pino) on stderr; the first says which uWS is in use
+and the bound port ({"event":"listening","port":N,...}).
+
+Options:
+  --host HOST                        address to bind (default ${D.host})
+  --port N                           port (default ${D.port}; 0 = any free port)
+  --shards N                         monitor shards client_ids hash to (default ${D.shards})
+  --workers N                        worker threads serving the shards (default ${D.workers}: in process)
+  --max-payload-bytes N              largest message accepted; larger closes
+                                     the connection with 1009 (default ${D.maxPayloadBytes})
+  --max-clients-per-connection N     a register beyond this closes the
+                                     connection with 4002 (default ${D.maxClientsPerConnection})
+  --max-send-buffer-bytes N          bytes queued for a peer that does not read
+                                     before it is closed with 4003 (default ${D.maxSendBufferBytes})
+  --ping-jitter-ms N                 a due ping waits a random 0..min(N,
+                                     ping_interval_ms/10) ms, so clients that
+                                     registered together are not pinged
+                                     together (default ${D.pingJitterMs}; 0 = none)
+  --max-unreported-expiries N        expired ids a connection keeps for its
+                                     next ka_check (default ${D.maxUnreportedExpiries})
+  --shutdown-timeout-ms N            on SIGTERM/SIGINT: stop accepting, close
+                                     every connection with 1001, exit 0 within
+                                     N ms (default ${D.shutdownTimeoutMs})
+  --allow-js-fallback                serve even if uWebSockets.js fell back to
+                                     its slow pure-JS server (refused otherwise)
+  --log-level LEVEL                  pino level: fatal, error, warn, info,
+                                     debug, trace (default ${D.logLevel})
+  -h, --help                         this text
+
+Close codes: 4000 keepalive timeout (the connection's only client was silent
+for more than timeout_ms), 4001 client moved to another connection (its
+last client_id was registered elsewhere), 4002 too many clients on this
+connection, 4003 send buffer full, 1001 server shutting down, 1009 message
+too big (uWS).
+Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...},
+{"type": "ka_expired", "client_id": ...} (a client of a connection with
+several), {"type": "ka_moved", "client_id": ...} (registered elsewhere).
+`;

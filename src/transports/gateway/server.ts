@@ -1,0 +1,137 @@
+import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
+import { MonotonicClock } from '../../monitor/clock.js';
+import { createLiveMonitor } from '../../monitor/create-live-monitor.js';
+import type { LiveMonitor } from '../../monitor/live-monitor.js';
+import { ClientRegistry } from './client-registry.js';
+import { CloseReason, peerCloseMetric } from './close-codes.js';
+import { Connection, type SocketData } from './connection.js';
+import { addHttpRoutes, addNotFound } from './http-routes.js';
+import type { Logger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
+import { MonitorActions } from './monitor-actions.js';
+import type { LoadedUws } from './native-uws.js';
+import { encodeNotice } from './notices.js';
+import type { GatewayOptions } from './options.js';
+import { RequestHandler } from './request-handler.js';
+import { addTestHooks } from './test-hooks.js';
+
+export interface Gateway {
+  readonly port: number;
+  readonly monitor: LiveMonitor;
+  /** Stops accepting, closes every connection with 1001, stops the monitor. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Wires the gateway: uWS app (WebSocket /ws + HTTP routes), the live
+ * monitor (real monotonic time, sweeps only from its timer so queued
+ * input is read first), the ownership registry and the monitor's actions.
+ */
+export async function startGateway(options: GatewayOptions, loaded: LoadedUws, log: Logger): Promise<Gateway> {
+  const clock = new MonotonicClock();
+  const connections = new Set<Connection>();
+  let nextConnId = 1;
+  let registry: ClientRegistry | undefined;
+  const metrics = new GatewayMetrics({
+    connections: () => connections.size,
+    clients: () => registry?.size ?? 0,
+    pingedClients: () => registry?.pinged ?? 0,
+    heartbeats: () => registry?.heartbeats ?? 0,
+  });
+  const actions = new MonitorActions(clock, metrics, log, options);
+  const monitor = createLiveMonitor({
+    shards: options.shards,
+    workers: options.workers,
+    trackPings: true,
+    queueExpiryReports: false,
+    clock,
+    events: actions.events,
+    sweepOnAccess: false,
+  });
+  const owned = new ClientRegistry(monitor, clock, {
+    moved(from, clientId) {
+      metrics.moved();
+      from.cork(() => from.send(encodeNotice('ka_moved', clientId)));
+      if (from.clients.size === 0) from.close(CloseReason.ClientMoved);
+    },
+  });
+  registry = owned;
+  actions.attach(owned);
+  const handler = new RequestHandler(owned, clock, metrics, options);
+  const sendBufferFull = (conn: Connection): void => conn.close(CloseReason.SendBufferFull);
+
+  const app: TemplatedApp = loaded.uws.App();
+  app.ws<SocketData>('/ws', {
+    maxPayloadLength: options.maxPayloadBytes,
+    maxBackpressure: options.maxSendBufferBytes,
+    closeOnBackpressureLimit: 0, // typed as a number in this build; 0 = off: the gateway closes with its own code
+    // Liveness is the monitor's job, per client and to the millisecond; uWS's own idle timer is off.
+    idleTimeout: 0,
+    sendPingsAutomatically: false,
+    upgrade: (res, req, context) => {
+      const data: SocketData = { conn: new Connection(nextConnId++, sendBufferFull) };
+      res.upgrade(
+        data,
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws: WebSocket<SocketData>) => {
+      const conn = ws.getUserData().conn;
+      conn.ws = ws;
+      connections.add(conn);
+      log.debug({ event: 'open', connection: conn.id });
+    },
+    message: (ws, message, isBinary) => handler.onMessage(ws.getUserData().conn, message, isBinary),
+    pong: (ws) => handler.onControlFrame(ws.getUserData().conn),
+    ping: (ws) => handler.onControlFrame(ws.getUserData().conn),
+    close: (ws, code) => {
+      const conn = ws.getUserData().conn;
+      conn.closed = true;
+      conn.ws = undefined;
+      connections.delete(conn);
+      const clients = [...conn.clients.values()];
+      for (const entry of clients) owned.release(entry);
+      const reason = conn.closeReason?.metric ?? peerCloseMetric(code);
+      metrics.closed(reason);
+      metrics.removed('connection_closed', clients.length);
+      log.debug({ event: 'close', connection: conn.id, code, reason, clientsRemoved: clients.length });
+    },
+  });
+  addHttpRoutes(app, {
+    monitor,
+    metrics,
+    log,
+    health: () => ({ connections: connections.size, clients: owned.size, uws: loaded.native ? 'native' : 'js-fallback' }),
+  });
+  if (options.testHooks) addTestHooks(app, log);
+  addNotFound(app);
+
+  const listenSocket = await listen(app, options.host, options.port);
+  const port = loaded.uws.us_socket_local_port(listenSocket as never);
+  let stopped = false;
+
+  return {
+    port,
+    monitor,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      loaded.uws.us_listen_socket_close(listenSocket);
+      for (const conn of [...connections]) conn.close(CloseReason.Shutdown);
+      actions.stop();
+      await monitor.close();
+    },
+  };
+}
+
+function listen(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
+  return new Promise((resolve, reject) => {
+    app.listen(host, port, (socket) => {
+      if (socket === false) reject(new Error(`cannot listen on ${host}:${port}`));
+      else resolve(socket);
+    });
+  });
+}

@@ -1,0 +1,24 @@
+import type { TemplatedApp } from 'uWebSockets.js';
+import { HttpReply } from './http-reply.js';
+import type { Logger } from './logger.js';
+
+/** The environment switch for test-only routes; no flag turns them on. */
+export const TEST_HOOKS_ENV = 'KEEPWATCH_TEST_HOOKS';
+
+/**
+ * GET /test/stall?ms=N blocks the event loop for N ms (at most 10 s), the
+ * way a long GC pause or a blocking handler would, so the end-to-end tests
+ * can show that heartbeats queued during a stall are counted before
+ * anything expires. Mounted only when KEEPWATCH_TEST_HOOKS=1.
+ */
+export function addTestHooks(app: TemplatedApp, log: Logger): void {
+  app.get('/test/stall', (res, req) => {
+    const ms = Math.min(10_000, Math.max(0, Number(req.getQuery('ms') ?? '0') || 0));
+    log.warn({ event: 'test_stall', ms });
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      // busy: nothing else may run
+    }
+    new HttpReply(res).send('200 OK', 'application/json', `{"stalled_ms": ${ms}}`);
+  });
+}

@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI_PATH } from '../../helpers/run-node.js';
+
+/** One JSON log line of the gateway (pino). */
+export type LogLine = { [key: string]: unknown; event?: string; level?: number; at: number };
+
+export interface GatewayProcess {
+  readonly pid: number;
+  readonly port: number;
+  readonly child: ChildProcess;
+  /** Every log line so far, with the test's performance.now() at arrival. */
+  readonly logs: LogLine[];
+  readonly startup: LogLine;
+  url(path: string): string;
+  wsUrl(): string;
+  get(path: string): Promise<{ status: number; text: string; contentType: string | null }>;
+  /** Resolves with the first log line (past or future) that matches. */
+  waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
+  /** Resolves with the exit code and signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** SIGTERM, then SIGKILL (by PID) if it has not exited within the bound. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  args?: string[];
+  env?: NodeJS.ProcessEnv;
+  /** Resolve on the first log line instead of requiring a native 'listening' line. */
+  expectFailure?: boolean;
+}
+
+/** Starts `keepwatch serve --port 0` with the test hooks on and waits for its bound port. */
+export async function startGateway(options: StartOptions = {}): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--port', '0', ...(options.args ?? [])], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KEEPWATCH_TEST_HOOKS: '1', ...options.env },
+  });
+  const logs: LogLine[] = [];
+  const waiters: { match: (line: LogLine) => boolean; resolve: (line: LogLine) => void }[] = [];
+  let buffered = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (chunk: string) => {
+    buffered += chunk;
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const text = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      let line: LogLine;
+      try {
+        line = { ...(JSON.parse(text) as object), at: performance.now() };
+      } catch {
+        line = { raw: text, at: performance.now() };
+      }
+      logs.push(line);
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i].match(line)) waiters.splice(i, 1)[0].resolve(line);
+      }
+    }
+  });
+  child.stdout?.resume();
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, at: performance.now() })),
+  );
+  const waitForLog = (match: (line: LogLine) => boolean, timeoutMs = 10_000): Promise<LogLine> => {
+    const seen = logs.find(match);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching log line within ${timeoutMs} ms; logs: ${JSON.stringify(logs)}`)), timeoutMs);
+      waiters.push({
+        match,
+        resolve: (line) => {
+          clearTimeout(timer);
+          resolve(line);
+        },
+      });
+    });
+  };
+  const startup = await Promise.race([
+    waitForLog((l) => l.event === 'listening' || l.event === 'refused' || typeof l.raw === 'string'),
+    exited.then(() => waitForLog(() => true, 1000)),
+  ]);
+  const port = typeof startup.port === 'number' ? startup.port : 0;
+  if (!options.expectFailure) {
+    if (startup.event !== 'listening') throw new Error(`gateway did not start: ${JSON.stringify(logs)}`);
+    // Every end-to-end test runs on the native uWS binary; the JS fallback fails them.
+    if (startup.uws !== 'native') throw new Error(`gateway is on uWS '${String(startup.uws)}', not native`);
+  }
+  const pid = child.pid as number;
+  const url = (path: string): string => `http://127.0.0.1:${port}${path}`;
+  return {
+    pid,
+    port,
+    child,
+    logs,
+    startup,
+    exited,
+    url,
+    wsUrl: () => `ws://127.0.0.1:${port}/ws`,
+    waitForLog,
+    async get(path) {
+      const res = await fetch(url(path), { signal: AbortSignal.timeout(15_000) });
+      return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') };
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      process.kill(pid, 'SIGTERM');
+      const timer = setTimeout(() => {
+        if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** A counter or gauge sample from Prometheus text, e.g. metric(text, 'keepwatch_expiries_total{action="closed"}'). */
+export function metric(text: string, series: string): number {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1));
+  }
+  return 0;
+}
