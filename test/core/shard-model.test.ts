@@ -1,0 +1,146 @@
+import { describe, expect, it } from 'vitest';
+import { NIL, Shard, SweepBatch } from '../../src/core/index.js';
+
+/**
+ * A Shard driven by random operations against a naive model (a Map scanned
+ * in full at every sweep), pings tracked: after every step the two agree on
+ * what expired, what was pinged, what is live, in which order, with which
+ * last_seen, and when the next sweep has work.
+ */
+interface ModelClient {
+  lastSeen: number;
+  timeout: number;
+  ping: number;
+  pinged: boolean;
+  seq: number;
+  handle: number;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const DURATIONS = [1, 2, 3, 5, 8, 13, 20, 50];
+
+function runSeed(seed: number, steps: number, idSpace: number): { expired: number; pinged: number } {
+  const rnd = mulberry32(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
+  const shard = new Shard({ trackPings: true });
+  const model = new Map<string, ModelClient>();
+  const batch = new SweepBatch();
+  const deadHandles: number[] = [];
+  const handles = new Map<string, number>();
+  let now = 0;
+  let seq = 0;
+  let totalExpired = 0;
+  let totalPinged = 0;
+
+  const sweepBoth = () => {
+    batch.clear();
+    shard.sweep(now, batch);
+    const expired: string[] = [];
+    for (const [id, c] of model) {
+      if (now - c.lastSeen > c.timeout) {
+        expired.push(id);
+        deadHandles.push(c.handle);
+        model.delete(id);
+      }
+    }
+    const pinged: string[] = [];
+    for (const [id, c] of model) {
+      if (!c.pinged && c.lastSeen + c.ping <= now) {
+        c.pinged = true;
+        pinged.push(id);
+      }
+    }
+    const got = `${[...batch.expiredIds].sort()} / ${[...batch.pingIds].sort()}`;
+    const want = `${expired.sort()} / ${pinged.sort()}`;
+    if (got !== want) expect(got, `expired / pinged at ${now}`).toBe(want);
+    if (batch.expiredDeadlines.some((d) => d >= now)) expect.fail(`a deadline not before ${now}: ${batch.expiredDeadlines}`);
+    totalExpired += expired.length;
+    totalPinged += pinged.length;
+  };
+
+  // One string per side and one assertion per step: cheap enough for
+  // thousands of steps, and a mismatch shows both states in full.
+  const compareState = () => {
+    const shardState: string[] = [];
+    for (let s = shard.firstInOrder(); s !== NIL; s = shard.nextInOrder(s)) {
+      shardState.push(`${shard.idOf(s)}@${shard.lastSeen(s)}#${shard.regSeq(s)}${shard.slotOfHandle(handles.get(shard.idOf(s)) ?? -1) === s ? '' : '!handle'}`);
+    }
+    const modelState = [...model]
+      .sort((a, b) => a[1].seq - b[1].seq)
+      .map(([id, c]) => `${id}@${c.lastSeen}#${c.seq}`);
+    let next = Infinity;
+    for (const c of model.values()) {
+      next = Math.min(next, c.lastSeen + c.timeout + 1);
+      if (!c.pinged) next = Math.min(next, c.lastSeen + c.ping);
+    }
+    const deadAlive = deadHandles.slice(-20).filter((h) => shard.slotOfHandle(h) !== NIL).length;
+    const got = `${shard.size} next=${shard.nextFireAt()} dead=${deadAlive} ${shardState.join(' ')}`;
+    const want = `${model.size} next=${next} dead=0 ${modelState.join(' ')}`;
+    if (got !== want) expect(got, `state at ${now}`).toBe(want);
+  };
+
+  for (let step = 0; step < steps; step++) {
+    const r = rnd();
+    if (r < 0.25) now += Math.floor(rnd() * (rnd() < 0.1 ? 80 : 6));
+    sweepBoth();
+    const id = `k${Math.floor(rnd() * idSpace)}`;
+    const op = rnd();
+    if (op < 0.35) {
+      const timeout = pick(DURATIONS);
+      const ping = pick(DURATIONS) + (rnd() < 0.2 ? timeout : 0);
+      const live = model.get(id);
+      const slot = shard.register(id, timeout, ping, now, seq);
+      if (live) Object.assign(live, { lastSeen: now, timeout, ping, pinged: false });
+      else {
+        model.set(id, { lastSeen: now, timeout, ping, pinged: false, seq: seq++, handle: shard.handleOf(slot) });
+        handles.set(id, shard.handleOf(slot));
+      }
+    } else if (op < 0.8) {
+      const live = model.get(id);
+      if (rnd() < 0.5) {
+        const slot = shard.find(id);
+        expect(slot === NIL).toBe(!live);
+        if (live) shard.heartbeat(slot, now);
+      } else if (live) {
+        const slot = shard.slotOfHandle(live.handle);
+        expect(slot).not.toBe(NIL);
+        shard.heartbeat(slot, now);
+      }
+      if (live) Object.assign(live, { lastSeen: now, pinged: false });
+    } else if (op < 0.85) {
+      const live = model.get(id);
+      if (live) {
+        shard.remove(shard.find(id));
+        deadHandles.push(live.handle);
+        model.delete(id);
+      }
+    }
+    compareState();
+  }
+  now += 1000;
+  sweepBoth();
+  compareState();
+  expect(shard.size).toBe(0);
+  expect(shard.heap.size).toBe(0);
+  return { expired: totalExpired, pinged: totalPinged };
+}
+
+describe('Shard against a naive model (random operations, pings tracked)', () => {
+  for (const [seed, idSpace] of [[1, 8], [2, 40], [3, 300], [4, 3]]) {
+    it(`seed ${seed}, ${idSpace} distinct ids`, () => {
+      const { expired, pinged } = runSeed(seed, 6000, idSpace);
+      expect(expired).toBeGreaterThan(50);
+      expect(pinged).toBeGreaterThan(50);
+    });
+  }
+});
