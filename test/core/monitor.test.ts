@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { KeepAliveMonitor } from '../../src/index.js';
+import { shardOf } from '../../src/monitor/shard-hash.js';
+
+const ids = ['c10', 'c2', 'c1', 'c100', 'b', 'a', '\u00e9', 'e\u0301', '\u{1f600}', 'x'.repeat(256)];
+
+describe('KeepAliveMonitor (programmatic API)', () => {
+  for (const shards of [1, 2, 5, 16]) {
+    it(`merges shards in registration order (${shards} shards)`, () => {
+      const m = new KeepAliveMonitor({ shards });
+      ids.forEach((id, i) => m.register(id, { timeoutMs: 100 + ((i * 7) % 5) }, 0));
+      expect(m.size).toBe(ids.length);
+      expect(m.check(0)).toEqual({ expired: [], active: ids });
+      expect(m.status(40).map((s) => s.clientId)).toEqual(ids);
+      expect(m.status(40).every((s) => s.lastSeenMsAgo === 40 && s.status === 'active')).toBe(true);
+      // All expire in one check: reported in registration order, not deadline order.
+      expect(m.check(1000)).toEqual({ expired: ids, active: [] });
+      expect(m.check(1000)).toEqual({ expired: [], active: [] });
+    });
+  }
+
+  it('spreads ids over shards by a stable hash', () => {
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) counts[shardOf(`c${i}`, 4)]++;
+    for (const c of counts) expect(c).toBeGreaterThan(800);
+    expect(shardOf('c1', 4)).toBe(shardOf('c1', 4));
+    expect(shardOf('anything', 1)).toBe(0);
+  });
+
+  it('queues expiries found by any operation for the next check, sweep by sweep', () => {
+    const m = new KeepAliveMonitor({ shards: 3 });
+    m.register('p', { timeoutMs: 50 }, 0);
+    m.register('x', { timeoutMs: 5 }, 0);
+    m.register('y', { timeoutMs: 3 }, 0);
+    m.register('q', { timeoutMs: 10 }, 0);
+    // A registration at 6 sweeps first: x and y (in registration order).
+    m.register('y', { timeoutMs: 4 }, 6);
+    expect(m.heartbeat('x', 6)).toBe(false);
+    // A status at 11 sweeps q and y's second life.
+    expect(m.status(11).map((s) => s.clientId)).toEqual(['p']);
+    expect(m.check(51)).toEqual({ expired: ['x', 'y', 'q', 'y', 'p'], active: [] });
+  });
+
+  it('treats a time earlier than the latest as the latest (never goes back)', () => {
+    const m = new KeepAliveMonitor();
+    m.register('a', { timeoutMs: 10 }, 100);
+    expect(m.now).toBe(100);
+    m.register('b', { timeoutMs: 10 }, 5);
+    expect(m.status(0)).toEqual([
+      { clientId: 'a', lastSeenMsAgo: 0, status: 'active' },
+      { clientId: 'b', lastSeenMsAgo: 0, status: 'active' },
+    ]);
+    expect(m.check(110).active).toEqual(['a', 'b']);
+    expect(m.check(111).expired).toEqual(['a', 'b']);
+  });
+
+  it('applies the defaults (30000 / 10000) on every registration', () => {
+    const m = new KeepAliveMonitor({ trackPings: true });
+    m.register('a', { timeoutMs: 10, pingIntervalMs: 5 }, 0);
+    m.register('a', {}, 1);
+    expect(m.nextFireAt()).toBe(10_001);
+    expect(m.has('a', 30_001)).toBe(true);
+    expect(m.has('a', 30_002)).toBe(false);
+  });
+
+  it('heartbeats by handle until that life ends, never touching the next one', () => {
+    const m = new KeepAliveMonitor({ shards: 4 });
+    const first = m.register('a', { timeoutMs: 10 }, 0);
+    expect(m.heartbeatHandle(first, 8)).toBe(true);
+    expect(m.heartbeatHandle(first, 19)).toBe(false);
+    const second = m.register('a', { timeoutMs: 10 }, 19);
+    expect(m.heartbeatHandle(first, 25)).toBe(false);
+    expect(m.heartbeatHandle(second, 25)).toBe(true);
+    expect(m.status(25)).toEqual([{ clientId: 'a', lastSeenMsAgo: 0, status: 'active' }]);
+    expect(m.check(25)).toEqual({ expired: ['a'], active: ['a'] });
+  });
+
+  it('remove closes a client without reporting it expired', () => {
+    const m = new KeepAliveMonitor();
+    m.register('a', { timeoutMs: 10 }, 0);
+    expect(m.remove('a', 1)).toBe(true);
+    expect(m.remove('a', 1)).toBe(false);
+    expect(m.check(100)).toEqual({ expired: [], active: [] });
+  });
+
+  it('sweep reports pings and expiries, and onSweep sees every sweep with findings', () => {
+    const seen: string[] = [];
+    const m = new KeepAliveMonitor({
+      shards: 2,
+      trackPings: true,
+      onSweep: (b) => seen.push(`${b.pingIds.join(',')}|${b.expiredIds.join(',')}`),
+    });
+    m.register('a', { timeoutMs: 100, pingIntervalMs: 30 }, 0);
+    m.register('b', { timeoutMs: 40, pingIntervalMs: 30 }, 0);
+    expect(m.nextFireAt()).toBe(30);
+    // The returned batch is reused by the next sweep: read it right away.
+    expect([...m.sweep(30).pingIds].sort()).toEqual(['a', 'b']);
+    expect(m.sweep(31).pingCount).toBe(0);
+    expect(m.heartbeat('a', 35)).toBe(true);
+    expect(m.nextFireAt()).toBe(41);
+    const at41 = m.sweep(41);
+    expect([...at41.expiredIds]).toEqual(['b']);
+    expect(at41.pingCount).toBe(0);
+    expect([...m.sweep(65).pingIds]).toEqual(['a']);
+    expect(seen.map((s) => s.split('|').map((part) => part.split(',').sort().join(',')).join('|'))).toEqual(['a,b|', '|b', 'a|']);
+    expect(m.check(65)).toEqual({ expired: ['b'], active: ['a'] });
+  });
+
+  it('queueExpiryReports false leaves check with active clients only', () => {
+    const m = new KeepAliveMonitor({ queueExpiryReports: false });
+    m.register('a', { timeoutMs: 1 }, 0);
+    expect(m.check(5)).toEqual({ expired: [], active: [] });
+  });
+
+  it('rejects a shard count that is not a positive integer', () => {
+    for (const shards of [0, -1, 1.5, NaN]) expect(() => new KeepAliveMonitor({ shards })).toThrow(RangeError);
+  });
+
+  it('holds 56 shared bytes per slot, allocated a page (16384 slots) at a time per shard', () => {
+    const m = new KeepAliveMonitor({ shards: 2 });
+    const clients = 100_000;
+    for (let i = 0; i < clients; i++) m.register(`client-${i}`, {}, 0);
+    const slotBytes = 56;
+    expect(m.sharedBytes).toBeGreaterThanOrEqual(clients * slotBytes);
+    expect(m.sharedBytes).toBeLessThanOrEqual((clients + 2 * 16384) * slotBytes + 2 * 64);
+  });
+});
