@@ -21,3 +21,9 @@ export {
   type LiveMonitor,
   type LiveMonitorEvents,
 } from './monitor/live-monitor.js';
+export {
+  WorkerLiveMonitor,
+  type RoundTiming,
+  type WorkerLiveMonitorOptions,
+} from './monitor/workers/worker-live-monitor.js';
+export { createLiveMonitor, type CreateLiveMonitorOptions } from './monitor/create-live-monitor.js';

@@ -35,6 +35,15 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   return n;
 }
 
+function workerCount(value: string | undefined): number {
+  if (value === undefined) return 0;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
+    throw new UsageError(`--workers must be an integer >= 0, got '${value}'`);
+  }
+  return n;
+}
+
 async function nodeCommand(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -51,7 +60,7 @@ async function nodeCommand(args: string[]): Promise<void> {
   }
   const clock = values.clock;
   if (clock !== 'virtual' && clock !== 'real') throw new UsageError(`--clock must be 'virtual' or 'real', got '${clock}'`);
-  const workers = values.workers === '0' ? 0 : positiveInteger('workers', values.workers, 0);
+  const workers = workerCount(values.workers);
   await runNode({ shards: positiveInteger('shards', values.shards, 1), workers, clock });
 }
 

@@ -56,6 +56,12 @@ export class DeadlineHeap {
     return this.meta[0];
   }
 
+  /** Empties the heap. */
+  reset(): void {
+    this.meta[0] = 0;
+    this.pos.fill(-1);
+  }
+
   /** The smallest key, or +Infinity when empty. */
   peekKey(): number {
     return this.meta[0] === 0 ? Infinity : this.keys[0];

@@ -27,6 +27,9 @@ const KIND = 3;
 const USERS = 4;
 const LIST_STRIDE = 5;
 
+/** KIND of a retired row, so that another thread's retirements can be seen. */
+const RETIRED = -1;
+
 const M_HIGH_WATER = 0;
 const M_FREE_HEAD = 1;
 
@@ -84,7 +87,18 @@ export class ListTable {
   retire(list: number): void {
     this.table[list * LIST_STRIDE + HEAD] = this.meta[M_FREE_HEAD];
     this.table[list * LIST_STRIDE + TAIL] = NIL;
+    this.table[list * LIST_STRIDE + KIND] = RETIRED;
     this.meta[M_FREE_HEAD] = list;
+  }
+
+  isRetired(list: number): boolean {
+    return this.table[list * LIST_STRIDE + KIND] === RETIRED;
+  }
+
+  /** Forgets every list (crash repair rebuilds them). */
+  reset(): void {
+    this.meta[M_HIGH_WATER] = 0;
+    this.meta[M_FREE_HEAD] = NIL;
   }
 
   /** Counts one more slot assigned to the list. */

@@ -1,3 +1,3 @@
-export { Shard, type ShardOptions } from './shard.js';
-export { SweepBatch } from './sweep-batch.js';
+export { Shard, type ShardBuffers, type ShardOptions } from './shard.js';
+export { SweepBatch, type SweepSink } from './sweep-batch.js';
 export { NIL } from './slot-store.js';

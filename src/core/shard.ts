@@ -34,6 +34,20 @@
  * hash that beats anything hand-rolled over shared bytes), together with
  * the id strings per slot.
  *
+ * ANOTHER THREAD
+ *
+ * `new Shard({ buffers: shard.buffers() })` is a view over the same shared
+ * state, without the ids (a worker: src/monitor/workers/). A view may sweep
+ * and walk the order, which never grows a buffer; it must not register
+ * (no index there). Its sweep releases slots, but the ids live on the
+ * owning thread: the owner reads them, then calls `forgetReleased(slot)`,
+ * before it allocates again, and `forgetRetiredLists()` for the lists the
+ * view retired. The two threads never touch one shard at the same time
+ * (the caller hands it over and back). If a view dies half-way through a
+ * sweep, `relink` rebuilds the links from the slot fields a sweep never
+ * writes (LAST_SEEN, REG_SEQ, EXP_LIST, PING_LIST, GEN) and the owner's
+ * index, so nothing is lost.
+ *
  * WHY
  *
  * A plain min-heap of every client is O(log n) per heartbeat, or, re-keyed
@@ -55,8 +69,8 @@
  *   memory             56 bytes per slot in SharedArrayBuffers (+ the Map
  *                      entry and the id string on the heap)
  */
-import { DeadlineHeap } from './deadline-heap.js';
-import { EXPIRY, ListTable, ORDER, PING, type ListKind } from './fifo-lists.js';
+import { DeadlineHeap, type HeapBuffers } from './deadline-heap.js';
+import { EXPIRY, ListTable, ORDER, PING, type ListBuffers, type ListKind } from './fifo-lists.js';
 import {
   EXP_LIST,
   LAST_SEEN,
@@ -68,21 +82,36 @@ import {
   REG_SEQ,
   STATE,
   SlotStore,
+  type SlotBuffers,
 } from './slot-store.js';
-import { SweepBatch } from './sweep-batch.js';
+import type { SweepSink } from './sweep-batch.js';
 
 type TimerKind = typeof EXPIRY | typeof PING;
+
+/** The order list is the first list ever created, in owner and view alike. */
+const ORDER_LIST = 0;
+
+/** The shared state of a shard, enough for another thread to make a view. */
+export interface ShardBuffers {
+  slots: SlotBuffers;
+  lists: ListBuffers;
+  heap: HeapBuffers;
+}
 
 export interface ShardOptions {
   /** Track ping deadlines (the gateway); the stdio node does not need them. */
   trackPings?: boolean;
+  /** Makes a view over another thread's shard (see "ANOTHER THREAD"). */
+  buffers?: ShardBuffers;
 }
 
 export class Shard {
-  readonly slots = new SlotStore();
-  readonly lists = new ListTable(this.slots);
-  readonly heap = new DeadlineHeap();
+  readonly slots: SlotStore;
+  readonly lists: ListTable;
+  readonly heap: DeadlineHeap;
   readonly trackPings: boolean;
+  /** False in a view: the ids and the index stay on the owning thread. */
+  readonly ownsIds: boolean;
 
   private readonly index = new Map<string, number>();
   private readonly ids: (string | undefined)[] = [];
@@ -92,7 +121,17 @@ export class Shard {
 
   constructor(options: ShardOptions = {}) {
     this.trackPings = options.trackPings ?? false;
-    this.order = this.lists.create(ORDER, 0);
+    const buffers = options.buffers;
+    this.ownsIds = buffers === undefined;
+    this.slots = new SlotStore(buffers?.slots);
+    this.lists = new ListTable(this.slots, buffers?.lists);
+    this.heap = buffers ? new DeadlineHeap(0, buffers.heap) : new DeadlineHeap();
+    this.order = buffers ? ORDER_LIST : this.lists.create(ORDER, 0);
+  }
+
+  /** The shared buffers (current pages), for a view on another thread. */
+  buffers(): ShardBuffers {
+    return { slots: this.slots.buffers(), lists: this.lists.buffers(), heap: this.heap.buffers() };
   }
 
   get size(): number {
@@ -184,7 +223,7 @@ export class Shard {
    * takes every client due a ping out of its ping list, reporting both into
    * `out` in deadline order.
    */
-  sweep(now: number, out: SweepBatch): void {
+  sweep(now: number, out: SweepSink): void {
     while (this.heap.peekKey() <= now) {
       const list = this.heap.peekItem();
       if (this.lists.kind(list) === EXPIRY) this.expirePrefix(list, now, out);
@@ -214,12 +253,72 @@ export class Shard {
     return this.slots.sharedBytes;
   }
 
-  private expirePrefix(list: number, now: number, out: SweepBatch): void {
+  /**
+   * Owner side, after a view released `slot`: drops its id. Call before
+   * allocating again (the slot may then be reused).
+   */
+  forgetReleased(slot: number): void {
+    const id = this.ids[slot];
+    if (id !== undefined && this.index.get(id) === slot) this.index.delete(id);
+    this.ids[slot] = undefined;
+  }
+
+  /** Owner side, after a view swept: forgets the lists it retired. O(d). */
+  forgetRetiredLists(): void {
+    for (const byDuration of this.listsByDuration) {
+      for (const [duration, list] of byDuration) if (this.lists.isRetired(list)) byDuration.delete(duration);
+    }
+  }
+
+  /** Owner side: the slots of the clients in the index, in no order. */
+  indexedSlots(): number[] {
+    return Array.from(this.index.values());
+  }
+
+  /**
+   * Crash repair, owner side: rebuilds every list, the heap and the free
+   * list from the slots in `live` (see "ANOTHER THREAD"). A client counts
+   * as pinged when its ping was due at `pingedUpTo`, the time of the last
+   * sweep whose findings were delivered. O(n log n), only after a crash.
+   */
+  relink(live: readonly number[], pingedUpTo: number): void {
+    const settings = new Map<number, [number, number]>();
+    for (const slot of live) settings.set(slot, [this.timeoutOf(slot), this.pingIntervalOf(slot)]);
+    this.lists.reset();
+    this.heap.reset();
+    this.listsByDuration[EXPIRY].clear();
+    this.listsByDuration[PING].clear();
+    if (this.lists.create(ORDER, 0) !== this.order) throw new Error('the order list must be list 0');
+    this.slots.rebuildFreeList((slot) => settings.has(slot));
+    const byReg = [...live].sort((a, b) => this.regSeq(a) - this.regSeq(b));
+    for (const slot of byReg) {
+      this.slots.setI32(slot, STATE, LIVE);
+      this.lists.append(this.order, ORDER, slot);
+    }
+    const bySeen = byReg.sort((a, b) => this.lastSeen(a) - this.lastSeen(b) || this.regSeq(a) - this.regSeq(b));
+    for (const slot of bySeen) {
+      const [timeoutMs, pingIntervalMs] = settings.get(slot) as [number, number];
+      if (!this.trackPings || this.lastSeen(slot) + pingIntervalMs > pingedUpTo) {
+        this.joinTimerLists(slot, timeoutMs, pingIntervalMs);
+        continue;
+      }
+      // Pinged in its current silence: assigned to its ping list, not in it.
+      this.slots.setI32(slot, STATE, LIVE | PINGED);
+      const expList = this.listFor(EXPIRY, timeoutMs);
+      this.slots.setI32(slot, EXP_LIST, expList);
+      this.joinList(expList, EXPIRY, slot);
+      const pingList = this.listFor(PING, pingIntervalMs);
+      this.slots.setI32(slot, PING_LIST, pingList);
+      this.lists.addUser(pingList);
+    }
+  }
+
+  private expirePrefix(list: number, now: number, out: SweepSink): void {
     const timeout = this.lists.duration(list);
     let slot = this.lists.head(list);
     while (slot !== NIL && this.lastSeen(slot) + timeout < now) {
       const next = this.lists.next(EXPIRY, slot);
-      out.addExpired(this.idOf(slot), this.regSeq(slot), this.lastSeen(slot) + timeout);
+      out.expired(this, slot, this.lastSeen(slot) + timeout);
       this.leavePingList(slot);
       this.lists.dropUser(list);
       this.release(slot);
@@ -229,7 +328,7 @@ export class Shard {
     this.settle(list, EXPIRY);
   }
 
-  private pingPrefix(list: number, now: number, out: SweepBatch): void {
+  private pingPrefix(list: number, now: number, out: SweepSink): void {
     const interval = this.lists.duration(list);
     let slot = this.lists.head(list);
     while (slot !== NIL && this.lastSeen(slot) + interval <= now) {
@@ -237,7 +336,7 @@ export class Shard {
       // A client already expired at `now` is expired by this same sweep (its
       // expiry list's key is <= now too): it gets no ping, whichever of the
       // two lists the heap hands out first.
-      if (this.deadlineOf(slot) >= now) out.addPing(this.idOf(slot), this.handleOf(slot));
+      if (this.deadlineOf(slot) >= now) out.pinged(this, slot);
       this.slots.setI32(slot, STATE, this.slots.i32(slot, STATE) | PINGED);
       slot = next;
     }
@@ -318,8 +417,10 @@ export class Shard {
 
   private release(slot: number): void {
     this.lists.unlink(this.order, ORDER, slot);
-    this.index.delete(this.ids[slot] as string);
-    this.ids[slot] = undefined;
+    if (this.ownsIds) {
+      this.index.delete(this.ids[slot] as string);
+      this.ids[slot] = undefined;
+    }
     this.slots.free(slot);
   }
 }

@@ -133,6 +133,32 @@ export class SlotStore {
     this.header[H_SIZE]--;
   }
 
+  /** Slots ever handed out (the rest of the pages is untouched). */
+  get highWater(): number {
+    return this.header[H_HIGH_WATER];
+  }
+
+  /**
+   * Crash repair: every slot below the high-water mark that `isLive` rejects
+   * is put back on the free list and starts a new life (GEN + 1, so that no
+   * handle of an earlier life reaches its next occupant).
+   */
+  rebuildFreeList(isLive: (slot: number) => boolean): void {
+    let size = 0;
+    this.header[H_FREE_HEAD] = NIL;
+    for (let slot = this.header[H_HIGH_WATER] - 1; slot >= 0; slot--) {
+      if (isLive(slot)) {
+        size++;
+        continue;
+      }
+      this.setI32(slot, STATE, 0);
+      this.setI32(slot, GEN, (this.i32(slot, GEN) + 1) % HANDLE_SLOT_SPACE);
+      this.setI32(slot, EXP_NEXT, this.header[H_FREE_HEAD]);
+      this.header[H_FREE_HEAD] = slot;
+    }
+    this.header[H_SIZE] = size;
+  }
+
   i32(slot: number, col: number): number {
     return this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * I32_STRIDE + col];
   }

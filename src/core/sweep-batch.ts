@@ -1,8 +1,20 @@
+import type { Shard } from './shard.js';
+
+/**
+ * Where a shard's sweep reports what it finds, slot by slot, in deadline
+ * order. The slot is still live during the call (its id and fields are
+ * readable); it is released right after an expiry is reported.
+ */
+export interface SweepSink {
+  expired(shard: Shard, slot: number, deadline: number): void;
+  pinged(shard: Shard, slot: number): void;
+}
+
 /**
  * What one sweep found, as parallel arrays (no object per client), in
  * deadline order. Reused across sweeps: `clear()` keeps the arrays' storage.
  */
-export class SweepBatch {
+export class SweepBatch implements SweepSink {
   /** Expired clients: id, registration sequence, deadline (last_seen + timeout). */
   readonly expiredIds: string[] = [];
   readonly expiredSeqs: number[] = [];
@@ -17,6 +29,14 @@ export class SweepBatch {
 
   get pingCount(): number {
     return this.pingIds.length;
+  }
+
+  expired(shard: Shard, slot: number, deadline: number): void {
+    this.addExpired(shard.idOf(slot), shard.regSeq(slot), deadline);
+  }
+
+  pinged(shard: Shard, slot: number): void {
+    this.addPing(shard.idOf(slot), shard.handleOf(slot));
   }
 
   addExpired(id: string, regSeq: number, deadline: number): void {

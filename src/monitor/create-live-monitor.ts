@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import { InProcessLiveMonitor, type LiveMonitor, type LiveMonitorEvents } from './live-monitor.js';
+import { WorkerLiveMonitor } from './workers/worker-live-monitor.js';
 
 export interface CreateLiveMonitorOptions {
   shards?: number;
@@ -16,7 +17,18 @@ export interface CreateLiveMonitorOptions {
 /** The live monitor a transport asks for, in process or on workers. */
 export function createLiveMonitor(options: CreateLiveMonitorOptions = {}): LiveMonitor {
   const workers = options.workers ?? 0;
-  if (workers > 0) throw new RangeError('worker-backed shards are not available in this build (use --workers 0)');
+  if (!Number.isInteger(workers) || workers < 0) throw new RangeError(`workers must be an integer >= 0, got ${workers}`);
+  if (workers > 0) {
+    return new WorkerLiveMonitor({
+      shards: options.shards,
+      workers,
+      trackPings: options.trackPings,
+      queueExpiryReports: options.queueExpiryReports,
+      clock: options.clock,
+      events: options.events,
+      sweepOnAccess: options.sweepOnAccess,
+    });
+  }
   return new InProcessLiveMonitor({
     shards: options.shards,
     trackPings: options.trackPings,

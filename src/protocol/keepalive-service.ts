@@ -55,6 +55,6 @@ export class KeepAliveService {
   }
 }
 
-function unknownClient(clientId: string): ProtocolError {
+export function unknownClient(clientId: string): ProtocolError {
   return new ProtocolError(ErrorCode.PreconditionFailed, `client_id '${clientId}' is not registered or has expired`);
 }

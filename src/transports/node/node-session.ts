@@ -1,15 +1,27 @@
 import { encodeErrorBody, encodeReplyBody } from '../../protocol/encode.js';
 import { notInitialised, ProtocolError } from '../../protocol/errors.js';
-import type { KeepAliveService } from '../../protocol/keepalive-service.js';
+import type { KeepAliveReply } from '../../protocol/keepalive-service.js';
 import { pyString } from '../../protocol/py-json.js';
-import { parseInit, parseKeepAliveRequest, requestType } from '../../protocol/requests.js';
+import { parseInit, parseKeepAliveRequest, requestType, type KeepAliveRequest } from '../../protocol/requests.js';
 import { MalformedLine, parseEnvelope, type Envelope } from './envelope.js';
+import { parseFlatEnvelope } from './flat-envelope.js';
 
 export interface NodeOutput {
   /** One reply line for stdout (no newline). */
   reply(line: string): void;
   /** One diagnostic line for stderr (no newline). */
   diagnose(text: string): void;
+}
+
+/**
+ * What the session applies requests to: KeepAliveService (synchronous, in
+ * process) or LiveKeepAliveService (check/status answered later, by
+ * worker shards). The caller feeds the next line only once a returned
+ * promise has settled, so replies keep the order of the requests.
+ */
+export interface RequestService {
+  apply(request: KeepAliveRequest): KeepAliveReply | Promise<KeepAliveReply>;
+  applyUnanswered(request: KeepAliveRequest): void | Promise<void>;
 }
 
 /**
@@ -23,26 +35,32 @@ export class NodeSession {
   private lineNo = 0;
 
   constructor(
-    private readonly service: KeepAliveService,
+    private readonly service: RequestService,
     private readonly out: NodeOutput,
   ) {}
 
-  handleLine(text: string): void {
+  /** A promise when the reply comes later: feed no other line before it settles. */
+  handleLine(text: string): void | Promise<void> {
     this.lineNo++;
     let envelope: Envelope;
     try {
-      envelope = parseEnvelope(text);
+      envelope = parseFlatEnvelope(text) ?? parseEnvelope(text);
     } catch (error) {
       if (!(error instanceof MalformedLine)) throw error;
       this.out.diagnose(`line ${this.lineNo}: ignored: ${error.message}`);
       return;
     }
     try {
-      this.dispatch(envelope);
+      const later = this.dispatch(envelope);
+      if (later) return later.catch((error: unknown) => this.fail(envelope, error));
     } catch (error) {
-      if (error instanceof ProtocolError) this.answerError(envelope, error);
-      else this.out.diagnose(`line ${this.lineNo}: internal error: ${(error as Error).stack ?? String(error)}`);
+      this.fail(envelope, error);
     }
+  }
+
+  private fail(envelope: Envelope, error: unknown): void {
+    if (error instanceof ProtocolError) this.answerError(envelope, error);
+    else this.out.diagnose(`line ${this.lineNo}: internal error: ${(error as Error).stack ?? String(error)}`);
   }
 
   /** A line refused before it could be parsed. */
@@ -51,7 +69,7 @@ export class NodeSession {
     this.out.diagnose(`line ${this.lineNo}: ignored: ${reason}`);
   }
 
-  private dispatch(envelope: Envelope): void {
+  private dispatch(envelope: Envelope): void | Promise<void> {
     const { body } = envelope;
     const type = requestType(body);
     if (type === 'init') {
@@ -62,11 +80,13 @@ export class NodeSession {
     }
     if (this.nodeId === undefined) throw notInitialised();
     const request = parseKeepAliveRequest(type, body);
-    if (envelope.msgId === undefined) {
-      this.service.applyUnanswered(request);
-      return;
-    }
+    if (envelope.msgId === undefined) return this.service.applyUnanswered(request);
     const reply = this.service.apply(request);
+    if (reply instanceof Promise) return reply.then((later) => this.answerReply(envelope, later));
+    this.answerReply(envelope, reply);
+  }
+
+  private answerReply(envelope: Envelope, reply: KeepAliveReply): void {
     this.answer(envelope, (msgId, inReplyTo) => encodeReplyBody(reply, inReplyTo, msgId));
   }
 

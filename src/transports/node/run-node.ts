@@ -1,13 +1,17 @@
 import type { Readable, Writable } from 'node:stream';
 import { createClock, type ClockKind } from '../../monitor/clock.js';
 import { KeepAliveMonitor } from '../../monitor/monitor.js';
+import { WorkerLiveMonitor } from '../../monitor/workers/worker-live-monitor.js';
 import { KeepAliveService } from '../../protocol/keepalive-service.js';
+import { LiveKeepAliveService } from '../../protocol/live-keepalive-service.js';
 import { LineSplitter } from './line-splitter.js';
-import { NodeSession } from './node-session.js';
+import { NodeSession, type RequestService } from './node-session.js';
 
 export interface NodeOptions {
   shards: number;
   clock: ClockKind;
+  /** Worker threads serving the shards; 0 (default) keeps them in process. */
+  workers?: number;
   input?: Readable;
   output?: Writable;
   errors?: Writable;
@@ -22,7 +26,23 @@ export function runNode(options: NodeOptions): Promise<void> {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const errors = options.errors ?? process.stderr;
-  const service = new KeepAliveService(new KeepAliveMonitor({ shards: options.shards }), createClock(options.clock));
+  const clock = createClock(options.clock);
+  const workers = options.workers ?? 0;
+  // On workers, sweeps happen at ka_check as in process; a real clock also sweeps on a timer.
+  const live =
+    workers > 0
+      ? new WorkerLiveMonitor({
+          shards: options.shards,
+          workers,
+          clock,
+          trackPings: false,
+          queueExpiryReports: true,
+          sweepTimer: options.clock === 'real',
+        })
+      : undefined;
+  const service: RequestService = live
+    ? new LiveKeepAliveService(live)
+    : new KeepAliveService(new KeepAliveMonitor({ shards: options.shards }), clock);
 
   let replies: string[] = [];
   let diagnostics: string[] = [];
@@ -30,9 +50,34 @@ export function runNode(options: NodeOptions): Promise<void> {
     reply: (line) => replies.push(line),
     diagnose: (text) => diagnostics.push(text),
   });
+  // Lines run strictly one after another: while a reply is pending (check
+  // or status on workers), later lines wait here and input is paused.
+  // In process nothing is ever pending and this is a plain call.
+  let backlog: (() => void | Promise<void>)[] = [];
+  let busy = false;
+  let whenIdle: (() => void) | undefined;
+  const wait = (later: void | Promise<void>): void => {
+    if (later) void drain(later);
+  };
+  const drain = async (first: Promise<void>): Promise<void> => {
+    busy = true;
+    await first;
+    while (backlog.length > 0) {
+      const jobs = backlog;
+      backlog = [];
+      for (let i = 0; i < jobs.length; i++) {
+        const later = jobs[i]();
+        if (later) await later;
+      }
+    }
+    busy = false;
+    if (flush()) input.resume();
+    else output.once('drain', () => input.resume());
+    whenIdle?.();
+  };
   const splitter = new LineSplitter({
-    line: (text) => session.handleLine(text),
-    reject: (reason) => session.rejectLine(reason),
+    line: (text) => (busy ? backlog.push(() => session.handleLine(text)) : wait(session.handleLine(text))),
+    reject: (reason) => (busy ? backlog.push(() => session.rejectLine(reason)) : session.rejectLine(reason)),
   });
 
   const flush = (): boolean => {
@@ -47,6 +92,10 @@ export function runNode(options: NodeOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     input.on('data', (chunk: Buffer) => {
       splitter.push(chunk);
+      if (busy) {
+        input.pause();
+        return;
+      }
       if (!flush()) {
         input.pause();
         output.once('drain', () => input.resume());
@@ -54,8 +103,13 @@ export function runNode(options: NodeOptions): Promise<void> {
     });
     input.once('end', () => {
       splitter.end();
-      flush();
-      output.write('', () => resolve());
+      const finish = (): void => {
+        flush();
+        const closed = live ? live.close() : Promise.resolve();
+        closed.then(() => output.write('', () => resolve()), reject);
+      };
+      if (busy) whenIdle = finish;
+      else finish();
     });
     input.once('error', reject);
   });

@@ -1,0 +1,224 @@
+/**
+ * The main thread's side of one shard: the owning Shard (ids, index) and
+ * the lending protocol that keeps a worker and the main thread from ever
+ * touching the shard at the same time, without either one waiting.
+ *
+ * While the shard is LENT (a task runs on it, then its findings are
+ * settled), register / heartbeat / remove are queued here and applied, in
+ * arrival order and with their own timestamps, when it comes back. Time is
+ * monotonic and every queued time is >= the task's time, so appending them
+ * then keeps every FIFO list sorted. Their answers are given at once from
+ * an overlay (the ids touched while lent) over the shared slot fields a
+ * sweep never writes (last_seen, timeout), so the answer is the one the
+ * later application will agree with. "Live at t" means:
+ *   sweepOnAccess (default): deadline >= t, swept or not (as KeepAliveMonitor);
+ *   otherwise: not swept yet, i.e. in the index and, while lent, deadline >=
+ *   the task's time (the worker takes exactly the others). A live server
+ *   wants this: heartbeats read late after a stall still count.
+ *
+ * Costs on the main thread: every operation O(1) (+ one Map lookup); a
+ * queued operation is applied later in O(1) too.
+ */
+import { NIL, Shard } from '../../core/index.js';
+
+/** What a live client looks like while its shard is lent. */
+interface OverlayEntry {
+  live: boolean;
+  lastSeen: number;
+  timeoutMs: number;
+  /** The slot of the life it continues, or NIL when registered while lent. */
+  slot: number;
+}
+
+type QueuedOp =
+  | { kind: 'register'; id: string; timeoutMs: number; pingIntervalMs: number; t: number; seq: number; handle: PendingHandle }
+  | { kind: 'heartbeat'; id: string; t: number }
+  | { kind: 'remove'; id: string; t: number };
+
+/**
+ * A ClientHandle given out while the shard was lent: its handle is known
+ * once the registration is applied.
+ */
+export class PendingHandle {
+  private resolved = NIL;
+
+  constructor(
+    readonly shard: number,
+    readonly id: string,
+    readonly entry: OverlayEntry,
+  ) {}
+
+  get handle(): number {
+    return this.resolved;
+  }
+
+  get isResolved(): boolean {
+    return this.resolved !== NIL;
+  }
+
+  resolve(handle: number): void {
+    this.resolved = handle;
+  }
+}
+
+/** Told about a client found past its deadline by a register (before any sweep took it). */
+export type LateExpiry = (id: string, deadline: number, regSeq: number) => void;
+
+export class ShardHost {
+  readonly shard: Shard;
+  /** The time of the last sweep whose findings were delivered (crash repair needs it). */
+  pingedUpTo = -Infinity;
+  private lentOut = false;
+  /** The time of the task the shard is lent for. */
+  private lentAt = -Infinity;
+  private queue: QueuedOp[] = [];
+  private overlay = new Map<string, OverlayEntry>();
+
+  constructor(
+    readonly index: number,
+    trackPings: boolean,
+    private readonly sweepOnAccess: boolean,
+    private readonly onLateExpiry: LateExpiry,
+  ) {
+    this.shard = new Shard({ trackPings });
+  }
+
+  get lent(): boolean {
+    return this.lentOut;
+  }
+
+  /** The earliest time a sweep has work here; unknown (Infinity) while lent. */
+  nextFireAt(): number {
+    return this.lentOut ? Infinity : this.shard.nextFireAt();
+  }
+
+  /** Hands the shard to a task that sweeps at `now`. */
+  lend(now: number): void {
+    if (this.lentOut) throw new Error(`shard ${this.index} is already lent`);
+    this.lentOut = true;
+    this.lentAt = now;
+  }
+
+  /** The shard is back and settled: applies what arrived meanwhile. */
+  giveBack(): void {
+    this.lentOut = false;
+    const queue = this.queue;
+    this.queue = [];
+    this.overlay.clear();
+    for (const op of queue) {
+      if (op.kind === 'register') op.handle.resolve(this.applyRegister(op.id, op.timeoutMs, op.pingIntervalMs, op.t, op.seq));
+      else if (op.kind === 'heartbeat') this.applyHeartbeat(op.id, op.t);
+      else this.applyRemove(op.id, op.t);
+    }
+  }
+
+  /** Crash repair: the task died half-way; rebuild the links from the index. */
+  repair(): void {
+    this.shard.relink(this.shard.indexedSlots(), this.pingedUpTo);
+  }
+
+  register(id: string, timeoutMs: number, pingIntervalMs: number, t: number, seq: number): number | PendingHandle {
+    if (!this.lentOut) return this.applyRegister(id, timeoutMs, pingIntervalMs, t, seq);
+    let entry = this.overlayEntry(id, t);
+    if (entry === undefined || !entry.live) {
+      entry = { live: true, lastSeen: t, timeoutMs, slot: NIL };
+      this.overlay.set(id, entry);
+    } else {
+      entry.lastSeen = t;
+      entry.timeoutMs = timeoutMs;
+    }
+    const handle = new PendingHandle(this.index, id, entry);
+    this.queue.push({ kind: 'register', id, timeoutMs, pingIntervalMs, t, seq, handle });
+    return handle;
+  }
+
+  heartbeat(id: string, t: number): boolean {
+    if (!this.lentOut) return this.applyHeartbeat(id, t);
+    const entry = this.overlayEntry(id, t);
+    if (entry === undefined) return false;
+    entry.lastSeen = t;
+    this.queue.push({ kind: 'heartbeat', id, t });
+    return true;
+  }
+
+  /** Heartbeat of one life of a client: a handle of an earlier life fails. */
+  heartbeatHandle(handle: number | PendingHandle, t: number): boolean {
+    if (handle instanceof PendingHandle) {
+      if (handle.isResolved) return this.heartbeatHandle(handle.handle, t);
+      return this.overlay.get(handle.id) === handle.entry && this.heartbeat(handle.id, t);
+    }
+    const slot = this.shard.slotOfHandle(handle);
+    if (slot === NIL) return false;
+    if (!this.lentOut) {
+      if (this.shard.deadlineOf(slot) < this.cutoff(t)) return false;
+      this.shard.heartbeat(slot, t);
+      return true;
+    }
+    const id = this.shard.idOf(slot);
+    const entry = this.overlayEntry(id, t);
+    return entry !== undefined && entry.slot === slot && this.heartbeat(id, t);
+  }
+
+  remove(id: string, t: number): boolean {
+    if (!this.lentOut) return this.applyRemove(id, t);
+    const entry = this.overlayEntry(id, t);
+    if (entry === undefined) return false;
+    entry.live = false;
+    this.queue.push({ kind: 'remove', id, t });
+    return true;
+  }
+
+  has(id: string, t: number): boolean {
+    if (!this.lentOut) return this.liveSlot(id, t) !== NIL;
+    return this.overlayEntry(id, t) !== undefined;
+  }
+
+  /** The live client's overlay entry at `t` (made from its slot on first touch), or undefined. */
+  private overlayEntry(id: string, t: number): OverlayEntry | undefined {
+    let entry = this.overlay.get(id);
+    if (entry === undefined) {
+      // Fields a sweep never writes: safe to read while a worker sweeps.
+      const slot = this.shard.find(id);
+      if (slot === NIL) return undefined;
+      entry = { live: true, lastSeen: this.shard.lastSeen(slot), timeoutMs: this.shard.timeoutOf(slot), slot };
+      this.overlay.set(id, entry);
+    }
+    return entry.live && entry.lastSeen + entry.timeoutMs >= this.cutoff(t) ? entry : undefined;
+  }
+
+  /** A client whose deadline is before this at `t` is not live (see the header). */
+  private cutoff(t: number): number {
+    if (this.sweepOnAccess) return t;
+    return this.lentOut ? this.lentAt : -Infinity;
+  }
+
+  /** The slot of a client live at `t`, or NIL. */
+  private liveSlot(id: string, t: number): number {
+    const slot = this.shard.find(id);
+    return slot !== NIL && this.shard.deadlineOf(slot) >= this.cutoff(t) ? slot : NIL;
+  }
+
+  private applyRegister(id: string, timeoutMs: number, pingIntervalMs: number, t: number, seq: number): number {
+    const old = this.shard.find(id);
+    if (old !== NIL && this.shard.deadlineOf(old) < this.cutoff(t)) {
+      // Due but not swept yet: it expired before this registration.
+      this.onLateExpiry(id, this.shard.deadlineOf(old), this.shard.regSeq(old));
+      this.shard.remove(old);
+    }
+    return this.shard.handleOf(this.shard.register(id, timeoutMs, pingIntervalMs, t, seq));
+  }
+
+  private applyHeartbeat(id: string, t: number): boolean {
+    const slot = this.liveSlot(id, t);
+    if (slot === NIL) return false;
+    this.shard.heartbeat(slot, t);
+    return true;
+  }
+
+  private applyRemove(id: string, t: number): boolean {
+    const slot = this.liveSlot(id, t);
+    if (slot === NIL) return false;
+    this.shard.remove(slot);
+    return true;
+  }
+}

@@ -1,0 +1,43 @@
+import type { ShardBuffers } from '../../core/index.js';
+
+/**
+ * The messages between the main thread and a shard worker. Everything a
+ * task needs travels with it (the shard's SharedArrayBuffers, shared, not
+ * copied), so any worker can serve any task and a fresh worker that
+ * replaced a dead one needs nothing handed over.
+ */
+export type ShardTaskKind = 'sweep' | 'check' | 'status';
+
+export interface ShardTask {
+  /** sweep: expire and ping what is due; check/status: sweep, then walk the registration order. */
+  kind: ShardTaskKind;
+  shard: number;
+  /** The time of the sweep (ms). */
+  now: number;
+  trackPings: boolean;
+  buffers: ShardBuffers;
+  /**
+   * Fault injection for tests: the worker thread exits after releasing
+   * this many expired clients, in the middle of its sweep.
+   */
+  exitAfterExpiries?: number;
+}
+
+/**
+ * What a task found, as slots: the main thread reads the ids from its own
+ * table (cheaper than decoding strings from shared memory and cloning them
+ * back; see worker-live-monitor.ts). Expired slots are already released.
+ */
+export interface ShardTaskResult {
+  expiredSlots: Int32Array;
+  expiredDeadlines: Float64Array;
+  expiredSeqs: Float64Array;
+  pingSlots: Int32Array;
+  pingHandles: Float64Array;
+  /** check/status: the live slots in registration order, with their sequences and last_seen. */
+  orderSlots: Int32Array;
+  orderSeqs: Float64Array;
+  orderLastSeen: Float64Array;
+  /** Time spent in the worker (ms), for the benchmarks' hand-off cost. */
+  workerMs: number;
+}
