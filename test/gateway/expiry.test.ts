@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
+import { sleep, TestClient } from './helpers/ws-client.js';
+
+// Generous bounds: CI noise must not fail these. The server's own measure of
+// lateness (deadline to close) is checked more tightly below.
+const LATE_BOUND_MS = 250;
+
+describe('gateway pings and expiry', () => {
+  let gw: GatewayProcess;
+  beforeAll(async () => {
+    gw = await startGateway({ args: ['--ping-jitter-ms', '0', '--log-level', 'debug'] });
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  it('pings a silent client alone on its connection with ka_ping and a ping frame; its pongs keep it alive', async () => {
+    // ws answers ping frames by itself, like a browser: no client code needed.
+    const c = await TestClient.open(gw.wsUrl());
+    await c.register('browser-1', 400, 150);
+    const ping = await c.next((m) => m.body.type === 'ka_ping', 2000);
+    expect(ping.text).toBe('{"type": "ka_ping", "client_id": "browser-1"}');
+    expect(ping.at - c.lastSent).toBeGreaterThanOrEqual(140);
+    await sleep(1500); // well over three timeouts
+    expect(c.pings.length).toBeGreaterThanOrEqual(3);
+    expect(c.isOpen).toBe(true);
+    expect(c.ofType('ka_ping').length).toBeGreaterThanOrEqual(3);
+    c.close();
+  });
+
+  it('closes a silent client alone on its connection with 4000 "keepalive timeout", after its deadline, never before', async () => {
+    const c = await TestClient.open(gw.wsUrl(), { autoPong: false });
+    await c.register('silent-1', 300, 100);
+    await c.next((m) => m.body.type === 'ka_ping', 2000);
+    expect(c.pings.length).toBe(1);
+    const closed = await c.closed;
+    expect(closed.code).toBe(4000);
+    expect(closed.reason).toBe('keepalive timeout');
+    const silentFor = closed.at - c.lastSent;
+    expect(silentFor).toBeGreaterThan(300);
+    expect(silentFor).toBeLessThan(300 + LATE_BOUND_MS);
+    const log = await gw.waitForLog((l) => l.event === 'expired' && l.clientId === 'silent-1');
+    expect(log.delayMs).toBeGreaterThanOrEqual(0);
+    expect(log.delayMs).toBeLessThanOrEqual(50);
+    const metrics = (await gw.get('/metrics')).text;
+    expect(metric(metrics, 'keepwatch_expiries_total{action="closed"}')).toBeGreaterThanOrEqual(1);
+    expect(metric(metrics, 'keepwatch_connection_closes_total{reason="keepalive_timeout"}')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('any frame from a client alone on its connection is activity, even an invalid one', async () => {
+    const c = await TestClient.open(gw.wsUrl(), { autoPong: false });
+    await c.register('chatty-1', 300, 1000);
+    const timer = setInterval(() => c.sendRaw('not json'), 60);
+    await sleep(1200);
+    clearInterval(timer);
+    expect(c.isOpen).toBe(true);
+    expect((await c.closed).code).toBe(4000);
+  });
+
+  it('multiplexed: refreshes a client only by messages naming it; the silent one gets ka_expired and the connection stays', async () => {
+    const edge = await TestClient.open(gw.wsUrl(), { autoPong: false });
+    await edge.register('dev-live', 300, 100);
+    await edge.register('dev-quiet', 300, 100);
+    const beats = setInterval(() => edge.send({ type: 'ka_heartbeat', client_id: 'dev-live' }), 50);
+    const registeredAt = performance.now();
+    const pingQuiet = await edge.next((m) => m.body.type === 'ka_ping' && m.body.client_id === 'dev-quiet', 2000);
+    expect(pingQuiet.at - registeredAt).toBeGreaterThanOrEqual(90);
+    const expired = await edge.next((m) => m.body.type === 'ka_expired', 2000);
+    expect(expired.text).toBe('{"type": "ka_expired", "client_id": "dev-quiet"}');
+    expect(expired.at - registeredAt).toBeGreaterThan(300);
+    expect(expired.at - registeredAt).toBeLessThan(300 + LATE_BOUND_MS);
+    await sleep(400);
+    clearInterval(beats);
+    expect(edge.isOpen).toBe(true);
+    // No ping frames on a multiplexed connection: a pong could not say which client answered.
+    expect(edge.pings).toHaveLength(0);
+    expect(edge.ofType('ka_ping').every((m) => m.body.client_id === 'dev-quiet')).toBe(true);
+    const check = await edge.request({ type: 'ka_check' });
+    expect(check.body).toMatchObject({ expired: ['dev-quiet'], active: ['dev-live'] });
+    // Reported once.
+    expect((await edge.request({ type: 'ka_check' })).body).toMatchObject({ expired: [], active: ['dev-live'] });
+    // Its last client, now alone, is closed like any lone client.
+    expect((await edge.closed).code).toBe(4000);
+  });
+
+  it('ka_pong answers a ping and is never answered itself', async () => {
+    const edge = await TestClient.open(gw.wsUrl(), { autoPong: false });
+    await edge.register('pong-a', 400, 100);
+    await edge.register('pong-b', 400, 100);
+    const timer = setInterval(() => {
+      for (const id of ['pong-a', 'pong-b']) edge.send({ type: 'ka_pong', client_id: id, msg_id: 99 });
+    }, 100);
+    await sleep(1200);
+    clearInterval(timer);
+    expect(edge.isOpen).toBe(true);
+    expect(edge.ofType('ka_expired')).toHaveLength(0);
+    expect(edge.inbox.filter((m) => m.body.in_reply_to === 99)).toHaveLength(0);
+    edge.close();
+  });
+
+  it('a connection closed by its client removes its clients, counted as closed, not expired', async () => {
+    const before = (await gw.get('/metrics')).text;
+    const c = await TestClient.open(gw.wsUrl());
+    await c.register('leaver-1', 300, 100);
+    await c.register('leaver-2', 300, 100);
+    c.close();
+    await c.closed;
+    await sleep(600);
+    const status = JSON.parse((await gw.get('/status')).text) as { connections: { client_id: string }[] };
+    expect(status.connections.map((e) => e.client_id)).not.toContain('leaver-1');
+    const after = (await gw.get('/metrics')).text;
+    const delta = (series: string): number => metric(after, series) - metric(before, series);
+    expect(delta('keepwatch_client_removals_total{reason="connection_closed"}')).toBe(2);
+    expect(delta('keepwatch_expiries_total{action="closed"}')).toBe(0);
+    expect(delta('keepwatch_expiries_total{action="notified"}')).toBe(0);
+    expect(gw.logs.some((l) => l.event === 'expired' && String(l.clientId).startsWith('leaver'))).toBe(false);
+  });
+});
+
+describe('gateway ping jitter', () => {
+  let gw: GatewayProcess;
+  beforeAll(async () => {
+    gw = await startGateway({ args: ['--ping-jitter-ms', '1000'] });
+  });
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  it('spreads the pings of clients registered in the same instant over min(jitter, ping_interval/10)', async () => {
+    const edge = await TestClient.open(gw.wsUrl());
+    const ids = Array.from({ length: 300 }, (_, i) => `cohort-${i}`);
+    for (const id of ids) edge.send({ type: 'ka_register', client_id: id, timeout_ms: 60000, ping_interval_ms: 1000 });
+    const registered = performance.now();
+    await edge.request({ type: 'ka_check' });
+    await sleep(1400);
+    const pings = edge.ofType('ka_ping');
+    expect(pings).toHaveLength(300);
+    const times = pings.map((m) => m.at - registered);
+    expect(Math.min(...times)).toBeGreaterThanOrEqual(990);
+    const spread = Math.max(...times) - Math.min(...times);
+    expect(spread).toBeGreaterThanOrEqual(40); // window 100 ms
+    // No millisecond holds more than a fraction of the cohort.
+    const perMs = new Map<number, number>();
+    for (const t of times) perMs.set(Math.floor(t), (perMs.get(Math.floor(t)) ?? 0) + 1);
+    expect(Math.max(...perMs.values())).toBeLessThan(150);
+    edge.close();
+  });
+});
