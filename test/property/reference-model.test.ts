@@ -47,17 +47,13 @@ class ReferenceNode {
         this.diagnostics++;
         return undefined;
       }
-      reply = { type: 'error', in_reply_to: msgId, code: e.code, text: TEXT };
+      reply = { type: 'error', code: e.code, text: TEXT };
     }
     if (msgId === undefined) return undefined;
-    const from = this.nodeId ?? dest;
-    const out = { ...reply, msg_id: this.nextMsgId++ };
-    if (reply.type !== 'error') out.in_reply_to = msgId;
-    // Key order: type, in_reply_to, own fields, msg_id.
-    const ordered: Record<string, PyValue> = { type: out.type, in_reply_to: msgId };
-    for (const [k, v] of Object.entries(out)) if (k !== 'type' && k !== 'in_reply_to' && k !== 'msg_id') ordered[k] = v;
-    ordered.msg_id = out.msg_id;
-    return pyDumps({ src: from, dest: src, body: ordered });
+    // Key order: type, in_reply_to, the type's own fields, msg_id.
+    const { type, ...own } = reply;
+    const ordered: Record<string, PyValue> = { type, in_reply_to: msgId, ...own, msg_id: this.nextMsgId++ };
+    return pyDumps({ src: this.nodeId ?? dest, dest: src, body: ordered });
   }
 
   private apply(body: Body, answered: boolean): Record<string, PyValue> {
