@@ -1,0 +1,38 @@
+import { parseArgs } from 'node:util';
+
+export interface BaselineArgs {
+  host: string;
+  port: number;
+  /** ws pattern: the setInterval period; uWS idle: idleTimeout in ms (rounded to whole seconds). */
+  intervalMs: number;
+}
+
+/** `--host 127.0.0.1 --port P --interval-ms N`, the same for every baseline server. */
+export function baselineArgs(defaultIntervalMs: number): BaselineArgs {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '9101' },
+      'interval-ms': { type: 'string', default: String(defaultIntervalMs) },
+    },
+  });
+  const port = Number(values.port);
+  const intervalMs = Number(values['interval-ms']);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`--port must be 1..65535, got ${values.port}`);
+  if (!Number.isFinite(intervalMs) || intervalMs < 1) throw new Error(`--interval-ms must be positive, got ${values['interval-ms']}`);
+  return { host: values.host, port, intervalMs };
+}
+
+/** The line the orchestrator waits for on stdout before it connects. */
+export function announceListening(name: string, port: number): void {
+  process.stdout.write(`listening ${name} ${port}\n`);
+}
+
+export function exitOnSignals(close: () => void): void {
+  const stop = (): void => {
+    close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}

@@ -1,0 +1,147 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { median, progress } from '../lib/index.js';
+import { LoadRun, type LossSummary, type ThroughputResult } from '../../scripts/load/load-run.js';
+import type { DetectionResult } from '../../scripts/load/detection.js';
+import type { BenchSettings } from './bench-settings.js';
+import { readCpuSeconds, readRssBytes } from './proc-stats.js';
+import { ServerProcess } from './server-process.js';
+import type { ServerKind } from './server-kinds.js';
+
+/** The load shape of one measurement: connections, multiplexing, and which phases run. */
+export interface LoadPlan {
+  label: string;
+  connections: number;
+  muxConnections: number;
+  idsPerMux: number;
+  idleCpu: boolean;
+  throughput: boolean;
+  detection: boolean;
+  /** Heartbeat period during the RSS and idle phases (0 = quiet: clients only answer pings). */
+  steadyHeartbeatMs: number;
+}
+
+export interface ServerMeasurement {
+  server: string;
+  scenario: string;
+  description: string;
+  connections: number;
+  clients: number;
+  connect: { opened: number; failed: number; registered: number; ms: number; firstError: string | null };
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+  rssPerConnectionBytes: number;
+  rssPerClientBytes: number;
+  idleCpuPct: number | null;
+  idleCpuSamples: number[];
+  /** WebSocket ping frames and ka_ping messages the clients received per second while quiet. */
+  wsPingsPerSec: number | null;
+  kaPingsPerSec: number | null;
+  throughputPerSec: number | null;
+  throughputSamples: ThroughputResult[];
+  detection: DetectionResult | null;
+  losses: LossSummary | null;
+  serverSurvived: boolean;
+}
+
+async function medianRss(pid: number): Promise<number> {
+  const reads: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    reads.push(readRssBytes(pid));
+    await sleep(300);
+  }
+  return median(reads);
+}
+
+/**
+ * Starts one server, puts one load on it and measures, in this order (each
+ * phase leaves the next a clean state): memory before/after connecting, CPU
+ * while the clients are quiet, heartbeat throughput, and detection of the
+ * silenced clients with the false positives among the live ones.
+ */
+export async function measureServer(kind: ServerKind, s: BenchSettings, plan: LoadPlan, port: number): Promise<ServerMeasurement> {
+  const server = await ServerProcess.start(kind.name, port, kind.args(port, s));
+  let run: LoadRun | null = null;
+  try {
+    await sleep(s.settleMs);
+    const rssBeforeBytes = await medianRss(server.pid);
+    run = await LoadRun.start({
+      url: `ws://127.0.0.1:${port}/ws`,
+      connections: plan.connections,
+      muxConnections: plan.muxConnections,
+      idsPerMux: plan.idsPerMux,
+      silenceFraction: plan.detection ? s.silenceFraction : 0,
+      maxConnectionsPerChild: s.maxPerChild,
+      timeoutMs: s.timeoutMs,
+      pingIntervalMs: s.pingIntervalMs,
+      heartbeatIntervalMs: plan.steadyHeartbeatMs,
+      connectConcurrency: 50,
+    });
+    const connect = await run.connect();
+    const clients = connect.registered;
+    progress(`${kind.name} [${plan.label}]: ${connect.opened} connections (${connect.failed} failed), ${clients} client_ids in ${(connect.ms / 1000).toFixed(1)} s`);
+    await sleep(s.settleMs);
+    const rssAfterBytes = await medianRss(server.pid);
+
+    const idleCpuSamples: number[] = [];
+    const wsPings: number[] = [];
+    const kaPings: number[] = [];
+    if (plan.idleCpu) {
+      for (let i = 0; i < s.repeats; i++) {
+        const c0 = await run.counts();
+        const cpu0 = readCpuSeconds(server.pid);
+        const t0 = performance.now();
+        await sleep(s.idleCpuWindowMs);
+        const cpu1 = readCpuSeconds(server.pid);
+        const secs = (performance.now() - t0) / 1000;
+        const c1 = await run.counts();
+        idleCpuSamples.push((100 * (cpu1 - cpu0)) / secs);
+        wsPings.push((c1.pingsReceived - c0.pingsReceived) / secs);
+        kaPings.push((c1.kaPingsReceived - c0.kaPingsReceived) / secs);
+      }
+      progress(`${kind.name}: idle CPU ${idleCpuSamples.map((v) => v.toFixed(1)).join(' / ')} %`);
+    }
+
+    const throughputSamples: ThroughputResult[] = [];
+    if (plan.throughput) {
+      for (let i = 0; i < s.repeats; i++) throughputSamples.push(await run.throughput(s.burstConnections, s.burstWindow, s.burstWarmupMs, s.burstMs));
+      progress(`${kind.name}: heartbeat throughput ${throughputSamples.map((t) => Math.round(t.repliesPerSec)).join(' / ')} msg/s`);
+    }
+
+    let detection: DetectionResult | null = null;
+    if (plan.detection && kind.keepsAlive) {
+      await run.setHeartbeatInterval(plan.muxConnections > 0 ? s.scaleHeartbeatMs : s.detectionHeartbeatMs);
+      await sleep(s.preSilenceMs);
+      await run.silence();
+      const waited = await run.awaitExpiries(2 * kind.windowMs(s) + 5_000);
+      detection = run.detection(kind.model, kind.windowMs(s));
+      progress(`${kind.name}: ${detection.detected}/${detection.silenced} silenced clients expired in ${(waited / 1000).toFixed(1)} s, ${detection.early} early`);
+    }
+    const losses = kind.keepsAlive ? await run.losses() : null;
+    return {
+      server: kind.name,
+      scenario: plan.label,
+      description: kind.describe(s),
+      connections: connect.opened,
+      clients,
+      connect,
+      rssBeforeBytes,
+      rssAfterBytes,
+      rssPerConnectionBytes: (rssAfterBytes - rssBeforeBytes) / Math.max(1, connect.opened),
+      rssPerClientBytes: (rssAfterBytes - rssBeforeBytes) / Math.max(1, clients),
+      idleCpuPct: idleCpuSamples.length > 0 ? median(idleCpuSamples) : null,
+      idleCpuSamples,
+      wsPingsPerSec: wsPings.length > 0 ? median(wsPings) : null,
+      kaPingsPerSec: kaPings.length > 0 ? median(kaPings) : null,
+      throughputPerSec: throughputSamples.length > 0 ? median(throughputSamples.map((t) => t.repliesPerSec)) : null,
+      throughputSamples,
+      detection,
+      losses,
+      serverSurvived: server.alive,
+    };
+  } catch (err) {
+    throw new Error(`${kind.name} [${plan.label}]: ${err instanceof Error ? err.message : String(err)}\n${server.logTail}`);
+  } finally {
+    run?.stop();
+    await server.stop();
+  }
+}

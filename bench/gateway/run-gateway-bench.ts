@@ -1,0 +1,59 @@
+/**
+ * `npm run bench:gateway [-- --quick] [-- --only keepwatch,ws]`: the same load
+ * (the scripts/load tool) against keepwatch serve and three baselines, one
+ * server process at a time, then keepwatch alone at scale (15,000
+ * connections, 100,000 multiplexed client_ids). Prints tables; writes
+ * bench/results/gateway.json and gateway.svg (gateway-quick.* for --quick).
+ */
+import { parseArgs } from 'node:util';
+import { progress } from '../lib/index.js';
+import { FULL, QUICK } from './bench-settings.js';
+import { report } from './gateway-report.js';
+import { measureServer, type LoadPlan, type ServerMeasurement } from './measure-server.js';
+import { KEEPWATCH, UWS_ECHO, UWS_IDLE, WS_HEARTBEAT, type ServerKind } from './server-kinds.js';
+
+const BASE_PORT = 9401;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-scale': { type: 'boolean', default: false } } });
+  const s = values.quick ? QUICK : FULL;
+  const only = values.only?.split(',').map((n) => n.trim().toLowerCase());
+  const kinds: ServerKind[] = [UWS_ECHO, WS_HEARTBEAT, UWS_IDLE, KEEPWATCH].filter((k) => only === undefined || only.some((o) => k.name.toLowerCase().startsWith(o)));
+  const same: LoadPlan = {
+    label: `${s.connections} single`,
+    connections: s.connections,
+    muxConnections: 0,
+    idsPerMux: 2,
+    idleCpu: true,
+    throughput: true,
+    detection: true,
+    steadyHeartbeatMs: 0,
+  };
+  const measurements: ServerMeasurement[] = [];
+  let port = BASE_PORT;
+  for (const kind of kinds) {
+    progress(`${kind.name}: ${kind.describe(s)}`);
+    measurements.push(await measureServer(kind, s, same, port++));
+  }
+  let scale: ServerMeasurement | null = null;
+  if (!values['no-scale'] && kinds.includes(KEEPWATCH)) {
+    const scalePlan: LoadPlan = {
+      label: `${s.scaleConnections - s.scaleMuxConnections} single + ${s.scaleMuxConnections} x ${s.scaleIdsPerMux} mux`,
+      connections: s.scaleConnections,
+      muxConnections: s.scaleMuxConnections,
+      idsPerMux: s.scaleIdsPerMux,
+      idleCpu: false,
+      throughput: false,
+      detection: true,
+      steadyHeartbeatMs: s.scaleHeartbeatMs,
+    };
+    progress(`keepwatch at scale: ${scalePlan.label}`);
+    scale = await measureServer(KEEPWATCH, s, scalePlan, port++);
+  }
+  report(s, measurements, scale, `npm run bench:gateway${values.quick ? ' -- --quick' : ''}`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:gateway failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+import { fileURLToPath } from 'node:url';
+import type { ActivityModel } from '../../scripts/load/detection.js';
+import type { BenchSettings } from './bench-settings.js';
+
+const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+/** dist/src/cli/main.js, next to dist/bench/gateway/ in the build. */
+const KEEPWATCH_CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** A server the benchmark drives with the same load, and how to judge its expiries. */
+export interface ServerKind {
+  name: string;
+  describe: (s: BenchSettings) => string;
+  args: (port: number, s: BenchSettings) => string[];
+  /** The expiry window its closes are measured against, ms. */
+  windowMs: (s: BenchSettings) => number;
+  model: ActivityModel;
+  /** false for the echo server: no keep-alive, measured for throughput and memory only. */
+  keepsAlive: boolean;
+}
+
+export const KEEPWATCH: ServerKind = {
+  name: 'keepwatch',
+  describe: (s) => `keepwatch serve, timeout_ms ${s.timeoutMs}, ping_interval_ms ${s.pingIntervalMs}`,
+  args: (port) => [KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
+  windowMs: (s) => s.timeoutMs,
+  model: 'client',
+  keepsAlive: true,
+};
+
+export const WS_HEARTBEAT: ServerKind = {
+  name: 'ws isAlive',
+  describe: (s) => `ws README pattern, setInterval ${s.pingIntervalMs} ms (closes 1-2 intervals after last activity)`,
+  args: (port, s) => [here('./ws-heartbeat-server.js'), '--port', String(port), '--interval-ms', String(s.pingIntervalMs)],
+  windowMs: (s) => 2 * s.pingIntervalMs,
+  model: 'connection',
+  keepsAlive: true,
+};
+
+export const UWS_IDLE: ServerKind = {
+  name: 'uWS idleTimeout',
+  describe: (s) => `uWS idleTimeout ${s.uwsIdleTimeoutS} s + sendPingsAutomatically (4 s ticks)`,
+  args: (port, s) => [here('./uws-idle-server.js'), '--port', String(port), '--interval-ms', String(s.uwsIdleTimeoutS * 1000)],
+  windowMs: (s) => s.uwsIdleTimeoutS * 1000,
+  model: 'connection',
+  keepsAlive: true,
+};
+
+export const UWS_ECHO: ServerKind = {
+  name: 'uWS echo',
+  describe: () => 'bare uWS echo, no keep-alive: the transport ceiling',
+  args: (port) => [here('./uws-echo-server.js'), '--port', String(port)],
+  windowMs: () => 0,
+  model: 'connection',
+  keepsAlive: false,
+};

@@ -1,0 +1,196 @@
+import net from 'node:net';
+import WebSocket from 'ws';
+import { clientIdsOf, type ConnectionSpec } from './load-plan.js';
+import { heartbeatText, maskedTextFrame, registerText, repeatedFrames } from './client-frames.js';
+import type { ChildCounts, LiveLoss } from './ipc-messages.js';
+// process.hrtime is CLOCK_MONOTONIC: the same clock in every process, so times from children and the coordinator compare.
+import { nowNs } from '../../bench/lib/histogram.js';
+
+
+const REGISTER_TIMEOUT_MS = 30_000;
+
+/** Counters shared by all connections of one child. */
+export type ChildCounters = ChildCounts;
+
+interface Burst {
+  window: number;
+  refill: Buffer;
+  outstanding: number;
+}
+
+/**
+ * One load connection: its client_ids, when it last wrote (the base of every
+ * detection delay), and its reactions to the server. A frozen connection
+ * writes nothing more, not even a pong: it stands for a hung client.
+ */
+export class LoadConnection {
+  readonly ids: string[];
+  readonly isMux: boolean;
+  lastWriteNs = 0;
+  /** Per client_id on a multiplexed connection: the last frame naming it. */
+  readonly lastNamedNs: Float64Array;
+  socket: net.Socket | null = null;
+  frozen = false;
+  losses: LiveLoss[] = [];
+  private ws: WebSocket | null = null;
+  private closingByUs = false;
+  private registerPending = 0;
+  private burst: Burst | null = null;
+
+  constructor(
+    readonly spec: ConnectionSpec,
+    private readonly counters: ChildCounters,
+  ) {
+    this.ids = clientIdsOf(spec);
+    this.isMux = spec.clients > 1;
+    this.lastNamedNs = new Float64Array(this.ids.length);
+  }
+
+  /** Opens the connection and registers every client_id; resolves with null on success or the error text. */
+  open(url: string, timeoutMs: number, pingIntervalMs: number): Promise<string | null> {
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (err: string | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(err);
+      };
+      const timer = setTimeout(() => settle('register timed out'), REGISTER_TIMEOUT_MS);
+      const ws = new WebSocket(url, {
+        perMessageDeflate: false,
+        autoPong: false,
+        skipUTF8Validation: true,
+        // Our own connect keeps the socket: a victim hands it to the coordinator. ws calls it with an options object only.
+        createConnection: ((opts: net.NetConnectOpts) => {
+          this.socket = net.createConnection(opts);
+          return this.socket;
+        }) as typeof net.createConnection,
+      });
+      this.ws = ws;
+      ws.on('error', (err) => settle(err.message));
+      ws.on('open', () => {
+        this.registerPending = this.ids.length;
+        this.registered = () => settle(null);
+        this.registerFailed = (text) => settle(`register refused: ${text}`);
+        const frames = this.ids.map((id, j) => maskedTextFrame(registerText(id, timeoutMs, pingIntervalMs, j + 1)));
+        this.writeRaw(Buffer.concat(frames), frames.length, -1);
+      });
+      ws.on('message', (data: Buffer) => this.onMessage(data));
+      ws.on('ping', () => this.onPing());
+      ws.on('close', (code: number) => {
+        settle(`closed with ${code} before registering`);
+        this.onClose(code);
+      });
+    });
+  }
+
+  private registered: () => void = () => {};
+  private registerFailed: (text: string) => void = () => {};
+
+  /** Writes frames on the socket, stamping activity first (a stamp after the write could postdate the server's receipt). */
+  private writeRaw(buf: Buffer, frames: number, namedIndex: number): void {
+    if (this.frozen || this.socket === null || this.socket.destroyed) return;
+    const now = nowNs();
+    this.lastWriteNs = now;
+    if (namedIndex >= 0) this.lastNamedNs[namedIndex] = now;
+    else if (namedIndex === -1) this.lastNamedNs.fill(now);
+    this.counters.framesSent += frames;
+    this.socket.write(buf);
+  }
+
+  heartbeat(idIndex: number): void {
+    this.writeRaw(maskedTextFrame(heartbeatText(this.ids[idIndex])), 1, idIndex);
+  }
+
+  startBurst(window: number): void {
+    const half = Math.max(1, window >> 1);
+    const frame = maskedTextFrame(heartbeatText(this.ids[0], 1));
+    this.burst = { window, refill: repeatedFrames(frame, half), outstanding: window };
+    this.writeRaw(repeatedFrames(frame, window), window, 0);
+  }
+
+  stopBurst(): void {
+    this.burst = null;
+  }
+
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  private onMessage(data: Buffer): void {
+    if (this.registerPending > 0) {
+      if (data.indexOf('ka_register') >= 0) {
+        if (--this.registerPending === 0) this.registered();
+        return;
+      }
+      if (ERROR_TYPE.test(data.toString('utf8'))) {
+        this.registerPending = 0;
+        this.registerFailed(data.toString('utf8').slice(0, 200));
+        return;
+      }
+    }
+    const burst = this.burst;
+    if (burst !== null && data.indexOf('heartbeat') >= 0) {
+      this.counters.burstReplies++;
+      if (--burst.outstanding <= burst.window >> 1) {
+        const n = Math.max(1, burst.window >> 1);
+        burst.outstanding += n;
+        this.writeRaw(burst.refill, n, 0);
+      }
+      return;
+    }
+    if (data.indexOf('ka_ping') >= 0) {
+      this.counters.kaPingsReceived++;
+      // Alone on its connection a client is refreshed by its pong; multiplexed, only a message naming it refreshes it.
+      if (this.isMux) {
+        const id = clientIdIn(data);
+        const j = id === null ? -1 : this.indexOf(id);
+        if (j >= 0) this.heartbeat(j);
+      }
+      return;
+    }
+    if (data.indexOf('ka_expired') >= 0 && !this.frozen) {
+      const id = clientIdIn(data) ?? this.ids[0];
+      const j = this.indexOf(id);
+      this.losses.push({ clientId: id, kind: 'ka_expired', code: 0, silentForNs: nowNs() - (j >= 0 ? this.lastNamedNs[j] : this.lastWriteNs) });
+    }
+  }
+
+  private indexOf(id: string): number {
+    if (!this.isMux) return id === this.ids[0] ? 0 : -1;
+    const dash = id.lastIndexOf('-');
+    const j = Number(id.slice(dash + 1));
+    return this.ids[j] === id ? j : -1;
+  }
+
+  private onPing(): void {
+    this.counters.pingsReceived++;
+    if (this.frozen || this.ws === null) return;
+    this.lastWriteNs = nowNs();
+    this.ws.pong();
+  }
+
+  private onClose(code: number): void {
+    if (this.closingByUs || this.frozen) return;
+    this.losses.push({
+      clientId: this.ids[0],
+      kind: code === 4000 ? 'closed-4000' : 'other-close',
+      code,
+      silentForNs: nowNs() - this.lastWriteNs,
+    });
+  }
+
+  close(): void {
+    this.closingByUs = true;
+    this.ws?.terminate();
+  }
+}
+
+const ERROR_TYPE = /"type":\s*"error"/;
+const CLIENT_ID_FIELD = /"client_id":\s*"([^"]*)"/;
+
+function clientIdIn(data: Buffer): string | null {
+  const m = CLIENT_ID_FIELD.exec(data.toString('utf8'));
+  return m === null ? null : m[1];
+}

@@ -1,0 +1,195 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ChildHandle } from './child-handle.js';
+import { ExpiryObserver } from './expiry-observer.js';
+import { computeDetection, type ActivityModel, type DetectionResult } from './detection.js';
+import { nowNs } from '../../bench/lib/histogram.js';
+import { planChildren, type ConnectionSpec, type LoadShape } from './load-plan.js';
+import type { ChildCounts, ConnectResult, FrozenActivity, LiveLoss } from './ipc-messages.js';
+
+export interface LoadConfig extends LoadShape {
+  url: string;
+  timeoutMs: number;
+  pingIntervalMs: number;
+  heartbeatIntervalMs: number;
+  connectConcurrency: number;
+}
+
+export interface ThroughputResult {
+  /** Heartbeat replies received per second over the window. */
+  repliesPerSec: number;
+  windowMs: number;
+  connections: number;
+  window: number;
+}
+
+export interface LossSummary {
+  /** Live clients the server expired or closed: false positives. */
+  falsePositives: number;
+  byKind: Record<LiveLoss['kind'], number>;
+  /** The shortest silence after which a live client was ended, ms (null when none was). */
+  shortestSilenceMs: number | null;
+}
+
+const STEP_TIMEOUT_MS = 120_000;
+
+/**
+ * The coordinator of one load run: forks the children, drives them through
+ * the phases, silences the victims, and judges what the server did. Every
+ * wait is bounded; `stop()` ends every child it forked, by PID.
+ */
+export class LoadRun {
+  readonly children: ChildHandle[];
+  readonly observer = new ExpiryObserver();
+  private readonly frozen: FrozenActivity = { connectionLastWriteNs: {}, clientLastNamedNs: {} };
+  silencedAtNs = 0;
+
+  private constructor(readonly config: LoadConfig) {
+    this.children = planChildren(config).map((plan) => new ChildHandle(plan, (conn, socket) => this.observer.watch(conn, socket)));
+  }
+
+  static async start(config: LoadConfig): Promise<LoadRun> {
+    const run = new LoadRun(config);
+    try {
+      await Promise.all(run.children.map((c) => c.next('ready', 30_000)));
+      await Promise.all(
+        run.children.map((c) =>
+          c.request(
+            {
+              t: 'setup',
+              setup: {
+                url: config.url,
+                plan: c.plan,
+                timeoutMs: config.timeoutMs,
+                pingIntervalMs: config.pingIntervalMs,
+                heartbeatIntervalMs: config.heartbeatIntervalMs,
+                connectConcurrency: config.connectConcurrency,
+              },
+            },
+            'ack',
+            30_000,
+          ),
+        ),
+      );
+    } catch (err) {
+      run.stop();
+      throw err;
+    }
+    return run;
+  }
+
+  get victimConnections(): ConnectionSpec[] {
+    return this.children.filter((c) => c.plan.role === 'victim').flatMap((c) => c.plan.connections);
+  }
+
+  async connect(): Promise<ConnectResult & { ms: number }> {
+    const start = nowNs();
+    const results = await Promise.all(this.children.map((c) => c.request({ t: 'connect' }, 'connected', STEP_TIMEOUT_MS)));
+    const total: ConnectResult = { opened: 0, failed: 0, registered: 0, firstError: null };
+    for (const { result } of results) {
+      total.opened += result.opened;
+      total.failed += result.failed;
+      total.registered += result.registered;
+      total.firstError ??= result.firstError;
+    }
+    return { ...total, ms: (nowNs() - start) / 1e6 };
+  }
+
+  async setHeartbeatInterval(intervalMs: number): Promise<void> {
+    await Promise.all(this.live().map((c) => c.request({ t: 'heartbeat-rate', intervalMs }, 'ack', 30_000)));
+  }
+
+  private live(): ChildHandle[] {
+    return this.children.filter((c) => !c.stopped);
+  }
+
+  private async sumCounts(): Promise<ChildCounts> {
+    const all = await Promise.all(this.live().map((c) => c.request({ t: 'counts' }, 'counts', 30_000)));
+    return all.reduce<ChildCounts>(
+      (s, { counts }) => ({
+        burstReplies: s.burstReplies + counts.burstReplies,
+        framesSent: s.framesSent + counts.framesSent,
+        pingsReceived: s.pingsReceived + counts.pingsReceived,
+        kaPingsReceived: s.kaPingsReceived + counts.kaPingsReceived,
+      }),
+      { burstReplies: 0, framesSent: 0, pingsReceived: 0, kaPingsReceived: 0 },
+    );
+  }
+
+  /**
+   * Closed-loop heartbeat bursts: `connections` connections (spread over the
+   * live children) each keep about `window` answered heartbeats in flight;
+   * the rate is replies counted over `windowMs` after a warm-up.
+   */
+  async throughput(connections: number, window: number, warmupMs: number, windowMs: number): Promise<ThroughputResult> {
+    const live = this.live().filter((c) => c.plan.role === 'live');
+    const per = Math.max(1, Math.ceil(connections / live.length));
+    await Promise.all(live.map((c) => c.request({ t: 'burst-start', connections: per, window }, 'ack', 30_000)));
+    try {
+      await sleep(warmupMs);
+      const t0 = nowNs();
+      const c0 = await this.sumCounts();
+      await sleep(windowMs);
+      const c1 = await this.sumCounts();
+      const t1 = nowNs();
+      return { repliesPerSec: (c1.burstReplies - c0.burstReplies) / ((t1 - t0) / 1e9), windowMs: (t1 - t0) / 1e6, connections: per * live.length, window };
+    } finally {
+      await Promise.all(live.map((c) => c.request({ t: 'burst-stop' }, 'ack', 30_000)));
+    }
+  }
+
+  async counts(): Promise<ChildCounts> {
+    return this.sumCounts();
+  }
+
+  /** Freezes every victim child (no more writes), takes over watching its sockets, then stops it with SIGSTOP. */
+  async silence(): Promise<void> {
+    const victims = this.children.filter((c) => c.plan.role === 'victim');
+    await Promise.all(
+      victims.map(async (c) => {
+        const { activity } = await c.request({ t: 'freeze' }, 'frozen', 30_000);
+        c.signal('SIGSTOP');
+        c.stopped = true;
+        Object.assign(this.frozen.connectionLastWriteNs, activity.connectionLastWriteNs);
+        Object.assign(this.frozen.clientLastNamedNs, activity.clientLastNamedNs);
+      }),
+    );
+    this.silencedAtNs = nowNs();
+  }
+
+  /** Waits until every silenced client has been seen expired, or `maxWaitMs`; returns the ms waited. */
+  async awaitExpiries(maxWaitMs: number): Promise<number> {
+    const start = nowNs();
+    const victims = this.victimConnections;
+    const done = (): boolean =>
+      victims.every((v) => this.observer.connectionEndNs.has(v.index) || (v.clients > 1 && this.allMuxExpired(v)));
+    while (!done() && (nowNs() - start) / 1e6 < maxWaitMs) await sleep(100);
+    return (nowNs() - start) / 1e6;
+  }
+
+  private allMuxExpired(v: ConnectionSpec): boolean {
+    for (let j = 0; j < v.clients; j++) if (!this.observer.clientExpiredNs.has(`m${v.index}-${j}`)) return false;
+    return true;
+  }
+
+  detection(model: ActivityModel, windowMs: number): DetectionResult {
+    return computeDetection(this.victimConnections, this.frozen, this.observer, model, windowMs);
+  }
+
+  /** What the live children saw the server end: every one is a false positive. */
+  async losses(): Promise<LossSummary> {
+    const reports = await Promise.all(this.live().map((c) => c.request({ t: 'report' }, 'report', 30_000)));
+    const losses = reports.flatMap((r) => r.report.losses);
+    const byKind: LossSummary['byKind'] = { 'closed-4000': 0, ka_expired: 0, 'other-close': 0 };
+    for (const l of losses) byKind[l.kind]++;
+    return {
+      falsePositives: losses.length,
+      byKind,
+      shortestSilenceMs: losses.length === 0 ? null : Math.min(...losses.map((l) => l.silentForNs)) / 1e6,
+    };
+  }
+
+  stop(): void {
+    for (const c of this.children) c.kill();
+    this.observer.closeAll();
+  }
+}
