@@ -4,7 +4,7 @@
  * lends it (shard-host.ts), whichever worker picks the task up.
  */
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Worker } from 'node:worker_threads';
 import type { ShardTask, ShardTaskResult } from './shard-task.js';
@@ -27,7 +27,9 @@ export class ShardPool {
   constructor(workers: number) {
     if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be an integer >= 1, got ${workers}`);
     this.pool = new Piscina<ShardTask, ShardTaskResult>({
-      filename: shardWorkerFile(),
+      // A file: URL makes piscina import() the module rather than require() it:
+      // require of ESM crashes Node 20 in a process with module hooks (vitest).
+      filename: pathToFileURL(shardWorkerFile()).href,
       minThreads: workers,
       maxThreads: workers,
       idleTimeout: Infinity,

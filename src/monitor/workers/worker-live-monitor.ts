@@ -212,10 +212,14 @@ export class WorkerLiveMonitor implements LiveMonitor {
     return this.hosts[shardOf(clientId, this.hosts.length)];
   }
 
-  /** Rounds run one at a time, in call order. */
+  /**
+   * Rounds run one at a time, in call order. With none in flight, a round
+   * starts (lends its shards) within the call, so it sees exactly the
+   * operations issued before it; otherwise also those issued while it waited.
+   */
   private enqueue<T>(work: () => Promise<T>): Promise<T> {
-    this.roundsInFlight++;
-    const run = this.rounds.then(work).finally(() => {
+    const started = ++this.roundsInFlight === 1 ? work() : this.rounds.then(work);
+    const run = started.finally(() => {
       this.roundsInFlight--;
       this.arm();
     });
