@@ -54,7 +54,10 @@ export class LineSplitter {
 
   /** End of input: a last line without a newline still counts. */
   end(): void {
-    if (this.pendingBytes > 0 || this.skipping) this.finishLine();
+    // An input that is only a byte-order mark is empty: no line to report.
+    const onlyBom =
+      this.atStart && this.pendingBytes === BOM.length && startsWithBom(Buffer.concat(this.pending, BOM.length));
+    if ((this.pendingBytes > 0 && !onlyBom) || this.skipping) this.finishLine();
   }
 
   private fastLines(region: Buffer): boolean {
