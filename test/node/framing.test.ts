@@ -87,12 +87,14 @@ describe('input framing', () => {
     expect(run.errLines.length).toBe(1);
   });
 
-  it('exits 0 with no output on empty input', async () => {
-    const run = await runNode('');
-    expect(run.stdout.length).toBe(0);
-    expect(run.errLines).toEqual([]);
-    expect(run.code).toBe(0);
-  });
+  for (const [name, input] of [['empty input', ''], ['an input that is only a BOM', BOM]]) {
+    it(`exits 0 with no output and no diagnostic on ${name}`, async () => {
+      const run = await runNode(input);
+      expect(run.stdout.length).toBe(0);
+      expect(run.errLines).toEqual([]);
+      expect(run.code).toBe(0);
+    });
+  }
 
   it('exits 0 at EOF after many lines, with every reply flushed', async () => {
     const lines = [INIT];
