@@ -36,9 +36,21 @@ export class LineSplitter {
   push(chunk: Buffer): void {
     if (chunk.length === 0) return;
     let start = 0;
+    // Chunks rarely end on a line end: finish the carried-over line first,
+    // so that the rest of the chunk can still take the fast path.
+    if (this.pendingBytes > 0 || this.skipping) {
+      const lf = chunk.indexOf(LF);
+      if (lf < 0) {
+        this.hold(chunk);
+        return;
+      }
+      this.hold(chunk.subarray(0, lf));
+      this.finishLine();
+      start = lf + 1;
+    }
     const lastLf = chunk.lastIndexOf(LF);
-    if (lastLf >= 0 && this.pendingBytes === 0 && !this.skipping) {
-      if (this.fastLines(chunk.subarray(0, lastLf))) start = lastLf + 1;
+    if (lastLf >= start) {
+      if (this.fastLines(chunk.subarray(start, lastLf))) start = lastLf + 1;
     }
     while (start < chunk.length) {
       const lf = chunk.indexOf(LF, start);
