@@ -5,7 +5,6 @@ import { pyString } from '../../protocol/py-json.js';
 import { parseInit, parseKeepAliveRequest, requestType, type KeepAliveRequest } from '../../protocol/requests.js';
 import { MalformedLine, parseEnvelope, type Envelope } from './envelope.js';
 import { parseFlatEnvelope } from './flat-envelope.js';
-import { parseFlatEnvelope } from './flat-envelope.js';
 
 export interface NodeOutput {
   /** One reply line for stdout (no newline). */
