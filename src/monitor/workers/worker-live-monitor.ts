@@ -82,7 +82,7 @@ export interface WorkerLiveMonitorOptions extends InProcessLiveMonitorOptions {
    * node on its virtual clock sweeps only at ka_check, as in process.
    */
   sweepTimer?: boolean;
-  /** Fault injection for tests: the first task on `shard` exits its worker after that many expiries. */
+  /** Fault injection for tests: tasks on `shard` exit their worker after that many expiries, until one does. */
   killWorkerOnce?: { shard: number; afterExpiries: number };
 }
 
@@ -264,13 +264,11 @@ export class WorkerLiveMonitor implements LiveMonitor {
   private async runTask(host: ShardHost, kind: ShardTaskKind, now: number): Promise<ShardTaskResult> {
     for (let attempt = 1; ; attempt++) {
       const task: ShardTask = { kind, shard: host.index, now, trackPings: this.trackPings, buffers: host.shard.buffers() };
-      if (this.killWorkerOnce?.shard === host.index) {
-        task.exitAfterExpiries = this.killWorkerOnce.afterExpiries;
-        this.killWorkerOnce = undefined;
-      }
+      if (this.killWorkerOnce?.shard === host.index) task.exitAfterExpiries = this.killWorkerOnce.afterExpiries;
       try {
         return await this.pool.run(task);
       } catch (error) {
+        if (task.exitAfterExpiries !== undefined) this.killWorkerOnce = undefined;
         host.repair();
         if (attempt >= MAX_ATTEMPTS) throw error;
       }
