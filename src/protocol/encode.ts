@@ -8,11 +8,15 @@ import { pyInteger, pyString, pyStringArray } from './py-json.js';
  * by hand rather than through a generic encoder: check and status replies
  * list every live client, and this is the stdio node's hot path.
  */
-export function encodeReplyBody(reply: KeepAliveReply | { type: 'init_ok' }, inReplyTo: number, msgId: number): string {
+export function encodeReplyBody(
+  reply: KeepAliveReply | { type: 'init_ok' },
+  inReplyTo: number | bigint,
+  msgId: number,
+): string {
   return `{"type": "${reply.type}", "in_reply_to": ${pyInteger(inReplyTo)}${replyFields(reply)}, "msg_id": ${msgId}}`;
 }
 
-export function encodeErrorBody(error: ProtocolError, inReplyTo: number, msgId: number): string {
+export function encodeErrorBody(error: ProtocolError, inReplyTo: number | bigint, msgId: number): string {
   return (
     `{"type": "error", "in_reply_to": ${pyInteger(inReplyTo)}, "code": ${error.code}, ` +
     `"text": ${pyString(error.message)}, "msg_id": ${msgId}}`

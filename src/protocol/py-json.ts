@@ -20,8 +20,8 @@ export function pyString(s: string): string {
 }
 
 /** An integer as Python prints an int (whole doubles past 2^53 included). */
-export function pyInteger(n: number): string {
-  if (Number.isSafeInteger(n)) return String(n);
+export function pyInteger(n: number | bigint): string {
+  if (typeof n === 'bigint' || Number.isSafeInteger(n)) return String(n);
   if (Number.isInteger(n)) return BigInt(n).toString();
   throw new TypeError(`not an integer: ${n}`);
 }

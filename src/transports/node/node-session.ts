@@ -98,7 +98,7 @@ export class NodeSession {
     this.answer(envelope, (msgId, inReplyTo) => encodeErrorBody(error, inReplyTo, msgId));
   }
 
-  private answer(envelope: Envelope, body: (msgId: number, inReplyTo: number) => string): void {
+  private answer(envelope: Envelope, body: (msgId: number, inReplyTo: number | bigint) => string): void {
     if (envelope.msgId === undefined) return;
     const src = this.nodeId ?? envelope.dest;
     this.out.reply(`{"src": ${pyString(src)}, "dest": ${pyString(envelope.src)}, "body": ${body(this.nextMsgId++, envelope.msgId)}}`);
