@@ -3,7 +3,7 @@
  * separators ", " and ": "), written here independently of src/ so that
  * tests do not check the product's encoder against itself.
  */
-export type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: PyValue };
+export type PyValue = string | number | bigint | boolean | null | PyValue[] | { [key: string]: PyValue };
 
 const SHORT_ESCAPES: Record<string, string> = {
   '"': '\\"',
@@ -31,6 +31,7 @@ export function pyDumpsString(s: string): string {
 export function pyDumps(value: PyValue): string {
   if (value === null) return 'null';
   if (typeof value === 'boolean') return value ? 'true' : 'false';
+  if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) throw new TypeError(`pyDumps: only integers are used here, got ${value}`);
     return BigInt(value).toString();

@@ -6,7 +6,7 @@ import { runNode, type NodeRun } from './run-node.js';
 interface ExpectedError {
   src: string;
   dest: string;
-  inReplyTo: number;
+  inReplyTo: number | bigint;
   code: number;
   msgId: number;
   /** A word the error's text must contain (e.g. the field it names). */
@@ -54,7 +54,7 @@ export class Script {
   }
 
   /** Expects an error reply. `src` defaults to the node id (after init). */
-  error(inReplyTo: number, code: number, opts: { dest?: string; src?: string; mentions?: string } = {}): this {
+  error(inReplyTo: number | bigint, code: number, opts: { dest?: string; src?: string; mentions?: string } = {}): this {
     this.expected.push({
       src: opts.src ?? this.nodeId ?? '',
       dest: opts.dest ?? 'c1',

@@ -127,6 +127,23 @@ describe('whole numbers written as floats', () => {
   });
 });
 
+describe('msg_id beyond 2^53', () => {
+  it('echoes integer literals digit for digit, as Python does; floats as their integer value', async () => {
+    const s = Script.initialised();
+    const big = ['9007199254740993', '9223372036854775807', '18446744073709551616', '123456789012345678901234567890'];
+    big.forEach((digits, i) => {
+      s.raw(`{"src":"c1","dest":"n1","body":{"type":"ka_register","client_id":"c${i}","msg_id": ${digits} }}`);
+      s.reply({ type: 'ka_register_ok', in_reply_to: BigInt(digits) });
+    });
+    // An error reply echoes it too.
+    s.raw('{"src":"c1","dest":"n1","body":{"msg_id":9007199254740995,"type":"ka_nope"}}').error(9007199254740995n, 10);
+    // A float literal is a float in Python too: int(9007199254740993.0) is ...992.
+    s.raw('{"src":"c1","dest":"n1","body":{"type":"ka_status","msg_id":9007199254740993.0}}');
+    s.reply({ type: 'ka_status_ok', in_reply_to: 9007199254740992, connections: big.map((_, i) => conn(`c${i}`, 0)) });
+    await s.verify();
+  });
+});
+
 describe('client_id length in UTF-8 bytes', () => {
   const accepted: [string, string][] = [
     ['256 ASCII bytes', 'a'.repeat(256)],
