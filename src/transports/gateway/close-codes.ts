@@ -17,9 +17,14 @@ export const CloseReason = {
 
 export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
 
-/** Closes the gateway did not decide: named by the code uWS or the peer gave. */
-export function peerCloseMetric(code: number): string {
-  if (code === 1009) return 'oversized_frame';
+/**
+ * Closes the gateway did not decide, named from what uWS reports. uWS
+ * drops a peer that sends a frame over maxPayloadLength, or invalid UTF-8,
+ * at once (no close frame: the peer sees 1006) and says why in the message.
+ */
+export function peerCloseMetric(code: number, message: string): string {
+  if (message === 'Received too big message') return 'oversized_frame';
+  if (message === 'Received invalid UTF-8') return 'invalid_utf8';
   if (code === 1006) return 'connection_lost';
   return 'client_closed';
 }

@@ -5,7 +5,7 @@ export interface GatewayOptions {
   port: number;
   shards: number;
   workers: number;
-  /** Largest WebSocket message accepted; a larger one closes with 1009. */
+  /** Largest WebSocket message accepted; uWS drops a peer that sends more (1006, no close frame). */
   maxPayloadBytes: number;
   /** A register beyond this many client_ids on one connection closes it with 4002. */
   maxClientsPerConnection: number;

@@ -13,8 +13,9 @@ Options:
   --port N                           port (default ${D.port}; 0 = any free port)
   --shards N                         monitor shards client_ids hash to (default ${D.shards})
   --workers N                        worker threads serving the shards (default ${D.workers}: in process)
-  --max-payload-bytes N              largest message accepted; larger closes
-                                     the connection with 1009 (default ${D.maxPayloadBytes})
+  --max-payload-bytes N              largest message accepted; uWS drops a
+                                     peer sending more at once, without a
+                                     close frame (the peer sees 1006) (default ${D.maxPayloadBytes})
   --max-clients-per-connection N     a register beyond this closes the
                                      connection with 4002 (default ${D.maxClientsPerConnection})
   --max-send-buffer-bytes N          bytes queued for a peer that does not read
@@ -37,8 +38,8 @@ Options:
 Close codes: 4000 keepalive timeout (the connection's only client was silent
 for more than timeout_ms), 4001 client moved to another connection (its
 last client_id was registered elsewhere), 4002 too many clients on this
-connection, 4003 send buffer full, 1001 server shutting down, 1009 message
-too big (uWS).
+connection, 4003 send buffer full, 1001 server shutting down; a frame over
+--max-payload-bytes or invalid UTF-8 is dropped by uWS at once (1006).
 Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...},
 {"type": "ka_expired", "client_id": ...} (a client of a connection with
 several), {"type": "ka_moved", "client_id": ...} (registered elsewhere).

@@ -87,14 +87,14 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
     message: (ws, message, isBinary) => handler.onMessage(ws.getUserData().conn, message, isBinary),
     pong: (ws) => handler.onControlFrame(ws.getUserData().conn),
     ping: (ws) => handler.onControlFrame(ws.getUserData().conn),
-    close: (ws, code) => {
+    close: (ws, code, message) => {
       const conn = ws.getUserData().conn;
       conn.closed = true;
       conn.ws = undefined;
       connections.delete(conn);
       const clients = [...conn.clients.values()];
       for (const entry of clients) owned.release(entry);
-      const reason = conn.closeReason?.metric ?? peerCloseMetric(code);
+      const reason = conn.closeReason?.metric ?? peerCloseMetric(code, Buffer.from(message).toString('utf8'));
       metrics.closed(reason);
       metrics.removed('connection_closed', clients.length);
       log.debug({ event: 'close', connection: conn.id, code, reason, clientsRemoved: clients.length });
