@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NIL, Shard, SweepBatch } from '../../src/core/index.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 /**
  * A Shard driven by random operations against a naive model (a Map scanned
@@ -14,17 +15,6 @@ interface ModelClient {
   pinged: boolean;
   seq: number;
   handle: number;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const DURATIONS = [1, 2, 3, 5, 8, 13, 20, 50];

@@ -1,6 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import { LineSplitter } from '../../src/transports/node/line-splitter.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 /**
  * The node's line splitter fed the same bytes in random chunkings must see
@@ -41,17 +42,6 @@ function splitterEvents(input: Buffer, cuts: number[]): string[] {
   }
   splitter.end();
   return events;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const PIECES = ['a', '{}', 'x'.repeat(10), 'é', '€', '😀', '\r', '\r\n', '\n', '\n', '\n', ' ', '\ufeff'];

@@ -1,19 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { INIT, INIT_OK, reply, req } from '../helpers/messages.js';
 import { runNode } from '../helpers/run-node.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 const MiB = 1024 * 1024;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A ka_status line (fire and forget unless msgId) padded to exactly `bytes` UTF-8 bytes with `pad`. */
 function paddedLine(bytes: number, msgId?: number, pad = 'x'): Buffer {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pyDumps, type PyValue } from '../helpers/py-dumps.js';
 import { runNode } from '../helpers/run-node.js';
+import { mulberry32 } from '../helpers/prng.js';
 
 /**
  * Random sessions through the built binary, compared line by line with a
@@ -118,17 +119,6 @@ class ReferenceNode {
 }
 
 // ---------------------------------------------------------------- generator
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const IDS = [
   'c1', 'c10', 'c100', 'c2', 'c20', 'c', 'C1', 'c1 ', 'a', 'ab', 'abc', 'b', 'z',
