@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { metric, useGateway } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
 // Generous bounds: CI noise must not fail these. The server's own measure of
@@ -7,13 +7,7 @@ import { sleep, TestClient } from './helpers/ws-client.js';
 const LATE_BOUND_MS = 250;
 
 describe('gateway pings and expiry', () => {
-  let gw: GatewayProcess;
-  beforeAll(async () => {
-    gw = await startGateway({ args: ['--ping-jitter-ms', '0', '--log-level', 'debug'] });
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useGateway({ args: ['--ping-jitter-ms', '0', '--log-level', 'debug'] });
 
   it('pings a silent client alone on its connection with ka_ping and a ping frame; its pongs keep it alive', async () => {
     // ws answers ping frames by itself, like a browser: no client code needed.
@@ -119,13 +113,7 @@ describe('gateway pings and expiry', () => {
 });
 
 describe('gateway ping jitter', () => {
-  let gw: GatewayProcess;
-  beforeAll(async () => {
-    gw = await startGateway({ args: ['--ping-jitter-ms', '1000'] });
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useGateway({ args: ['--ping-jitter-ms', '1000'] });
 
   it('spreads the pings of clients registered in the same instant over min(jitter, ping_interval/10)', async () => {
     const edge = await TestClient.open(gw.wsUrl());

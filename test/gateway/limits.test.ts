@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { metric, useGateway } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
 describe('gateway limits', () => {
-  let gw: GatewayProcess;
-  beforeAll(async () => {
-    gw = await startGateway({
+  const gw = useGateway({
       args: ['--max-payload-bytes', '1024', '--max-clients-per-connection', '3', '--max-send-buffer-bytes', '65536'],
     });
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
 
   const stillServing = async (): Promise<void> => {
     const c = await TestClient.open(gw.wsUrl());

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { metric, useGateway } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
 describe('gateway ownership of client_ids', () => {
-  let gw: GatewayProcess;
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useGateway();
 
   it('moves a client_id registered again from another connection; the old one is told (ka_moved) and closed with 4001 when left empty', async () => {
     const oldConn = await TestClient.open(gw.wsUrl());

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type GatewayProcess } from './helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { useGateway } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
 /** The request/reply bodies of the spec over /ws, and bad input that changes nothing. */
 describe('gateway /ws protocol', () => {
-  let gw: GatewayProcess;
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useGateway();
 
   it('logs at start-up that the native uWS binary serves, and the bound port', () => {
     expect(gw.startup.event).toBe('listening');

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { metric, useGateway } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/heartbeat-client.mjs', import.meta.url));
@@ -11,13 +11,7 @@ const HEARTBEAT_MS = 100;
 const LATE_BOUND_MS = 300;
 
 describe('a client process stopped with SIGSTOP', () => {
-  let gw: GatewayProcess;
-  beforeAll(async () => {
-    gw = await startGateway({ args: ['--log-level', 'debug'] });
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useGateway({ args: ['--log-level', 'debug'] });
 
   it('is expired within its timeout plus a small bound while every other client stays connected', async () => {
     const others = await Promise.all(Array.from({ length: 10 }, () => TestClient.open(gw.wsUrl(), { autoPong: false })));

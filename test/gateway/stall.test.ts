@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
+import { describe, expect, it } from 'vitest';
+import { metric, useGateway } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
 const TIMEOUT_MS = 500;
@@ -7,13 +7,7 @@ const HEARTBEAT_MS = 100;
 const STALL_MS = 2000;
 
 describe('an event-loop stall of 2 s with heartbeats queued', () => {
-  let gw: GatewayProcess;
-  beforeAll(async () => {
-    gw = await startGateway();
-  });
-  afterAll(async () => {
-    await gw.stop();
-  });
+  const gw = useGateway();
 
   it('expires nobody: heartbeats read after the stall are counted before any sweep', async () => {
     // Lone clients (any frame counts) and a multiplexed edge (heartbeats name each client).

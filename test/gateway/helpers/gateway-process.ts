@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, beforeAll } from 'vitest';
 import { CLI_PATH } from '../../helpers/run-node.js';
 
 /** One JSON log line of the gateway (pino). */
@@ -119,4 +120,24 @@ export function metric(text: string, series: string): number {
     if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1));
   }
   return 0;
+}
+
+/**
+ * One gateway for a describe block: started before its tests, stopped
+ * after. The returned object forwards to the running gateway.
+ */
+export function useGateway(options: StartOptions = {}): GatewayProcess {
+  let current: GatewayProcess | undefined;
+  beforeAll(async () => {
+    current = await startGateway(options);
+  });
+  afterAll(async () => {
+    await current?.stop();
+  });
+  return new Proxy({} as GatewayProcess, {
+    get(_, key) {
+      if (current === undefined) throw new Error('the gateway is not started yet');
+      return Reflect.get(current, key) as unknown;
+    },
+  });
 }
