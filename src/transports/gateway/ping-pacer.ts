@@ -40,8 +40,9 @@ export class PingPacer {
       return;
     }
     const now = this.clock.now();
-    const tick = Math.floor((now + Math.random() * windowMs) / TICK_MS);
     if (this.pending === 0) this.nextTick = Math.floor(now / TICK_MS);
+    // Never behind the tick being drained: a bucket already passed would never be visited.
+    const tick = Math.max(this.nextTick, Math.floor((now + Math.random() * windowMs) / TICK_MS));
     let bucket = this.buckets.get(tick);
     if (bucket === undefined) this.buckets.set(tick, (bucket = []));
     bucket.push({ entry, lastSeen: entry.lastSeen });
