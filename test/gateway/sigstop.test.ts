@@ -3,12 +3,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { metric, useGateway } from './helpers/gateway-process.js';
+import { holdsSocket } from './helpers/socket-fds.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/heartbeat-client.mjs', import.meta.url));
 const TIMEOUT_MS = 600;
 const HEARTBEAT_MS = 100;
 const LATE_BOUND_MS = 300;
+const RELEASE_BOUND_MS = 10_000;
 
 describe('a client process stopped with SIGSTOP', () => {
   const gw = useGateway({ args: ['--log-level', 'debug'] });
@@ -18,11 +20,11 @@ describe('a client process stopped with SIGSTOP', () => {
     await Promise.all(others.map((c, i) => c.register(`other-${i}`, TIMEOUT_MS, TIMEOUT_MS * 10)));
     const beats = setInterval(() => others.forEach((c, i) => c.send({ type: 'ka_heartbeat', client_id: `other-${i}` })), HEARTBEAT_MS);
 
-    const child = spawn(process.execPath, [FIXTURE, gw.wsUrl(), 'stopped-1', String(TIMEOUT_MS), String(HEARTBEAT_MS)], {
+    const child = spawn(process.execPath, [FIXTURE, gw.wsUrl(), 'stopped-1', String(TIMEOUT_MS), String(HEARTBEAT_MS), '30000'], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const pid = child.pid as number;
-    const events: { event: string; code?: number; reason?: string }[] = [];
+    const events: { event: string; code?: number; reason?: string; localPort?: number }[] = [];
     const lines = createInterface({ input: child.stdout! });
     const seen = (event: string): Promise<void> =>
       new Promise((resolve) => {
@@ -32,6 +34,8 @@ describe('a client process stopped with SIGSTOP', () => {
     lines.on('line', (line) => events.push(JSON.parse(line) as { event: string }));
     try {
       await seen('registered');
+      const peerPort = events.find((e) => e.event === 'registered')?.localPort as number;
+      expect(holdsSocket(gw.pid, gw.port, peerPort)).toBe(true);
       await sleep(3 * HEARTBEAT_MS);
       process.kill(pid, 'SIGSTOP');
       const stoppedAt = performance.now();
@@ -44,7 +48,18 @@ describe('a client process stopped with SIGSTOP', () => {
       expect(expired.delayMs).toBeLessThanOrEqual(50);
       expect(expired.closed).toBe(true);
 
-      await sleep(TIMEOUT_MS * 2);
+      // The stopped peer never answers the close: the server must not keep its socket for long.
+      // uWS closes it on its shortest socket timer (seconds, not minutes).
+      let releasedAfter = -1;
+      for (let waited = 0; waited < RELEASE_BOUND_MS; waited += 100) {
+        if (!holdsSocket(gw.pid, gw.port, peerPort)) {
+          releasedAfter = performance.now() - expired.at;
+          break;
+        }
+        await sleep(100);
+      }
+      expect(releasedAfter).toBeGreaterThanOrEqual(0);
+
       for (const c of others) expect(c.isOpen).toBe(true);
       const status = JSON.parse((await gw.get('/status')).text) as { connections: { client_id: string }[] };
       expect(status.connections.map((e) => e.client_id).sort()).toEqual(others.map((_, i) => `other-${i}`).sort());

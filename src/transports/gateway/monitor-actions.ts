@@ -53,6 +53,7 @@ export class MonitorActions {
     const now = this.clock.now();
     let closed = 0;
     let maxDelayMs = 0;
+    const debug = this.log.isLevelEnabled('debug');
     for (let i = 0; i < ids.length; i++) {
       const entry = registry.get(ids[i]);
       if (entry === undefined) continue;
@@ -69,7 +70,7 @@ export class MonitorActions {
         conn.recordExpiry(entry.clientId, this.options.maxUnreportedExpiries);
       }
       this.metrics.expired(alone ? 'closed' : 'notified', delayMs);
-      this.log.debug({ event: 'expired', clientId: entry.clientId, connection: conn.id, delayMs, closed: alone });
+      if (debug) this.log.debug({ event: 'expired', clientId: entry.clientId, connection: conn.id, delayMs, closed: alone });
     }
     this.metrics.sweepHandled('expired', (performance.now() - started) / 1000);
     this.log.info({ event: 'expired', count: ids.length, closed, notified: ids.length - closed, maxDelayMs });

@@ -90,7 +90,8 @@ export class RequestHandler {
 
   private heartbeat(conn: Connection, clientId: string): void {
     const entry = conn.clients.get(clientId);
-    if (entry === undefined || !this.registry.touch(entry)) throw notOwned(clientId);
+    // A lone client was already refreshed by the frame itself (onMessage).
+    if (entry === undefined || (entry !== conn.sole && !this.registry.touch(entry))) throw notOwned(clientId);
   }
 
   private statusOf(conn: Connection): { clientId: string; lastSeenMsAgo: number; status: 'active' }[] {
