@@ -11,10 +11,23 @@ export interface SweepSubject {
   readonly label: string;
   register(id: string, timeoutMs: number, now: number): void;
   heartbeat(id: string, now: number): void;
-  /** Sweeps at `now`; returns how many clients expired. */
-  sweep(now: number): number;
+  /**
+   * Sweeps at `now`; returns how many clients expired. A promise when the
+   * sweep runs elsewhere (worker shards): then its latency is end to end.
+   */
+  sweep(now: number): number | Promise<number>;
   /** The ids the last sweep expired (a buffer the next sweep reuses). */
   lastExpired(): readonly string[];
+  /** Time the last sweep spent in a worker (ns), when it ran on one. */
+  lastWorkerNs?(): number;
+  /** Runs before a scenario: a worker subject boots its threads and warms their JIT. */
+  warmUp?(): Promise<void>;
+  /** Called when setup is over and measuring begins (worker subjects start their pause probe). */
+  startPauseProbe?(): void;
+  /** The longest main-thread pause since startPauseProbe (ns). */
+  pauseNs?(): number;
+  /** Releases threads or timers the subject holds. */
+  close?(): Promise<void>;
 }
 
 export function keepwatchSubject(shards: number): SweepSubject & { monitor: KeepAliveMonitor } {

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench`: the issue-3 suite. Scenarios (a) nothing due, (b)
+ * heartbeat churn, (c) ~1% due per sweep, (d) mass expiry, for 100,000 idle
+ * clients (--clients N), for keepwatch in process and on workers (see
+ * suite/entries.ts) and for the baselines: a Map scanned per sweep, the ws
+ * README pattern, one Node timer per client. Then the mass expiry of
+ * 1,000,000 clients (--scale-clients N) with 1 and 2 workers.
+ * Every figure is the median over --rounds (default 3). --quick: a small
+ * version for CI (no timing is asserted anywhere).
+ * Output: tables, bench/results/suite.json, bench/results/suite.svg.
+ */
+import { parseArgs } from 'node:util';
+import { clientIds } from './core/client-ids.js';
+import { heartbeatChurn, massExpiry, nothingDue, onePercentDue, type MassExpiryResult, type SweepScenarioResult } from './core/scenarios.js';
+import type { SweepSubject } from './core/sweep-subject.js';
+import { median, medianSummary, progress, type LatencySummary } from './lib/index.js';
+import { MAP_LABEL, SCALE_ENTRIES, SWEEP_ENTRIES, type SuiteEntry } from './suite/entries.js';
+import { reportSuite, type Row, type ScaleRow } from './suite/report.js';
+import { timersArmed, timersChurn, timersMassExpiry, timersOnePercent, type TimerScenarioResult } from './suite/timer-scenarios.js';
+
+const { values } = parseArgs({
+  options: {
+    clients: { type: 'string', default: '100000' },
+    'scale-clients': { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '3' },
+    quick: { type: 'boolean', default: false },
+  },
+});
+const quick = values.quick ?? false;
+const n = quick ? 5_000 : Number(values.clients);
+const scaleN = quick ? 20_000 : Number(values['scale-clients']);
+const rounds = quick ? 1 : Number(values.rounds);
+const ids = clientIds(n);
+
+export const SCENARIOS = ['a', 'b', 'c', 'd'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+export const SCENARIO_TITLES: Record<Scenario, string> = {
+  a: '(a) nothing due',
+  b: '(b) heartbeat churn, nothing due',
+  c: '(c) ~1% due per sweep',
+  d: '(d) mass expiry (all due at once)',
+};
+
+const SWEEPS: Record<SuiteEntry['pace'], Record<'a' | 'b' | 'c', number>> = {
+  fast: { a: 20_000, b: 5_000, c: 1_000 },
+  async: { a: 5_000, b: 2_000, c: 500 },
+  scan: { a: 1_000, b: 1_000, c: 500 },
+};
+const sweepsOf = (entry: SuiteEntry, s: 'a' | 'b' | 'c'): number =>
+  quick ? Math.max(50, Math.floor(SWEEPS[entry.pace][s] / 20)) : SWEEPS[entry.pace][s];
+
+/** One measurement of one entry in one scenario. */
+interface Sample {
+  sweep: LatencySummary;
+  inWorker?: LatencySummary;
+  pauseNs: number;
+  expired: number;
+}
+
+/**
+ * In process, a sweep holds the thread for its whole length. On workers the
+ * probe saw the pauses, unless the event loop never turned (every sweep
+ * stayed on the main thread and settled in microtasks): then the longest
+ * end-to-end sweep bounds the pause.
+ */
+function pauseOf(subject: SweepSubject, longestSweepNs: number): number {
+  const probed = subject.pauseNs?.();
+  return probed !== undefined && probed > 0 ? probed : longestSweepNs;
+}
+
+async function runScenario(entry: SuiteEntry, scenario: Scenario, clients: readonly string[]): Promise<Sample> {
+  const subject: SweepSubject = entry.make();
+  try {
+    await subject.warmUp?.();
+    if (scenario === 'd') {
+      const r: MassExpiryResult = await massExpiry(subject, clients);
+      const one = (ns: number): LatencySummary => ({ count: r.sweeps, p50: ns, p99: ns, p999: ns, max: ns, mean: ns });
+      return {
+        sweep: one(r.totalNs),
+        ...(r.inWorkerNs !== undefined ? { inWorker: one(r.inWorkerNs) } : {}),
+        pauseNs: pauseOf(subject, r.longestPauseNs),
+        expired: r.expired,
+      };
+    }
+    const drive = { a: nothingDue, b: heartbeatChurn, c: onePercentDue }[scenario];
+    const r: SweepScenarioResult = await drive(subject, clients, sweepsOf(entry, scenario));
+    // In process a sweep holds the thread for its whole length; on workers the probe saw the pauses.
+    return { sweep: r.sweep, inWorker: r.inWorker, pauseNs: pauseOf(subject, r.sweep.max), expired: r.expired };
+  } finally {
+    await subject.close?.();
+  }
+}
+
+async function runTimers(scenario: Scenario): Promise<Sample> {
+  const windowMs = quick ? 200 : 1_000;
+  const runs: Record<Scenario, () => Promise<TimerScenarioResult>> = {
+    a: () => timersArmed(ids, windowMs),
+    b: () => timersChurn(ids, windowMs),
+    c: () => timersOnePercent(ids),
+    d: () => timersMassExpiry(ids),
+  };
+  const r = await runs[scenario]();
+  return { sweep: r.eventLoopDelay, pauseNs: r.eventLoopDelay.max, expired: r.expired };
+}
+
+const TIMERS_LABEL = 'Node timer per client, refresh() (event-loop delay)';
+const samples = new Map<string, Sample[]>();
+const keyOf = (label: string, scenario: Scenario): string => `${label}|${scenario}`;
+const add = (label: string, scenario: Scenario, sample: Sample): void => {
+  const list = samples.get(keyOf(label, scenario)) ?? [];
+  list.push(sample);
+  samples.set(keyOf(label, scenario), list);
+};
+
+progress(`suite: ${n.toLocaleString('en-US')} clients, ${rounds} round(s)${quick ? ' (quick)' : ''}`);
+for (let round = 1; round <= rounds; round++) {
+  for (const scenario of SCENARIOS) {
+    for (const entry of SWEEP_ENTRIES) {
+      progress(`round ${round}/${rounds} ${SCENARIO_TITLES[scenario]}: ${entry.label}`);
+      add(entry.label, scenario, await runScenario(entry, scenario, ids));
+    }
+    progress(`round ${round}/${rounds} ${SCENARIO_TITLES[scenario]}: ${TIMERS_LABEL}`);
+    add(TIMERS_LABEL, scenario, await runTimers(scenario));
+  }
+}
+
+const scaleIds = clientIds(scaleN);
+const scaleSamples = new Map<string, Sample[]>();
+for (let round = 1; round <= rounds; round++) {
+  for (const entry of SCALE_ENTRIES) {
+    progress(`round ${round}/${rounds} mass expiry of ${scaleN.toLocaleString('en-US')}: ${entry.label}`);
+    const list = scaleSamples.get(entry.label) ?? [];
+    list.push(await runScenario(entry, 'd', scaleIds));
+    scaleSamples.set(entry.label, list);
+  }
+}
+
+const medianOf = (list: readonly Sample[]): Sample => ({
+  sweep: medianSummary(list.map((s) => s.sweep)),
+  ...(list[0].inWorker ? { inWorker: medianSummary(list.map((s) => s.inWorker as LatencySummary)) } : {}),
+  pauseNs: median(list.map((s) => s.pauseNs)),
+  expired: median(list.map((s) => s.expired)),
+});
+
+const labels = [...SWEEP_ENTRIES.map((e) => e.label), TIMERS_LABEL];
+const rows: Row[] = SCENARIOS.flatMap((scenario) =>
+  labels.map((label) => ({
+    scenario,
+    title: SCENARIO_TITLES[scenario],
+    implementation: label,
+    onWorkers: SWEEP_ENTRIES.find((e) => e.label === label)?.onWorkers ?? false,
+    eventLoopDelay: label === TIMERS_LABEL,
+    ...medianOf(samples.get(keyOf(label, scenario)) ?? []),
+  })),
+);
+const scaleRows: ScaleRow[] = SCALE_ENTRIES.map((entry) => ({ implementation: entry.label, ...medianOf(scaleSamples.get(entry.label) ?? []) }));
+reportSuite({ quick, clients: n, scaleClients: scaleN, rounds, rows, scaleRows, mapLabel: MAP_LABEL });
