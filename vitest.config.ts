@@ -1,20 +1,47 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * One config for every test directory (core, node, property, workers,
- * gateway, ...). Test files run in separate child processes (`forks`), so a
- * file's timers, sockets and globals cannot leak into another's; at most two
- * run at once (the machines have 2 cores), which keeps the timing bounds of
- * end-to-end tests meaningful.
+ * One config for every test directory. Test files run in separate child
+ * processes (`forks`), so a file's timers, sockets and globals cannot leak
+ * into another's.
+ *
+ * Two groups, run one after the other:
+ *   - `unit`: everything without real-time bounds (core, node, property,
+ *     workers, ...), two files at a time (the machines have 2 cores);
+ *   - `timing`: end-to-end tests that assert real-time bounds (the
+ *     gateway's pings and expiry within milliseconds), one file at a time
+ *     with the machine to themselves, so that a neighbour's CPU load cannot
+ *     make them miss a deadline.
  */
+const TIMING = ['test/gateway/**/*.test.ts', 'test/workers/real-time-*.test.ts'];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
-    maxWorkers: 2,
-    fileParallelism: true,
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 10_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: TIMING,
+          maxWorkers: 2,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'timing',
+          include: TIMING,
+          maxWorkers: 1,
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });
