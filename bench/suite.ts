@@ -9,12 +9,15 @@
  * version for CI (no timing is asserted anywhere).
  * Output: tables, bench/results/suite.json, bench/results/suite.svg.
  */
+import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { clientIds } from './core/client-ids.js';
 import { heartbeatChurn, massExpiry, nothingDue, onePercentDue, type MassExpiryResult, type SweepScenarioResult } from './core/scenarios.js';
 import type { SweepSubject } from './core/sweep-subject.js';
 import { median, medianSummary, progress, type LatencySummary } from './lib/index.js';
 import { MAP_LABEL, SCALE_ENTRIES, SWEEP_ENTRIES, type SuiteEntry } from './suite/entries.js';
+import { PauseProbe } from './suite/pause-probe.js';
 import { reportSuite, type Row, type ScaleRow } from './suite/report.js';
 import { timersArmed, timersChurn, timersMassExpiry, timersOnePercent, type TimerScenarioResult } from './suite/timer-scenarios.js';
 
@@ -113,6 +116,12 @@ const add = (label: string, scenario: Scenario, sample: Sample): void => {
 };
 
 progress(`suite: ${n.toLocaleString('en-US')} clients, ${rounds} round(s)${quick ? ' (quick)' : ''}`);
+// The pause probe's noise floor: an idle event loop, measured the same way (the machine is shared).
+const idleProbe = new PauseProbe();
+idleProbe.start();
+await sleep(quick ? 200 : 1_000);
+const idleLoop = idleProbe.stop();
+progress(`idle event loop: delay p99 ${(idleLoop.p99 / 1e6).toFixed(2)} ms, max ${(idleLoop.max / 1e6).toFixed(2)} ms`);
 for (let round = 1; round <= rounds; round++) {
   for (const scenario of SCENARIOS) {
     for (const entry of SWEEP_ENTRIES) {
@@ -154,4 +163,4 @@ const rows: Row[] = SCENARIOS.flatMap((scenario) =>
   })),
 );
 const scaleRows: ScaleRow[] = SCALE_ENTRIES.map((entry) => ({ implementation: entry.label, ...medianOf(scaleSamples.get(entry.label) ?? []) }));
-reportSuite({ quick, clients: n, scaleClients: scaleN, rounds, rows, scaleRows, mapLabel: MAP_LABEL });
+reportSuite({ quick, clients: n, scaleClients: scaleN, rounds, rows, scaleRows, mapLabel: MAP_LABEL, idleLoop, loadAverage: os.loadavg() });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import {
   formatNs,
   formatRatio,
@@ -39,6 +40,10 @@ export interface SuiteReport {
   rows: Row[];
   scaleRows: ScaleRow[];
   mapLabel: string;
+  /** Event-loop delay of an idle loop before the run (ns): the pause probe's noise floor. */
+  idleLoop: { p50: number; p99: number; max: number };
+  /** 1, 5 and 15 minute load averages at the end of the run (the machine is shared). */
+  loadAverage: number[];
 }
 
 const PAUSE_LIMIT_NS = 5e6;
@@ -148,7 +153,9 @@ export function reportSuite(report: SuiteReport): void {
   printTable('Issue 3 targets (same run)', ['target', 'measured', 'verdict'], t.map((x) => [x.target, x.value, passFail(x.met)]));
   process.stdout.write(
     '\nlongest pause: in process, the longest sweep call (the thread is held that long); on workers and for the Node timers,\n' +
-      'the max event-loop delay of a 1 ms probe during the measured part (resolution ~1 ms).\n',
+      'the max event-loop delay of a 1 ms probe during the measured part (resolution ~1 ms).\n' +
+      `noise floor: an idle loop showed delay p99 ${formatNs(report.idleLoop.p99)}, max ${formatNs(report.idleLoop.max)}; ` +
+      `load average at the end ${report.loadAverage.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores.\n`,
   );
   const name = report.quick ? 'suite-quick' : 'suite';
   const json = writeResultsJson(name, { unit: 'ns', ...report, targets: t });
