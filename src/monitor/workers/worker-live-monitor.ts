@@ -44,11 +44,21 @@
  * status fan out to every shard at once and merge the walks by
  * registration sequence, exactly as KeepAliveMonitor does in process.
  *
+ * Rounds start within the call when none is in flight, so a check sees
+ * exactly the operations issued before it. Answers equal the in-process
+ * monitor's whenever time moves only with the rounds (the stdio node). When
+ * time moves on its own, a register that finds its id past its deadline
+ * but not swept yet reports that expiry at once, ahead of the others of
+ * the sweep to come: the same expiries, possibly in another report order.
+ *
  * COSTS on the main thread: nothing due, a comparison per shard when
- * (re-)arming; per round, one message per shard; per expiry, ping or
- * listed client, an array load (chunks of CHUNK, yielding between them);
- * check/status, the k-way merge. The worker pays the sweep (O(k + log d)
- * per list) and the walk.
+ * (re-)arming; per round, one message per shard; per expiry an array load
+ * and a Map delete, per ping or listed client an array load, in chunks of
+ * CHUNK with a yield between them; check/status, the k-way merge in one
+ * go (O(n * shards)); with queued expiry reports (the node), their sort by
+ * registration. The worker pays the sweep (O(k + log d) per list) and the
+ * walk. The pool's threads start with the monitor: the first round waits
+ * for them (tens of ms), so a server awaits one status() before serving.
  */
 import { MonotonicClock, type Clock } from '../clock.js';
 import { DeadlineTimer } from '../deadline-timer.js';
