@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { INIT, req } from '../helpers/messages.js';
-import { runNode } from '../helpers/run-node.js';
+import { runCli, runNode } from '../helpers/run-node.js';
 
 /**
  * `keepwatch node --workers 2` against `keepwatch node` (in process), through
@@ -105,5 +105,14 @@ describe('keepwatch node --workers: the same bytes as in process', () => {
     const replies = await expectSameOutput(lines, 3, 2);
     const expired = (JSON.parse(replies[3]) as { body: { expired: string[] } }).body.expired;
     expect(expired.length).toBe(20_000 - Math.ceil(20_000 / 7));
+  });
+
+  it('refuses a --workers that is not an integer >= 0, with a usage error', async () => {
+    for (const bad of ['-1', '1.5', 'two', '']) {
+      const run = await runCli(['node', `--workers=${bad}`], '');
+      expect(run.code, `--workers=${bad}`).toBe(2);
+      expect(run.errLines[0]).toContain('--workers must be an integer >= 0');
+      expect(run.stdout.length).toBe(0);
+    }
   });
 });
