@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 export interface ProcessRun {
   wallMs: number;
+  /** The child's own CPU time (user + system), reported by the preloaded cpu-report module. */
+  cpuMs: number;
   exitCode: number | null;
   stderr: string;
 }
@@ -15,8 +17,13 @@ export interface ProcessRun {
 export function runWithFiles(args: readonly string[], inputPath: string, outputPath: string): Promise<ProcessRun> {
   const stdin = openSync(inputPath, 'r');
   const stdout = openSync(outputPath, 'w');
+  const cpuFile = `${outputPath}.cpu.json`;
+  const preload = new URL('./cpu-report.js', import.meta.url).href;
   const start = process.hrtime.bigint();
-  const child = spawn(process.execPath, args, { stdio: [stdin, stdout, 'pipe'] });
+  const child = spawn(process.execPath, ['--import', preload, ...args], {
+    stdio: [stdin, stdout, 'pipe'],
+    env: { ...process.env, KEEPWATCH_BENCH_CPU_FILE: cpuFile },
+  });
   closeSync(stdin);
   closeSync(stdout);
   let stderr = '';
@@ -29,7 +36,9 @@ export function runWithFiles(args: readonly string[], inputPath: string, outputP
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (exitCode) => {
-      resolve({ wallMs: Number(process.hrtime.bigint() - start) / 1e6, exitCode, stderr });
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      const cpu = JSON.parse(readFileSync(cpuFile, 'utf8')) as { user: number; system: number };
+      resolve({ wallMs, cpuMs: (cpu.user + cpu.system) / 1000, exitCode, stderr });
     });
   });
 }

@@ -9,6 +9,10 @@ export type KeepAliveReply =
   | { type: 'ka_check_ok'; expired: string[]; active: string[] }
   | { type: 'ka_status_ok'; connections: ClientStatus[] };
 
+// The two hot replies never vary (last_seen_ms_ago is measured after the reset): one object each.
+const REGISTER_OK: KeepAliveReply = Object.freeze({ type: 'ka_register_ok' });
+const HEARTBEAT_OK: KeepAliveReply = Object.freeze({ type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 });
+
 /**
  * The keep-alive requests applied to a monitor at the clock's time: the
  * protocol's semantics, shared by every transport. Throws ProtocolError
@@ -28,10 +32,10 @@ export class KeepAliveService {
           { timeoutMs: request.timeoutMs, pingIntervalMs: request.pingIntervalMs },
           this.clock.now(),
         );
-        return { type: 'ka_register_ok' };
+        return REGISTER_OK;
       case 'ka_heartbeat':
         if (!this.monitor.heartbeat(request.clientId, this.clock.now())) throw unknownClient(request.clientId);
-        return { type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 };
+        return HEARTBEAT_OK;
       case 'ka_check':
         if (request.currentTimeMs !== undefined) this.clock.observe(request.currentTimeMs);
         return { type: 'ka_check_ok', ...this.monitor.check(this.clock.now()) };

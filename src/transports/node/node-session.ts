@@ -33,6 +33,10 @@ export class NodeSession {
   private nodeId: string | undefined;
   private nextMsgId = 0;
   private lineNo = 0;
+  /** The encoded `{"src": .., "dest": .., "body": ` of the last reply, and the ids it holds. */
+  private head = '';
+  private headSrc: string | undefined;
+  private headDest: string | undefined;
 
   constructor(
     private readonly service: RequestService,
@@ -101,6 +105,12 @@ export class NodeSession {
   private answer(envelope: Envelope, body: (msgId: number, inReplyTo: number | bigint) => string): void {
     if (envelope.msgId === undefined) return;
     const src = this.nodeId ?? envelope.dest;
-    this.out.reply(`{"src": ${pyString(src)}, "dest": ${pyString(envelope.src)}, "body": ${body(this.nextMsgId++, envelope.msgId)}}`);
+    // Consecutive requests mostly share src and dest: encode the envelope's head once for them.
+    if (src !== this.headSrc || envelope.src !== this.headDest) {
+      this.headSrc = src;
+      this.headDest = envelope.src;
+      this.head = `{"src": ${pyString(src)}, "dest": ${pyString(envelope.src)}, "body": `;
+    }
+    this.out.reply(`${this.head}${body(this.nextMsgId++, envelope.msgId)}}`);
   }
 }
