@@ -53,13 +53,15 @@ export function workerSubject(shards: number, workers: number): SweepSubject {
       at(now);
       live.heartbeat(id);
     },
-    sweep: async (now) => {
+    // Not an async function: one promise hop fewer in the end-to-end time of a sweep with nothing due.
+    sweep: (now) => {
       expired = [];
       const before = live.lastRound;
-      await live.sweep(at(now));
-      // No round ran when nothing was due: no worker time.
-      workerNs = live.lastRound !== before && live.lastRound ? live.lastRound.workerMs * 1e6 : 0;
-      return expired.length;
+      return live.sweep(at(now)).then(() => {
+        // No round ran when nothing was due: no worker time.
+        workerNs = live.lastRound !== before && live.lastRound ? live.lastRound.workerMs * 1e6 : 0;
+        return expired.length;
+      });
     },
     lastExpired: () => expired,
     lastWorkerNs: () => workerNs,
