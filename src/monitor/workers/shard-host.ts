@@ -16,6 +16,11 @@
  *   the task's time (the worker takes exactly the others). A live server
  *   wants this: heartbeats read late after a stall still count.
  *
+ * A register that ends a life (its id past its deadline) tells the
+ * transport at once, before it returns, as in process: otherwise the
+ * expired event of the old life, found by the worker or applied later,
+ * would reach the transport after the new life began and be taken for it.
+ *
  * Costs on the main thread: every operation O(1) (+ one Map lookup); a
  * queued operation is applied later in O(1) too.
  */
@@ -61,8 +66,13 @@ export class PendingHandle {
   }
 }
 
-/** Told about a client found past its deadline by a register (before any sweep took it). */
-export type LateExpiry = (id: string, deadline: number, regSeq: number) => void;
+/** Where a host reports the lives it sees end outside a sweep's findings. */
+export interface HostEvents {
+  /** The transport's expired event, at once. */
+  expired(id: string, deadline: number): void;
+  /** The expiry report for the next check (when no sweep will report it). */
+  report(id: string, regSeq: number): void;
+}
 
 export class ShardHost {
   readonly shard: Shard;
@@ -73,12 +83,14 @@ export class ShardHost {
   private lentAt = -Infinity;
   private queue: QueuedOp[] = [];
   private overlay = new Map<string, OverlayEntry>();
+  /** Slots whose expired event went out while lent (the settling skips them). */
+  private readonly told = new Set<number>();
 
   constructor(
     readonly index: number,
     trackPings: boolean,
     private readonly sweepOnAccess: boolean,
-    private readonly onLateExpiry: LateExpiry,
+    private readonly events: HostEvents,
   ) {
     this.shard = new Shard({ trackPings });
   }
@@ -110,6 +122,12 @@ export class ShardHost {
       else if (op.kind === 'heartbeat') this.applyHeartbeat(op.id, op.t);
       else this.applyRemove(op.id, op.t);
     }
+    this.told.clear();
+  }
+
+  /** Whether the expired event of `slot` already went out during this lending. */
+  toldExpired(slot: number): boolean {
+    return this.told.has(slot);
   }
 
   /** Crash repair: the task died half-way; rebuild the links from the index. */
@@ -119,6 +137,7 @@ export class ShardHost {
 
   register(id: string, timeoutMs: number, pingIntervalMs: number, t: number, seq: number): number | PendingHandle {
     if (!this.lentOut) return this.applyRegister(id, timeoutMs, pingIntervalMs, t, seq);
+    this.tellIfEnded(id, t);
     let entry = this.overlayEntry(id, t);
     if (entry === undefined || !entry.live) {
       entry = { live: true, lastSeen: t, timeoutMs, slot: NIL };
@@ -173,6 +192,18 @@ export class ShardHost {
     return this.overlayEntry(id, t) !== undefined;
   }
 
+  /** While lent: if `id`'s current life is over at `t`, tells the transport now (see the header). */
+  private tellIfEnded(id: string, t: number): void {
+    const slot = this.shard.find(id);
+    if (slot === NIL || this.told.has(slot)) return;
+    const entry = this.overlay.get(id);
+    if (entry !== undefined && (entry.slot !== slot || !entry.live)) return;
+    const deadline = entry ? entry.lastSeen + entry.timeoutMs : this.shard.deadlineOf(slot);
+    if (deadline >= this.cutoff(t)) return;
+    this.told.add(slot);
+    this.events.expired(id, deadline);
+  }
+
   /** The live client's overlay entry at `t` (made from its slot on first touch), or undefined. */
   private overlayEntry(id: string, t: number): OverlayEntry | undefined {
     let entry = this.overlay.get(id);
@@ -202,7 +233,8 @@ export class ShardHost {
     const old = this.shard.find(id);
     if (old !== NIL && this.shard.deadlineOf(old) < this.cutoff(t)) {
       // Due but not swept yet: it expired before this registration.
-      this.onLateExpiry(id, this.shard.deadlineOf(old), this.shard.regSeq(old));
+      if (!this.told.has(old)) this.events.expired(id, this.shard.deadlineOf(old));
+      this.events.report(id, this.shard.regSeq(old));
       this.shard.remove(old);
     }
     return this.shard.handleOf(this.shard.register(id, timeoutMs, pingIntervalMs, t, seq));

@@ -137,9 +137,14 @@ export class WorkerLiveMonitor implements LiveMonitor {
     this.timer = new DeadlineTimer(this.clock, options.stallThresholdMs ?? 20, () => this.onTimer());
     this.sweepTimer = options.sweepTimer ?? true;
     this.killWorkerOnce = options.killWorkerOnce;
-    const onLate = (id: string, deadline: number, seq: number): void => this.publishExpired([id], [deadline], [seq]);
+    const hostEvents = {
+      expired: (id: string, deadline: number) => this.events.expired?.([id], [deadline], this.clock.now()),
+      report: (id: string, seq: number) => {
+        if (this.queueReports) this.reports.add([id], [seq]);
+      },
+    };
     const sweepOnAccess = options.sweepOnAccess ?? true;
-    this.hosts = Array.from({ length: count }, (_, i) => new ShardHost(i, this.trackPings, sweepOnAccess, onLate));
+    this.hosts = Array.from({ length: count }, (_, i) => new ShardHost(i, this.trackPings, sweepOnAccess, hostEvents));
     this.pool = new ShardPool(options.workers ?? 1);
   }
 
@@ -301,16 +306,21 @@ export class WorkerLiveMonitor implements LiveMonitor {
     for (let start = 0; start < n; start += CHUNK) {
       const end = Math.min(n, start + CHUNK);
       const ids: string[] = [];
+      const deadlines: number[] = [];
       for (let i = start; i < end; i++) {
         const slot = result.expiredSlots[i];
-        ids.push(shard.idOf(slot));
+        const id = shard.idOf(slot);
+        if (this.queueReports) {
+          expiredIds.push(id);
+          expiredSeqs.push(result.expiredSeqs[i]);
+        }
+        if (!host.toldExpired(slot)) {
+          ids.push(id);
+          deadlines.push(result.expiredDeadlines[i]);
+        }
         shard.forgetReleased(slot);
       }
-      this.events.expired?.(ids, Array.from(result.expiredDeadlines.subarray(start, end)), now);
-      if (this.queueReports) {
-        for (const id of ids) expiredIds.push(id);
-        for (let i = start; i < end; i++) expiredSeqs.push(result.expiredSeqs[i]);
-      }
+      if (ids.length > 0) this.events.expired?.(ids, deadlines, now);
       if (end < n) await nextTurn();
     }
     shard.forgetRetiredLists();
@@ -331,11 +341,6 @@ export class WorkerLiveMonitor implements LiveMonitor {
       if (end < listed) await nextTurn();
     }
     return { expiredIds, expiredSeqs, walk: { ids, seqs: result.orderSeqs, lastSeen: result.orderLastSeen } };
-  }
-
-  private publishExpired(ids: string[], deadlines: number[], seqs: number[]): void {
-    this.events.expired?.(ids, deadlines, this.clock.now());
-    if (this.queueReports) this.reports.add(ids, seqs);
   }
 
   private arm(): void {
