@@ -122,7 +122,7 @@ describe('WorkerLiveMonitor equals KeepAliveMonitor', () => {
             await pair.live.close();
           }
         }),
-        { seed: 20261121 + shards, numRuns: 40 },
+        { seed: 20261121 + shards, numRuns: 30 },
       );
     });
   }
