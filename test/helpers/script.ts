@@ -75,7 +75,7 @@ export class Script {
   /** Runs the script through the built binary and checks every reply line. */
   async verify(args: string[] = [], expectedStderrLines = 0): Promise<NodeRun> {
     const run = await runNode(this.input, { args });
-    expect(run.code).toBe(0);
+    expect(run.code, `exit code; stderr:\n${run.errLines.join('\n')}`).toBe(0);
     expect(run.errLines.length, `stderr:\n${run.errLines.join('\n')}`).toBe(expectedStderrLines);
     expect(run.lines.length, `stdout:\n${run.lines.join('\n')}`).toBe(this.expected.length);
     this.expected.forEach((want, i) => {
