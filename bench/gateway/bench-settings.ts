@@ -13,6 +13,7 @@ export interface BenchSettings {
   /** Steady load before silencing. */
   preSilenceMs: number;
   settleMs: number;
+  /** A whole number of ping intervals (and of uWS's 4 s ticks), so every window holds the same number of pings. */
   idleCpuWindowMs: number;
   repeats: number;
   burstConnections: number;
@@ -24,7 +25,13 @@ export interface BenchSettings {
   scaleMuxConnections: number;
   scaleIdsPerMux: number;
   scaleHeartbeatMs: number;
+  /** The scale clients' registration: longer than the comparison's, so 100,000 heartbeating ids stay a realistic rate. */
+  scaleTimeoutMs: number;
+  scalePingIntervalMs: number;
   maxPerChild: number;
+  /** Interleaved keepwatch-vs-echo throughput: connections per server and alternating rounds. */
+  abConnections: number;
+  abRounds: number;
 }
 
 export const FULL: BenchSettings = {
@@ -37,7 +44,7 @@ export const FULL: BenchSettings = {
   detectionHeartbeatMs: 3_000,
   preSilenceMs: 6_000,
   settleMs: 3_000,
-  idleCpuWindowMs: 10_000,
+  idleCpuWindowMs: 12_000,
   repeats: 3,
   burstConnections: 400,
   burstWindow: 32,
@@ -46,8 +53,12 @@ export const FULL: BenchSettings = {
   scaleConnections: 15_000,
   scaleMuxConnections: 100,
   scaleIdsPerMux: 1_000,
-  scaleHeartbeatMs: 3_000,
+  scaleHeartbeatMs: 8_000,
+  scaleTimeoutMs: 20_000,
+  scalePingIntervalMs: 10_000,
   maxPerChild: 5_000,
+  abConnections: 1_000,
+  abRounds: 5,
 };
 
 export const QUICK: BenchSettings = {
@@ -60,7 +71,7 @@ export const QUICK: BenchSettings = {
   detectionHeartbeatMs: 750,
   preSilenceMs: 1_500,
   settleMs: 500,
-  idleCpuWindowMs: 1_000,
+  idleCpuWindowMs: 2_000,
   repeats: 1,
   burstConnections: 100,
   burstWindow: 32,
@@ -70,5 +81,9 @@ export const QUICK: BenchSettings = {
   scaleMuxConnections: 4,
   scaleIdsPerMux: 250,
   scaleHeartbeatMs: 750,
+  scaleTimeoutMs: 2_000,
+  scalePingIntervalMs: 1_000,
   maxPerChild: 150,
+  abConnections: 100,
+  abRounds: 2,
 };

@@ -18,6 +18,10 @@ export interface LoadPlan {
   detection: boolean;
   /** Heartbeat period during the RSS and idle phases (0 = quiet: clients only answer pings). */
   steadyHeartbeatMs: number;
+  /** Heartbeat period while the victims are silenced. */
+  detectionHeartbeatMs: number;
+  timeoutMs: number;
+  pingIntervalMs: number;
 }
 
 export interface ServerMeasurement {
@@ -71,8 +75,8 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       idsPerMux: plan.idsPerMux,
       silenceFraction: plan.detection ? s.silenceFraction : 0,
       maxConnectionsPerChild: s.maxPerChild,
-      timeoutMs: s.timeoutMs,
-      pingIntervalMs: s.pingIntervalMs,
+      timeoutMs: plan.timeoutMs,
+      pingIntervalMs: plan.pingIntervalMs,
       heartbeatIntervalMs: plan.steadyHeartbeatMs,
       connectConcurrency: 50,
     });
@@ -109,18 +113,19 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
 
     let detection: DetectionResult | null = null;
     if (plan.detection && kind.keepsAlive) {
-      await run.setHeartbeatInterval(plan.muxConnections > 0 ? s.scaleHeartbeatMs : s.detectionHeartbeatMs);
+      await run.setHeartbeatInterval(plan.detectionHeartbeatMs);
       await sleep(s.preSilenceMs);
       await run.silence();
-      const waited = await run.awaitExpiries(2 * kind.windowMs(s) + 5_000);
-      detection = run.detection(kind.model, kind.windowMs(s));
+      const windowMs = kind.windowMs(s, plan.timeoutMs);
+      const waited = await run.awaitExpiries(2 * windowMs + 5_000);
+      detection = run.detection(kind.model, windowMs);
       progress(`${kind.name}: ${detection.detected}/${detection.silenced} silenced clients expired in ${(waited / 1000).toFixed(1)} s, ${detection.early} early`);
     }
     const losses = kind.keepsAlive ? await run.losses() : null;
     return {
       server: kind.name,
       scenario: plan.label,
-      description: kind.describe(s),
+      description: `${kind.describe(s)}; clients register timeout_ms ${plan.timeoutMs}, ping_interval_ms ${plan.pingIntervalMs}`,
       connections: connect.opened,
       clients,
       connect,

@@ -10,6 +10,7 @@ import { progress } from '../lib/index.js';
 import { FULL, QUICK } from './bench-settings.js';
 import { report } from './gateway-report.js';
 import { measureServer, type LoadPlan, type ServerMeasurement } from './measure-server.js';
+import { interleavedThroughput, type InterleavedThroughput } from './throughput-ab.js';
 import { KEEPWATCH, UWS_ECHO, UWS_IDLE, WS_HEARTBEAT, type ServerKind } from './server-kinds.js';
 
 const BASE_PORT = 9401;
@@ -28,6 +29,9 @@ async function main(): Promise<void> {
     throughput: true,
     detection: true,
     steadyHeartbeatMs: 0,
+    detectionHeartbeatMs: s.detectionHeartbeatMs,
+    timeoutMs: s.timeoutMs,
+    pingIntervalMs: s.pingIntervalMs,
   };
   const measurements: ServerMeasurement[] = [];
   let port = BASE_PORT;
@@ -46,11 +50,20 @@ async function main(): Promise<void> {
       throughput: false,
       detection: true,
       steadyHeartbeatMs: s.scaleHeartbeatMs,
+      detectionHeartbeatMs: s.scaleHeartbeatMs,
+      timeoutMs: s.scaleTimeoutMs,
+      pingIntervalMs: s.scalePingIntervalMs,
     };
     progress(`keepwatch at scale: ${scalePlan.label}`);
     scale = await measureServer(KEEPWATCH, s, scalePlan, port++);
   }
-  report(s, measurements, scale, `npm run bench:gateway${values.quick ? ' -- --quick' : ''}`);
+  let ab: InterleavedThroughput | null = null;
+  if (kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
+    progress(`interleaved throughput: uWS echo vs keepwatch, ${s.abConnections} connections each, ${s.abRounds} rounds`);
+    ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds, port);
+    port += 2;
+  }
+  report(s, measurements, scale, ab, `npm run bench:gateway${values.quick ? ' -- --quick' : ''}`);
 }
 
 main().catch((err: unknown) => {

@@ -11,8 +11,8 @@ export interface ServerKind {
   name: string;
   describe: (s: BenchSettings) => string;
   args: (port: number, s: BenchSettings) => string[];
-  /** The expiry window its closes are measured against, ms. */
-  windowMs: (s: BenchSettings) => number;
+  /** The expiry window its closes are measured against, ms, given the timeout_ms the clients registered. */
+  windowMs: (s: BenchSettings, registeredTimeoutMs: number) => number;
   model: ActivityModel;
   /** false for the echo server: no keep-alive, measured for throughput and memory only. */
   keepsAlive: boolean;
@@ -20,9 +20,9 @@ export interface ServerKind {
 
 export const KEEPWATCH: ServerKind = {
   name: 'keepwatch',
-  describe: (s) => `keepwatch serve, timeout_ms ${s.timeoutMs}, ping_interval_ms ${s.pingIntervalMs}`,
+  describe: () => 'keepwatch serve: per-client deadlines, ka_ping + WebSocket ping at ping_interval_ms, close at timeout_ms',
   args: (port) => [KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
-  windowMs: (s) => s.timeoutMs,
+  windowMs: (_s, registeredTimeoutMs) => registeredTimeoutMs,
   model: 'client',
   keepsAlive: true,
 };

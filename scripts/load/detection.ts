@@ -22,6 +22,9 @@ export interface DetectionResult {
   early: number;
   /** Observed close minus (last activity + window), ms. */
   delayMs: SignedSummary;
+  /** The same, split: clients alone on their connection, and multiplexed ones. */
+  delayMsSingle: SignedSummary;
+  delayMsMux: SignedSummary;
   /** Observed close minus last activity, ms (how long a dead client stayed connected). */
   silenceBeforeCloseMs: SignedSummary;
   /** Close codes seen in close frames of silenced single-client connections, with counts. */
@@ -37,6 +40,8 @@ export function computeDetection(
 ): DetectionResult {
   const windowNs = windowMs * 1e6;
   const delays: number[] = [];
+  const single: number[] = [];
+  const mux: number[] = [];
   const silences: number[] = [];
   const closeCodes: Record<string, number> = {};
   let silenced = 0;
@@ -51,7 +56,9 @@ export function computeDetection(
       const expired = observer.clientExpiredNs.get(id);
       const seen = expired === undefined ? connEnd : connEnd === undefined ? expired : Math.min(expired, connEnd);
       if (seen === undefined || last === undefined) continue;
-      delays.push((seen - (last + windowNs)) / 1e6);
+      const delay = (seen - (last + windowNs)) / 1e6;
+      delays.push(delay);
+      (spec.clients === 1 ? single : mux).push(delay);
       silences.push((seen - last) / 1e6);
     }
   }
@@ -62,6 +69,8 @@ export function computeDetection(
     undetected: silenced - delays.length,
     early: delays.filter((d) => d < 0).length,
     delayMs: summarizeSigned(delays),
+    delayMsSingle: summarizeSigned(single),
+    delayMsMux: summarizeSigned(mux),
     silenceBeforeCloseMs: summarizeSigned(silences),
     closeCodes,
   };

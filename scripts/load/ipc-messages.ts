@@ -47,6 +47,10 @@ export interface FrozenActivity {
   connectionLastWriteNs: Record<number, number>;
   /** Per multiplexed client_id: last frame naming it (register or heartbeat). */
   clientLastNamedNs: Record<string, number>;
+  /** Connections the server had already closed before the silence: not silenced, and their losses are false positives. */
+  closedBeforeSilence: number[];
+  /** What the server ended on this child while its clients were still live. */
+  lossesBeforeSilence: LiveLoss[];
 }
 
 /** A server-initiated end seen by a live (not silenced) client: a false positive or an unexpected close. */

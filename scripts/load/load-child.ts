@@ -12,7 +12,7 @@ import type { ChildSetup, ConnectResult, FromChild, FrozenActivity, ToChild } fr
 const counters: ChildCounters = { burstReplies: 0, framesSent: 0, pingsReceived: 0, kaPingsReceived: 0 };
 let setup: ChildSetup | null = null;
 let connections: LoadConnection[] = [];
-let wheel: HeartbeatWheel | null = null;
+const wheel = new HeartbeatWheel();
 
 function send(msg: FromChild, handle?: import('node:net').Socket): void {
   if (handle === undefined) process.send?.(msg);
@@ -21,6 +21,7 @@ function send(msg: FromChild, handle?: import('node:net').Socket): void {
 
 async function connectAll(s: ChildSetup): Promise<ConnectResult> {
   connections = s.plan.connections.map((spec) => new LoadConnection(spec, counters));
+  wheel.setInterval(s.heartbeatIntervalMs);
   const result: ConnectResult = { opened: 0, failed: 0, registered: 0, firstError: null };
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -28,6 +29,7 @@ async function connectAll(s: ChildSetup): Promise<ConnectResult> {
       const conn = connections[next++];
       const err = await conn.open(s.url, s.timeoutMs, s.pingIntervalMs);
       if (err === null) {
+        wheel.add(conn);
         result.opened++;
         result.registered += conn.ids.length;
       } else {
@@ -37,20 +39,27 @@ async function connectAll(s: ChildSetup): Promise<ConnectResult> {
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, s.connectConcurrency) }, worker));
-  wheel = new HeartbeatWheel(connections);
-  wheel.setInterval(s.heartbeatIntervalMs);
   return result;
 }
 
 /** Stops every write, then passes each socket to the coordinator (which watches for the server's close) and reports last activity. */
 function freeze(): void {
-  wheel?.stop();
+  wheel.stop();
   for (const c of connections) c.freeze();
-  const activity: FrozenActivity = { connectionLastWriteNs: {}, clientLastNamedNs: {} };
+  const activity: FrozenActivity = {
+    connectionLastWriteNs: {},
+    clientLastNamedNs: {},
+    closedBeforeSilence: [],
+    lossesBeforeSilence: connections.flatMap((c) => c.losses),
+  };
   for (const c of connections) {
+    if (c.closed || c.socket === null || c.socket.destroyed) {
+      activity.closedBeforeSilence.push(c.spec.index);
+      continue;
+    }
     activity.connectionLastWriteNs[c.spec.index] = c.lastWriteNs;
     if (c.isMux) c.ids.forEach((id, j) => (activity.clientLastNamedNs[id] = c.lastNamedNs[j]));
-    if (c.socket !== null && !c.socket.destroyed) send({ t: 'socket', connection: c.spec.index }, c.socket);
+    send({ t: 'socket', connection: c.spec.index }, c.socket);
   }
   send({ t: 'frozen', activity });
 }
@@ -66,7 +75,7 @@ async function handle(msg: ToChild): Promise<void> {
       send({ t: 'connected', result: await connectAll(setup) });
       return;
     case 'heartbeat-rate':
-      wheel?.setInterval(msg.intervalMs);
+      wheel.setInterval(msg.intervalMs);
       send({ t: 'ack' });
       return;
     case 'burst-start':

@@ -31,6 +31,7 @@ export class LoadConnection {
   readonly lastNamedNs: Float64Array;
   socket: net.Socket | null = null;
   frozen = false;
+  closed = false;
   losses: LiveLoss[] = [];
   private ws: WebSocket | null = null;
   private closingByUs = false;
@@ -172,6 +173,7 @@ export class LoadConnection {
   }
 
   private onClose(code: number): void {
+    this.closed = true;
     if (this.closingByUs || this.frozen) return;
     this.losses.push({
       clientId: this.ids[0],

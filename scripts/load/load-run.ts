@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ChildHandle } from './child-handle.js';
 import { ExpiryObserver } from './expiry-observer.js';
+import { summarizeSigned, type SignedSummary } from './delay-stats.js';
 import { computeDetection, type ActivityModel, type DetectionResult } from './detection.js';
 import { nowNs } from '../../bench/lib/histogram.js';
 import { planChildren, type ConnectionSpec, type LoadShape } from './load-plan.js';
@@ -26,8 +27,10 @@ export interface LossSummary {
   /** Live clients the server expired or closed: false positives. */
   falsePositives: number;
   byKind: Record<LiveLoss['kind'], number>;
-  /** The shortest silence after which a live client was ended, ms (null when none was). */
-  shortestSilenceMs: number | null;
+  /** How long the ended live clients had been silent (by their own clock), ms. */
+  silenceMs: SignedSummary;
+  /** A few of them, for diagnosis. */
+  samples: Array<{ clientId: string; kind: LiveLoss['kind']; code: number; silentMs: number }>;
 }
 
 const STEP_TIMEOUT_MS = 120_000;
@@ -40,7 +43,7 @@ const STEP_TIMEOUT_MS = 120_000;
 export class LoadRun {
   readonly children: ChildHandle[];
   readonly observer = new ExpiryObserver();
-  private readonly frozen: FrozenActivity = { connectionLastWriteNs: {}, clientLastNamedNs: {} };
+  private readonly frozen: FrozenActivity = { connectionLastWriteNs: {}, clientLastNamedNs: {}, closedBeforeSilence: [], lossesBeforeSilence: [] };
   silencedAtNs = 0;
 
   private constructor(readonly config: LoadConfig) {
@@ -77,8 +80,13 @@ export class LoadRun {
     return run;
   }
 
+  /** The connections silenced (victims the server had not already closed before the silence). */
   get victimConnections(): ConnectionSpec[] {
-    return this.children.filter((c) => c.plan.role === 'victim').flatMap((c) => c.plan.connections);
+    const gone = new Set(this.frozen.closedBeforeSilence);
+    return this.children
+      .filter((c) => c.plan.role === 'victim')
+      .flatMap((c) => c.plan.connections)
+      .filter((v) => !gone.has(v.index));
   }
 
   async connect(): Promise<ConnectResult & { ms: number }> {
@@ -151,6 +159,8 @@ export class LoadRun {
         c.stopped = true;
         Object.assign(this.frozen.connectionLastWriteNs, activity.connectionLastWriteNs);
         Object.assign(this.frozen.clientLastNamedNs, activity.clientLastNamedNs);
+        this.frozen.closedBeforeSilence.push(...activity.closedBeforeSilence);
+        this.frozen.lossesBeforeSilence.push(...activity.lossesBeforeSilence);
       }),
     );
     this.silencedAtNs = nowNs();
@@ -178,13 +188,14 @@ export class LoadRun {
   /** What the live children saw the server end: every one is a false positive. */
   async losses(): Promise<LossSummary> {
     const reports = await Promise.all(this.live().map((c) => c.request({ t: 'report' }, 'report', 30_000)));
-    const losses = reports.flatMap((r) => r.report.losses);
+    const losses = [...this.frozen.lossesBeforeSilence, ...reports.flatMap((r) => r.report.losses)];
     const byKind: LossSummary['byKind'] = { 'closed-4000': 0, ka_expired: 0, 'other-close': 0 };
     for (const l of losses) byKind[l.kind]++;
     return {
       falsePositives: losses.length,
       byKind,
-      shortestSilenceMs: losses.length === 0 ? null : Math.min(...losses.map((l) => l.silentForNs)) / 1e6,
+      silenceMs: summarizeSigned(losses.map((l) => l.silentForNs / 1e6)),
+      samples: losses.slice(0, 8).map((l) => ({ clientId: l.clientId, kind: l.kind, code: l.code, silentMs: l.silentForNs / 1e6 })),
     };
   }
 
