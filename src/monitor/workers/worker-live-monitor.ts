@@ -260,12 +260,17 @@ export class WorkerLiveMonitor implements LiveMonitor {
     const started = performance.now();
     let workerMs = 0;
     for (const host of hosts) host.lend(now);
+    // Tasks run in parallel; their results are settled one at a time, in
+    // arrival order, so each event-loop turn does one chunk, not one per shard.
+    let settling: Promise<unknown> = Promise.resolve();
     try {
       const settled = await Promise.all(
         hosts.map(async (host) => {
           const result = await this.runTask(host, kind, now);
           workerMs = Math.max(workerMs, result.workerMs);
-          return this.settle(host, result, now);
+          const mine = settling.then(() => this.settle(host, result, now));
+          settling = mine.catch(() => undefined);
+          return mine;
         }),
       );
       const expiredIds = settled.flatMap((s) => s.expiredIds);
