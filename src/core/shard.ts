@@ -115,6 +115,8 @@ export class Shard {
 
   private readonly index = new Map<string, number>();
   private readonly ids: (string | undefined)[] = [];
+  /** Slots released by the expiry in progress whose ids are still indexed (see forgetExpiredIds). */
+  private readonly releasedSlots: number[] = [];
   /** Per timer kind (EXPIRY, PING): duration in ms -> list id. */
   private readonly listsByDuration: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
   private readonly order: number;
@@ -321,11 +323,34 @@ export class Shard {
       out.expired(this, slot, this.lastSeen(slot) + timeout);
       this.leavePingList(slot);
       this.lists.dropUser(list);
-      this.release(slot);
+      this.release(slot, this.releasedSlots);
       slot = next;
     }
     this.lists.dropBefore(list, EXPIRY, slot);
     this.settle(list, EXPIRY);
+    this.forgetExpiredIds();
+  }
+
+  /**
+   * Drops from the index the ids of the slots an expiry just released.
+   * Deferred to the end of the prefix so that, when the sweep emptied the
+   * shard (a mass expiry), one Map.clear replaces a Map.delete per client:
+   * those deletes are most of such a sweep's time.
+   */
+  private forgetExpiredIds(): void {
+    const released = this.releasedSlots;
+    if (released.length === 0) return;
+    if (this.slots.size === 0) {
+      this.index.clear();
+      this.ids.length = 0;
+    } else {
+      for (let i = 0; i < released.length; i++) {
+        const slot = released[i];
+        this.index.delete(this.ids[slot] as string);
+        this.ids[slot] = undefined;
+      }
+    }
+    released.length = 0;
   }
 
   private pingPrefix(list: number, now: number, out: SweepSink): void {
@@ -415,11 +440,15 @@ export class Shard {
     this.lists.retire(list);
   }
 
-  private release(slot: number): void {
+  /** Frees a slot; its id leaves the index now, or via `forgetExpiredIds` when `deferId` collects it. */
+  private release(slot: number, deferId?: number[]): void {
     this.lists.unlink(this.order, ORDER, slot);
     if (this.ownsIds) {
-      this.index.delete(this.ids[slot] as string);
-      this.ids[slot] = undefined;
+      if (deferId) deferId.push(slot);
+      else {
+        this.index.delete(this.ids[slot] as string);
+        this.ids[slot] = undefined;
+      }
     }
     this.slots.free(slot);
   }
