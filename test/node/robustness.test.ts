@@ -150,17 +150,22 @@ function interleave(valid: string[], extra: Buffer[], seed: number): Buffer {
 
 describe('garbage lines change nothing and never crash the node', () => {
   const valid = validSession();
-  for (const shards of ['1', '4']) {
-    for (const seed of [1, 2]) {
-      it(`valid replies are byte-identical with garbage interleaved (seed ${seed}, --shards ${shards})`, async () => {
-        const clean = await runNode(valid, { args: ['--shards', shards] });
+  const variants: [string[], number[]][] = [
+    [['--shards', '1'], [1, 2]],
+    [['--shards', '4'], [1, 2]],
+    [['--shards', '4', '--workers', '2'], [3]],
+  ];
+  for (const [args, seeds] of variants) {
+    for (const seed of seeds) {
+      it(`valid replies are byte-identical with garbage interleaved (seed ${seed}, ${args.join(' ')})`, async () => {
+        const clean = await runNode(valid, { args });
         expect(clean.code).toBe(0);
         expect(clean.errLines).toEqual([]);
         expect(clean.lines.filter((l) => l.includes('"expired": ["')).length).toBeGreaterThan(3);
 
         const garbage = garbageLines();
         const input = interleave(valid, [...garbage, ...silentLines()], seed);
-        const dirty = await runNode(input, { args: ['--shards', shards] });
+        const dirty = await runNode(input, { args });
         expect(dirty.signal).toBe(null);
         expect(dirty.code).toBe(0);
         expect(dirty.stdout.equals(clean.stdout), firstDifference(clean.lines, dirty.lines)).toBe(true);
