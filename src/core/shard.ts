@@ -265,6 +265,13 @@ export class Shard {
     this.ids[slot] = undefined;
   }
 
+  /** Owner side, after a view released every slot (size 0): drops every id at once. */
+  forgetAllIds(): void {
+    if (this.slots.size !== 0) throw new Error('forgetAllIds: the shard still has live clients');
+    this.index.clear();
+    this.ids.length = 0;
+  }
+
   /** Owner side, after a view swept: forgets the lists it retired. O(d). */
   forgetRetiredLists(): void {
     for (const byDuration of this.listsByDuration) {

@@ -130,6 +130,11 @@ export class ShardHost {
     return this.told.has(slot);
   }
 
+  /** Whether any expired event went out during this lending (usually not). */
+  get toldAny(): boolean {
+    return this.told.size > 0;
+  }
+
   /** Crash repair: the task died half-way; rebuild the links from the index. */
   repair(): void {
     this.shard.relink(this.shard.indexedSlots(), this.pingedUpTo);

@@ -213,10 +213,21 @@ export class WorkerLiveMonitor implements LiveMonitor {
     });
   }
 
-  /** Sweeps what is due now (a ka_check nobody reads: expiries stay queued). */
+  /**
+   * Sweeps what is due now (a ka_check nobody reads: expiries stay queued).
+   * Nothing due and no round in flight: a peek at the heap tops, no round.
+   */
   sweep(currentTimeMs?: number): Promise<void> {
     if (currentTimeMs !== undefined) this.clock.observe(currentTimeMs);
+    if (this.roundsInFlight === 0 && this.nextFireAt() > this.clock.now()) return NOTHING_DUE;
     return this.enqueue(() => this.sweepDue());
+  }
+
+  /** The earliest time a sweep has work, over the shards not out on a worker; Infinity if none. */
+  nextFireAt(): number {
+    let next = Infinity;
+    for (const host of this.hosts) next = Math.min(next, host.nextFireAt());
+    return next;
   }
 
   async close(): Promise<void> {
@@ -308,6 +319,9 @@ export class WorkerLiveMonitor implements LiveMonitor {
     const expiredIds: string[] = [];
     const expiredSeqs: number[] = [];
     const n = result.expiredSlots.length;
+    // Emptied (a mass expiry): one Map.clear at the end instead of a delete per id.
+    const emptied = shard.size === 0 && n > 0;
+    const toldAny = host.toldAny;
     for (let start = 0; start < n; start += CHUNK) {
       const end = Math.min(n, start + CHUNK);
       const ids: string[] = [];
@@ -319,15 +333,16 @@ export class WorkerLiveMonitor implements LiveMonitor {
           expiredIds.push(id);
           expiredSeqs.push(result.expiredSeqs[i]);
         }
-        if (!host.toldExpired(slot)) {
+        if (!toldAny || !host.toldExpired(slot)) {
           ids.push(id);
           deadlines.push(result.expiredDeadlines[i]);
         }
-        shard.forgetReleased(slot);
+        if (!emptied) shard.forgetReleased(slot);
       }
       if (ids.length > 0) this.events.expired?.(ids, deadlines, now);
       if (end < n) await nextTurn();
     }
+    if (emptied) shard.forgetAllIds();
     shard.forgetRetiredLists();
     const pings = result.pingSlots.length;
     for (let start = 0; start < pings; start += CHUNK) {
@@ -350,9 +365,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
 
   private arm(): void {
     if (this.closed || !this.sweepTimer || this.roundsInFlight > 0) return;
-    let next = Infinity;
-    for (const host of this.hosts) next = Math.min(next, host.nextFireAt());
-    this.timer.arm(next);
+    this.timer.arm(this.nextFireAt());
   }
 
   private onTimer(): void {
@@ -362,6 +375,8 @@ export class WorkerLiveMonitor implements LiveMonitor {
     });
   }
 }
+
+const NOTHING_DUE: Promise<void> = Promise.resolve();
 
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
