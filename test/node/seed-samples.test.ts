@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -29,4 +30,18 @@ describe('published seed samples through the built binary', () => {
       });
     }
   }
+
+  it('`npx keepwatch node` (the package bin) prints every sample byte for byte', () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    for (const c of cases) {
+      const run = spawnSync('npx', ['--no-install', 'keepwatch', 'node'], {
+        cwd: root,
+        input: c.input.map((l) => l + '\n').join(''),
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.stdout).toBe(c.expected.map((l) => l + '\n').join(''));
+      expect(run.status).toBe(0);
+    }
+  });
 });
