@@ -53,9 +53,9 @@
  *
  * COSTS on the main thread: nothing due, a comparison per shard when
  * (re-)arming; per round, one message per shard; per expiry an array load
- * and a Map delete, per ping or listed client an array load, in chunks of
- * CHUNK with a yield between them; check/status, the k-way merge in one
- * go (O(n * shards)); with queued expiry reports (the node), their sort by
+ * and a Map delete, per ping or listed client an array load, in chunks
+ * with a yield between them (settle-task.ts); check/status, the k-way
+ * merge in one go (O(n * shards)); with queued expiry reports (the node), their sort by
  * registration. The worker pays the sweep (O(k + log d) per list) and the
  * walk. The pool's threads start with the monitor: the first round waits
  * for them (tens of ms), so a server awaits one status() before serving.
@@ -74,15 +74,11 @@ import {
 } from '../monitor.js';
 import { shardOf } from '../shard-hash.js';
 import { mergeBySeq, type OrderWalk } from './merge-by-seq.js';
+import { settleTask } from './settle-task.js';
 import { PendingHandle, ShardHost } from './shard-host.js';
 import { ShardPool } from './shard-pool.js';
 import type { ShardTask, ShardTaskKind, ShardTaskResult } from './shard-task.js';
 
-/**
- * Slots settled per event-loop turn: an id load and a Map delete each
- * (~0.5 us, the delete dominates), so about 1 ms of main-thread work.
- */
-const CHUNK = 2048;
 /** Runs of a task on a shard before a round gives up (each after a repair). */
 const MAX_ATTEMPTS = 3;
 
@@ -279,7 +275,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
         hosts.map(async (host) => {
           const result = await this.runTask(host, kind, now);
           workerMs = Math.max(workerMs, result.workerMs);
-          const mine = settling.then(() => this.settle(host, result, now));
+          const mine = settling.then(() => settleTask(host, result, now, this.events, this.queueReports));
           settling = mine.catch(() => undefined);
           return mine;
         }),
@@ -309,60 +305,6 @@ export class WorkerLiveMonitor implements LiveMonitor {
     }
   }
 
-  /** Turns a task's slots into ids, in chunks, and tells the transport. */
-  private async settle(
-    host: ShardHost,
-    result: ShardTaskResult,
-    now: number,
-  ): Promise<{ expiredIds: string[]; expiredSeqs: number[]; walk: OrderWalk }> {
-    const shard = host.shard;
-    const expiredIds: string[] = [];
-    const expiredSeqs: number[] = [];
-    const n = result.expiredSlots.length;
-    // Emptied (a mass expiry): one Map.clear at the end instead of a delete per id.
-    const emptied = shard.size === 0 && n > 0;
-    const toldAny = host.toldAny;
-    for (let start = 0; start < n; start += CHUNK) {
-      const end = Math.min(n, start + CHUNK);
-      const ids: string[] = [];
-      const deadlines: number[] = [];
-      for (let i = start; i < end; i++) {
-        const slot = result.expiredSlots[i];
-        const id = shard.idOf(slot);
-        if (this.queueReports) {
-          expiredIds.push(id);
-          expiredSeqs.push(result.expiredSeqs[i]);
-        }
-        if (!toldAny || !host.toldExpired(slot)) {
-          ids.push(id);
-          deadlines.push(result.expiredDeadlines[i]);
-        }
-        if (!emptied) shard.forgetReleased(slot);
-      }
-      if (ids.length > 0) this.events.expired?.(ids, deadlines, now);
-      if (end < n) await nextTurn();
-    }
-    if (emptied) shard.forgetAllIds();
-    shard.forgetRetiredLists();
-    const pings = result.pingSlots.length;
-    for (let start = 0; start < pings; start += CHUNK) {
-      const end = Math.min(pings, start + CHUNK);
-      const ids: string[] = [];
-      for (let i = start; i < end; i++) ids.push(shard.idOf(result.pingSlots[i]));
-      this.events.ping?.(ids, Array.from(result.pingHandles.subarray(start, end)), now);
-      if (end < pings) await nextTurn();
-    }
-    host.pingedUpTo = now;
-    const ids: string[] = [];
-    const listed = result.orderSlots.length;
-    for (let start = 0; start < listed; start += CHUNK) {
-      const end = Math.min(listed, start + CHUNK);
-      for (let i = start; i < end; i++) ids.push(shard.idOf(result.orderSlots[i]));
-      if (end < listed) await nextTurn();
-    }
-    return { expiredIds, expiredSeqs, walk: { ids, seqs: result.orderSeqs, lastSeen: result.orderLastSeen } };
-  }
-
   private arm(): void {
     if (this.closed || !this.sweepTimer || this.roundsInFlight > 0) return;
     this.timer.arm(this.nextFireAt());
@@ -377,7 +319,3 @@ export class WorkerLiveMonitor implements LiveMonitor {
 }
 
 const NOTHING_DUE: Promise<void> = Promise.resolve();
-
-function nextTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
