@@ -152,6 +152,22 @@ describe('command line', () => {
     });
   }
 
+  it('--clock real: now is never less than the largest current_time_ms seen', async () => {
+    const run = await runNode(
+      [
+        INIT,
+        req({ type: 'ka_register', msg_id: 2, client_id: 'a', timeout_ms: 100 }),
+        req({ type: 'ka_check', msg_id: 3, current_time_ms: 10_000_000 }),
+        req({ type: 'ka_register', msg_id: 4, client_id: 'b', timeout_ms: 100 }),
+        req({ type: 'ka_check', msg_id: 5, current_time_ms: 5 }),
+      ],
+      { args: ['--clock', 'real'] },
+    );
+    expect(run.lines[2]).toBe(reply({ type: 'ka_check_ok', in_reply_to: 3, expired: ['a'], active: [], msg_id: 2 }));
+    // b was stamped at >= 10,000,000: a check at 5 is read as "now" and b lives.
+    expect(run.lines[4]).toBe(reply({ type: 'ka_check_ok', in_reply_to: 5, expired: [], active: ['b'], msg_id: 4 }));
+  });
+
   it('--clock real serves the protocol too', async () => {
     const run = await runNode([INIT, REGISTER, HEARTBEAT], { args: ['--clock', 'real'] });
     expect(run.stdout.toString('utf8')).toBe(EXPECTED);
