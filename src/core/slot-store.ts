@@ -17,7 +17,7 @@
  * a transport cannot touch the slot's next occupant.
  *
  * Why pages: growing never copies. A new page is one allocation of
- * PAGE_SIZE * 56 bytes (about 0.9 MiB), so capacity grows in O(1) without a
+ * PAGE_SIZE * 56 bytes (about 0.45 MiB), so capacity grows in O(1) without a
  * stop-the-world copy of every slot, and a worker that already holds the
  * old pages only needs to be handed the new one. The cost is one extra
  * array index per access (`pages[slot >>> PAGE_SHIFT]`).
@@ -26,7 +26,10 @@
  * sit in `header`, also shared, so the whole state survives the thread that
  * last touched it.
  */
-export const PAGE_SHIFT = 14;
+// 8192 slots a page: the unused tail of the last page stays small (at 100k
+// clients, 59.6 bytes per client in shared memory against 64.2 with 16384),
+// while a worker task still carries few buffers (2 per page: 246 at 1M clients).
+export const PAGE_SHIFT = 13;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PAGE_MASK = PAGE_SIZE - 1;
 
