@@ -22,7 +22,7 @@ const PERCENTILES = [
   { key: 'max', label: 'max', color: '#d62728' },
 ] as const;
 
-const LABEL_W = 260;
+const LABEL_W = 340;
 const PLOT_W = 560;
 const VALUE_W = 90;
 const BAR_H = 6;
