@@ -58,7 +58,7 @@ export const FULL: BenchSettings = {
   scalePingIntervalMs: 10_000,
   maxPerChild: 5_000,
   abConnections: 1_000,
-  abRounds: 5,
+  abRounds: 7,
 };
 
 export const QUICK: BenchSettings = {

@@ -87,7 +87,7 @@ export function report(s: BenchSettings, same: readonly ServerMeasurement[], sca
   const withDetection = all.filter((m) => m.detection !== null);
   printTable(
     'Detection of SIGSTOPped clients: delay = observed close - (last activity + window); negative = closed early',
-    ['server [scenario]', 'window', 'silenced', 'expired', 'early', 'min', 'p50', 'p99', 'max', 'silence p50', 'false pos.'],
+    ['server [scenario]', 'window', 'silenced', 'expired', 'early', 'min', 'p50', 'p99', 'max', 'silence p50', 'false pos.', 'server p99', 'loop lag p99', 'load avg'],
     withDetection.map((m) => {
       const d = m.detection!;
       return [
@@ -102,6 +102,9 @@ export function report(s: BenchSettings, same: readonly ServerMeasurement[], sca
         ms(d.delayMs.max),
         ms(d.silenceBeforeCloseMs.p50),
         String(m.losses?.falsePositives ?? '-'),
+        m.serverSide?.detectionP99UpToMs != null ? `<= ${m.serverSide.detectionP99UpToMs} ms` : '-',
+        ms(m.serverSide?.eventLoopLagP99Ms ?? undefined),
+        m.loadAverage.toFixed(1),
       ];
     }),
   );

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { median, progress } from '../lib/index.js';
 import { LoadRun, type LossSummary, type ThroughputResult } from '../../scripts/load/load-run.js';
@@ -5,6 +6,7 @@ import type { DetectionResult } from '../../scripts/load/detection.js';
 import type { BenchSettings } from './bench-settings.js';
 import { readCpuSeconds, readRssBytes } from './proc-stats.js';
 import { ServerProcess } from './server-process.js';
+import { fetchServerFigures, type ServerSideFigures } from './server-metrics.js';
 import type { ServerKind } from './server-kinds.js';
 
 /** The load shape of one measurement: connections, multiplexing, and which phases run. */
@@ -44,6 +46,10 @@ export interface ServerMeasurement {
   throughputSamples: ThroughputResult[];
   detection: DetectionResult | null;
   losses: LossSummary | null;
+  /** keepwatch's own /metrics after the detection phase. */
+  serverSide: ServerSideFigures | null;
+  /** 1-minute load average of the machine when the measurement ended (it is shared). */
+  loadAverage: number;
   serverSurvived: boolean;
 }
 
@@ -122,6 +128,7 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       progress(`${kind.name}: ${detection.detected}/${detection.silenced} silenced clients expired in ${(waited / 1000).toFixed(1)} s, ${detection.early} early`);
     }
     const losses = kind.keepsAlive ? await run.losses() : null;
+    const serverSide = kind.hasMetrics ? await fetchServerFigures(port) : null;
     return {
       server: kind.name,
       scenario: plan.label,
@@ -141,6 +148,8 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       throughputSamples,
       detection,
       losses,
+      serverSide,
+      loadAverage: os.loadavg()[0],
       serverSurvived: server.alive,
     };
   } catch (err) {

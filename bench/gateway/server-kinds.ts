@@ -16,6 +16,8 @@ export interface ServerKind {
   model: ActivityModel;
   /** false for the echo server: no keep-alive, measured for throughput and memory only. */
   keepsAlive: boolean;
+  /** Serves Prometheus GET /metrics on its port (keepwatch). */
+  hasMetrics: boolean;
 }
 
 export const KEEPWATCH: ServerKind = {
@@ -25,6 +27,7 @@ export const KEEPWATCH: ServerKind = {
   windowMs: (_s, registeredTimeoutMs) => registeredTimeoutMs,
   model: 'client',
   keepsAlive: true,
+  hasMetrics: true,
 };
 
 export const WS_HEARTBEAT: ServerKind = {
@@ -34,6 +37,7 @@ export const WS_HEARTBEAT: ServerKind = {
   windowMs: (s) => 2 * s.pingIntervalMs,
   model: 'connection',
   keepsAlive: true,
+  hasMetrics: false,
 };
 
 export const UWS_IDLE: ServerKind = {
@@ -43,6 +47,7 @@ export const UWS_IDLE: ServerKind = {
   windowMs: (s) => s.uwsIdleTimeoutS * 1000,
   model: 'connection',
   keepsAlive: true,
+  hasMetrics: false,
 };
 
 export const UWS_ECHO: ServerKind = {
@@ -52,4 +57,5 @@ export const UWS_ECHO: ServerKind = {
   windowMs: () => 0,
   model: 'connection',
   keepsAlive: false,
+  hasMetrics: false,
 };
