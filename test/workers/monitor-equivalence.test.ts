@@ -41,8 +41,8 @@ class Pair {
   /** Handles of every registration so far, worker-backed and in-process side by side. */
   readonly handles: [ClientHandle, ClientHandle][] = [];
 
-  constructor(shards: number) {
-    this.ref = new KeepAliveMonitor({ shards, trackPings: false, queueExpiryReports: true });
+  constructor(shards: number, sweepOnAccess = true) {
+    this.ref = new KeepAliveMonitor({ shards, trackPings: false, queueExpiryReports: true, sweepOnAccess });
     this.live = new WorkerLiveMonitor({
       shards,
       workers: 2,
@@ -50,6 +50,7 @@ class Pair {
       trackPings: false,
       queueExpiryReports: true,
       sweepTimer: false,
+      sweepOnAccess,
     });
   }
 
@@ -105,24 +106,30 @@ async function play(pair: Pair, ops: readonly fc.Infer<typeof op>[]): Promise<vo
     }
     expect(pair.live.size).toBe(pair.ref.size);
   }
-  // Everything left: the final check must agree too.
+  // Everything left: the final sweep and check must agree too.
   const t = pair.now + 2000;
+  await pair.live.sweep(t);
+  pair.ref.sweep(t);
   expect(await pair.live.check(t)).toEqual(pair.ref.check(t));
 }
 
 describe('WorkerLiveMonitor equals KeepAliveMonitor', () => {
-  for (const shards of [1, 3]) {
-    it(`random operations, ${shards} shard(s), 2 workers`, async () => {
+  for (const [shards, sweepOnAccess] of [
+    [1, true],
+    [3, true],
+    [3, false],
+  ] as const) {
+    it(`random operations, ${shards} shard(s), 2 workers, sweepOnAccess ${sweepOnAccess}`, async () => {
       await fc.assert(
         fc.asyncProperty(fc.array(op, { minLength: 20, maxLength: 250 }), async (ops) => {
-          const pair = new Pair(shards);
+          const pair = new Pair(shards, sweepOnAccess);
           try {
             await play(pair, ops);
           } finally {
             await pair.live.close();
           }
         }),
-        { seed: 20261121 + shards, numRuns: 30 },
+        { seed: 20261121 + shards + (sweepOnAccess ? 0 : 100), numRuns: 30 },
       );
     });
   }

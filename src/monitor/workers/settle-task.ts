@@ -24,12 +24,18 @@ export interface SettledTask {
   walk: OrderWalk;
 }
 
+export interface SettleOptions {
+  events: LiveMonitorEvents;
+  queueReports: boolean;
+  /** The task swept at `now` (crash repair counts pings up to the last sweep). */
+  swept: boolean;
+}
+
 export async function settleTask(
   host: ShardHost,
   result: ShardTaskResult,
   now: number,
-  events: LiveMonitorEvents,
-  queueReports: boolean,
+  { events, queueReports, swept }: SettleOptions,
 ): Promise<SettledTask> {
   const shard = host.shard;
   const expiredIds: string[] = [];
@@ -68,7 +74,7 @@ export async function settleTask(
     events.ping?.(ids, Array.from(result.pingHandles.subarray(start, end)), now);
     if (end < pings) await nextTurn();
   }
-  host.pingedUpTo = now;
+  if (swept) host.pingedUpTo = now;
   const ids: string[] = [];
   const listed = result.orderSlots.length;
   for (let start = 0; start < listed; start += CHUNK) {

@@ -79,7 +79,7 @@ export class ShardHost {
   /** The time of the last sweep whose findings were delivered (crash repair needs it). */
   pingedUpTo = -Infinity;
   private lentOut = false;
-  /** The time of the task the shard is lent for. */
+  /** The time of the sweep the shard is lent for (-Infinity: a task that does not sweep). */
   private lentAt = -Infinity;
   private queue: QueuedOp[] = [];
   private overlay = new Map<string, OverlayEntry>();
@@ -104,11 +104,11 @@ export class ShardHost {
     return this.lentOut ? Infinity : this.shard.nextFireAt();
   }
 
-  /** Hands the shard to a task that sweeps at `now`. */
-  lend(now: number): void {
+  /** Hands the shard to a task that sweeps at `now`, or does not sweep at all. */
+  lend(now: number, sweeping: boolean): void {
     if (this.lentOut) throw new Error(`shard ${this.index} is already lent`);
     this.lentOut = true;
-    this.lentAt = now;
+    this.lentAt = sweeping ? now : -Infinity;
   }
 
   /** The shard is back and settled: applies what arrived meanwhile. */

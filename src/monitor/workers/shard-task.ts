@@ -9,8 +9,10 @@ import type { ShardBuffers } from '../../core/index.js';
 export type ShardTaskKind = 'sweep' | 'check' | 'status';
 
 export interface ShardTask {
-  /** sweep: expire and ping what is due; check/status: sweep, then walk the registration order. */
+  /** sweep: expire and ping what is due; check/status: the same (if `sweep`), then walk the registration order. */
   kind: ShardTaskKind;
+  /** False for a check/status of a monitor that sweeps only on its timer (sweepOnAccess off). */
+  sweep: boolean;
   shard: number;
   /** The time of the sweep (ms). */
   now: number;

@@ -33,7 +33,7 @@ export default function runShardTask(task: ShardTask): ShardTaskResult {
   const started = performance.now();
   const shard = new Shard({ trackPings: task.trackPings, buffers: task.buffers });
   const sink = new SlotSink(task.exitAfterExpiries ?? -1);
-  shard.sweep(task.now, sink);
+  if (task.sweep) shard.sweep(task.now, sink);
   const orderSlots: number[] = [];
   const orderSeqs: number[] = [];
   const orderLastSeen: number[] = [];

@@ -116,6 +116,8 @@ export class WorkerLiveMonitor implements LiveMonitor {
   private readonly queueReports: boolean;
   private readonly trackPings: boolean;
   private readonly sweepTimer: boolean;
+  /** Whether check and status sweep first (as KeepAliveMonitor's sweepOnAccess). */
+  private readonly sweepOnAccess: boolean;
   private killWorkerOnce: { shard: number; afterExpiries: number } | undefined;
   private nextSeq = 0;
   private rounds: Promise<unknown> = Promise.resolve();
@@ -140,6 +142,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
       },
     };
     const sweepOnAccess = options.sweepOnAccess ?? true;
+    this.sweepOnAccess = sweepOnAccess;
     this.hosts = Array.from({ length: count }, (_, i) => new ShardHost(i, this.trackPings, sweepOnAccess, hostEvents));
     this.pool = new ShardPool(options.workers ?? 1);
   }
@@ -266,16 +269,17 @@ export class WorkerLiveMonitor implements LiveMonitor {
     const now = this.clock.now();
     const started = performance.now();
     let workerMs = 0;
-    for (const host of hosts) host.lend(now);
+    const sweeping = kind === 'sweep' || this.sweepOnAccess;
+    for (const host of hosts) host.lend(now, sweeping);
     // Tasks run in parallel; their results are settled one at a time, in
     // arrival order, so each event-loop turn does one chunk, not one per shard.
     let settling: Promise<unknown> = Promise.resolve();
     try {
       const settled = await Promise.all(
         hosts.map(async (host) => {
-          const result = await this.runTask(host, kind, now);
+          const result = await this.runTask(host, kind, now, sweeping);
           workerMs = Math.max(workerMs, result.workerMs);
-          const mine = settling.then(() => settleTask(host, result, now, this.events, this.queueReports));
+          const mine = settling.then(() => settleTask(host, result, now, { events: this.events, queueReports: this.queueReports, swept: sweeping }));
           settling = mine.catch(() => undefined);
           return mine;
         }),
@@ -291,9 +295,9 @@ export class WorkerLiveMonitor implements LiveMonitor {
   }
 
   /** Runs the task; after a worker death, repairs the shard and runs it again. */
-  private async runTask(host: ShardHost, kind: ShardTaskKind, now: number): Promise<ShardTaskResult> {
+  private async runTask(host: ShardHost, kind: ShardTaskKind, now: number, sweep: boolean): Promise<ShardTaskResult> {
     for (let attempt = 1; ; attempt++) {
-      const task: ShardTask = { kind, shard: host.index, now, trackPings: this.trackPings, buffers: host.shard.buffers() };
+      const task: ShardTask = { kind, sweep, shard: host.index, now, trackPings: this.trackPings, buffers: host.shard.buffers() };
       if (this.killWorkerOnce?.shard === host.index) task.exitAfterExpiries = this.killWorkerOnce.afterExpiries;
       try {
         return await this.pool.run(task);
