@@ -1,4 +1,5 @@
 import { isBody, isWholeIn, type Body } from '../../protocol/fields.js';
+import type { KeepAliveRequest } from '../../protocol/requests.js';
 
 /** A Maelstrom message whose envelope is sound; its body is still unchecked. */
 export interface Envelope {
@@ -12,6 +13,8 @@ export interface Envelope {
    * Python (which parses it exactly) does.
    */
   msgId: number | bigint | undefined;
+  /** The body as a checked request, when the fast path could build it (flat-envelope.ts). */
+  request?: KeepAliveRequest;
 }
 
 /** Why a line is dropped without a reply (spec: stderr only, state unchanged). */

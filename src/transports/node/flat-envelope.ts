@@ -1,4 +1,6 @@
 import type { Body } from '../../protocol/fields.js';
+import { CLIENT_ID_MAX_BYTES } from '../../protocol/limits.js';
+import type { KeepAliveRequest } from '../../protocol/requests.js';
 import type { Envelope } from './envelope.js';
 
 /**
@@ -35,7 +37,21 @@ const MSG_ID_THEN_CLIENT_ID = envelopeAround(`${key('type')}${STR} *,${key('msg_
 function envelope(src: string, dest: string, type: string, clientId: string, msgIdText: string): Envelope {
   const msgId = Number(msgIdText);
   const body: Body = { type, client_id: clientId, msg_id: msgId };
-  return { src, dest, body, msgId };
+  const request = hotRequest(type, clientId);
+  return request ? { src, dest, body, msgId, request } : { src, dest, body, msgId };
+}
+
+/**
+ * The request parseKeepAliveRequest would build from such a body, for the
+ * two types whose fields the pattern holds entirely; undefined when a field
+ * check could fail (the full path then reports it). The id is ASCII, so its
+ * length is its UTF-8 byte count.
+ */
+function hotRequest(type: string, clientId: string): KeepAliveRequest | undefined {
+  if (clientId.length === 0 || clientId.length > CLIENT_ID_MAX_BYTES) return undefined;
+  if (type === 'ka_heartbeat') return { type, clientId };
+  if (type === 'ka_register') return { type, clientId, timeoutMs: undefined, pingIntervalMs: undefined };
+  return undefined;
 }
 
 /** The envelope of a line of the hot shape, or undefined (use parseEnvelope). */

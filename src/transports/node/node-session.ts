@@ -6,6 +6,8 @@ import { parseInit, parseKeepAliveRequest, requestType, type KeepAliveRequest } 
 import { MalformedLine, parseEnvelope, type Envelope } from './envelope.js';
 import { parseFlatEnvelope } from './flat-envelope.js';
 
+const INIT_OK = { type: 'init_ok' } as const;
+
 export interface NodeOutput {
   /** One reply line for stdout (no newline). */
   reply(line: string): void;
@@ -74,36 +76,40 @@ export class NodeSession {
   }
 
   private dispatch(envelope: Envelope): void | Promise<void> {
-    const { body } = envelope;
-    const type = requestType(body);
+    const { body, request: parsed } = envelope;
+    // The fast path hands over heartbeats and registrations already parsed; the checks keep their order.
+    const type = parsed ? parsed.type : requestType(body);
     if (type === 'init') {
       const init = parseInit(body);
       this.nodeId = init.nodeId;
-      this.answer(envelope, (msgId, inReplyTo) => encodeReplyBody({ type: 'init_ok' }, inReplyTo, msgId));
+      this.answerReply(envelope, INIT_OK);
       return;
     }
     if (this.nodeId === undefined) throw notInitialised();
-    const request = parseKeepAliveRequest(type, body);
+    const request = parsed ?? parseKeepAliveRequest(type, body);
     if (envelope.msgId === undefined) return this.service.applyUnanswered(request);
     const reply = this.service.apply(request);
     if (reply instanceof Promise) return reply.then((later) => this.answerReply(envelope, later));
     this.answerReply(envelope, reply);
   }
 
-  private answerReply(envelope: Envelope, reply: KeepAliveReply): void {
-    this.answer(envelope, (msgId, inReplyTo) => encodeReplyBody(reply, inReplyTo, msgId));
+  private answerReply(envelope: Envelope, reply: KeepAliveReply | typeof INIT_OK): void {
+    const inReplyTo = envelope.msgId;
+    if (inReplyTo === undefined) return;
+    this.send(envelope, encodeReplyBody(reply, inReplyTo, this.nextMsgId++));
   }
 
   private answerError(envelope: Envelope, error: ProtocolError): void {
-    if (envelope.msgId === undefined) {
+    const inReplyTo = envelope.msgId;
+    if (inReplyTo === undefined) {
       this.out.diagnose(`line ${this.lineNo}: error ${error.code} (no msg_id, not answered): ${error.message}`);
       return;
     }
-    this.answer(envelope, (msgId, inReplyTo) => encodeErrorBody(error, inReplyTo, msgId));
+    this.send(envelope, encodeErrorBody(error, inReplyTo, this.nextMsgId++));
   }
 
-  private answer(envelope: Envelope, body: (msgId: number, inReplyTo: number | bigint) => string): void {
-    if (envelope.msgId === undefined) return;
+  /** Writes a reply line around an encoded body (whose msg_id is already counted). */
+  private send(envelope: Envelope, body: string): void {
     const src = this.nodeId ?? envelope.dest;
     // Consecutive requests mostly share src and dest: encode the envelope's head once for them.
     if (src !== this.headSrc || envelope.src !== this.headDest) {
@@ -111,6 +117,6 @@ export class NodeSession {
       this.headDest = envelope.src;
       this.head = `{"src": ${pyString(src)}, "dest": ${pyString(envelope.src)}, "body": `;
     }
-    this.out.reply(`${this.head}${body(this.nextMsgId++, envelope.msgId)}}`);
+    this.out.reply(`${this.head}${body}}`);
   }
 }
