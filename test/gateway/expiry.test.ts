@@ -12,11 +12,11 @@ describe('gateway pings and expiry', () => {
   it('pings a silent client alone on its connection with ka_ping and a ping frame; its pongs keep it alive', async () => {
     // ws answers ping frames by itself, like a browser: no client code needed.
     const c = await TestClient.open(gw.wsUrl());
-    await c.register('browser-1', 400, 150);
+    await c.register('browser-1', 600, 100);
     const ping = await c.next((m) => m.body.type === 'ka_ping', 2000);
     expect(ping.text).toBe('{"type": "ka_ping", "client_id": "browser-1"}');
-    expect(ping.at - c.lastSent).toBeGreaterThanOrEqual(140);
-    await sleep(1500); // well over three timeouts
+    expect(ping.at - c.lastSent).toBeGreaterThanOrEqual(95);
+    await sleep(2000); // over three timeouts
     expect(c.pings.length).toBeGreaterThanOrEqual(3);
     expect(c.isOpen).toBe(true);
     expect(c.ofType('ka_ping').length).toBeGreaterThanOrEqual(3);
@@ -36,7 +36,7 @@ describe('gateway pings and expiry', () => {
     expect(silentFor).toBeLessThan(300 + LATE_BOUND_MS);
     const log = await gw.waitForLog((l) => l.event === 'expired' && l.clientId === 'silent-1');
     expect(log.delayMs).toBeGreaterThanOrEqual(0);
-    expect(log.delayMs).toBeLessThanOrEqual(50);
+    expect(log.delayMs).toBeLessThanOrEqual(LATE_BOUND_MS);
     const metrics = (await gw.get('/metrics')).text;
     expect(metric(metrics, 'keepwatch_expiries_total{action="closed"}')).toBeGreaterThanOrEqual(1);
     expect(metric(metrics, 'keepwatch_connection_closes_total{reason="keepalive_timeout"}')).toBeGreaterThanOrEqual(1);
@@ -44,9 +44,9 @@ describe('gateway pings and expiry', () => {
 
   it('any frame from a client alone on its connection is activity, even an invalid one', async () => {
     const c = await TestClient.open(gw.wsUrl(), { autoPong: false });
-    await c.register('chatty-1', 300, 1000);
+    await c.register('chatty-1', 600, 5000);
     const timer = setInterval(() => c.sendRaw('not json'), 60);
-    await sleep(1200);
+    await sleep(1800);
     clearInterval(timer);
     expect(c.isOpen).toBe(true);
     expect((await c.closed).code).toBe(4000);
@@ -54,7 +54,8 @@ describe('gateway pings and expiry', () => {
 
   it('multiplexed: refreshes a client only by messages naming it; the silent one gets ka_expired and the connection stays', async () => {
     const edge = await TestClient.open(gw.wsUrl(), { autoPong: false });
-    await edge.register('dev-live', 300, 100);
+    // dev-live's long timeout leaves the test's heartbeat timer slack on a busy machine.
+    await edge.register('dev-live', 1500, 30000);
     await edge.register('dev-quiet', 300, 100);
     const beats = setInterval(() => edge.send({ type: 'ka_heartbeat', client_id: 'dev-live' }), 50);
     const registeredAt = performance.now();
@@ -78,14 +79,27 @@ describe('gateway pings and expiry', () => {
     expect((await edge.closed).code).toBe(4000);
   });
 
+  it('an edge whose clients all fall silent together gets ka_expired for each but the last, then the 4000 close', async () => {
+    const edge = await TestClient.open(gw.wsUrl(), { autoPong: false });
+    const ids = Array.from({ length: 50 }, (_, i) => `herd-${i}`);
+    for (const id of ids) edge.send({ type: 'ka_register', client_id: id, timeout_ms: 300, ping_interval_ms: 60000 });
+    await edge.request({ type: 'ka_check' });
+    const closed = await edge.closed;
+    expect(closed).toMatchObject({ code: 4000, reason: 'keepalive timeout' });
+    const expired = edge.ofType('ka_expired').map((m) => m.body.client_id as string);
+    expect(expired).toHaveLength(49);
+    expect(new Set(expired).size).toBe(49);
+    for (const id of expired) expect(ids).toContain(id);
+  });
+
   it('ka_pong answers a ping and is never answered itself', async () => {
     const edge = await TestClient.open(gw.wsUrl(), { autoPong: false });
-    await edge.register('pong-a', 400, 100);
-    await edge.register('pong-b', 400, 100);
+    await edge.register('pong-a', 800, 100);
+    await edge.register('pong-b', 800, 100);
     const timer = setInterval(() => {
       for (const id of ['pong-a', 'pong-b']) edge.send({ type: 'ka_pong', client_id: id, msg_id: 99 });
     }, 100);
-    await sleep(1200);
+    await sleep(1800);
     clearInterval(timer);
     expect(edge.isOpen).toBe(true);
     expect(edge.ofType('ka_expired')).toHaveLength(0);
@@ -118,8 +132,9 @@ describe('gateway ping jitter', () => {
   it('spreads the pings of clients registered in the same instant over min(jitter, ping_interval/10)', async () => {
     const edge = await TestClient.open(gw.wsUrl());
     const ids = Array.from({ length: 300 }, (_, i) => `cohort-${i}`);
-    for (const id of ids) edge.send({ type: 'ka_register', client_id: id, timeout_ms: 60000, ping_interval_ms: 1000 });
+    // Stamped before sending: the server cannot have registered any of them earlier.
     const registered = performance.now();
+    for (const id of ids) edge.send({ type: 'ka_register', client_id: id, timeout_ms: 60000, ping_interval_ms: 1000 });
     await edge.request({ type: 'ka_check' });
     await sleep(1100);
     for (let waited = 0; edge.ofType('ka_ping').length < 300 && waited < 5000; waited += 50) await sleep(50);

@@ -122,8 +122,8 @@ export class GatewayMetrics {
     if (count > 0) this.removals.inc({ reason }, count);
   }
 
-  pinged(kind: 'message' | 'frame'): void {
-    this.pings.inc({ kind });
+  pinged(kind: 'message' | 'frame', count: number): void {
+    if (count > 0) this.pings.inc({ kind }, count);
   }
 
   moved(): void {

@@ -3,6 +3,7 @@ import type { LiveMonitorEvents } from '../../monitor/live-monitor.js';
 import type { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
 import type { ClientEntry } from './connection.js';
+import { CorkedSends } from './corked-sends.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { encodeNotice } from './notices.js';
@@ -29,7 +30,7 @@ export class MonitorActions {
     private readonly log: Logger,
     private readonly options: MonitorActionsOptions,
   ) {
-    this.pacer = new PingPacer(clock, options.pingJitterMs, (entry) => this.sendPing(entry));
+    this.pacer = new PingPacer(clock, options.pingJitterMs, (entries) => this.sendPings(entries));
   }
 
   /** The registry is built on the monitor, which is built on these events: tied after both exist. */
@@ -54,6 +55,7 @@ export class MonitorActions {
     let closed = 0;
     let maxDelayMs = 0;
     const debug = this.log.isLevelEnabled('debug');
+    const outbox = new CorkedSends();
     for (let i = 0; i < ids.length; i++) {
       const entry = registry.get(ids[i]);
       if (entry === undefined) continue;
@@ -63,15 +65,18 @@ export class MonitorActions {
       const delayMs = now - deadlines[i];
       maxDelayMs = Math.max(maxDelayMs, delayMs);
       if (alone) {
+        // Its earlier clients' ka_expired (this same batch) go out before the close.
+        outbox.flushConnection(conn);
         conn.close(CloseReason.KeepaliveTimeout);
         closed++;
       } else {
-        conn.cork(() => conn.send(encodeNotice('ka_expired', entry.clientId)));
+        outbox.add(conn, encodeNotice('ka_expired', entry.clientId));
         conn.recordExpiry(entry.clientId, this.options.maxUnreportedExpiries);
       }
       this.metrics.expired(alone ? 'closed' : 'notified', delayMs);
       if (debug) this.log.debug({ event: 'expired', clientId: entry.clientId, connection: conn.id, delayMs, closed: alone });
     }
+    outbox.flush();
     this.metrics.sweepHandled('expired', (performance.now() - started) / 1000);
     this.log.info({ event: 'expired', count: ids.length, closed, notified: ids.length - closed, maxDelayMs });
   }
@@ -80,24 +85,28 @@ export class MonitorActions {
     const registry = this.registry;
     if (registry === undefined) return;
     const started = performance.now();
+    const due: ClientEntry[] = [];
     for (let i = 0; i < ids.length; i++) {
       const entry = registry.get(ids[i]);
-      if (entry !== undefined && entry.handle.handle === handles[i]) this.pacer.schedule(entry);
+      if (entry !== undefined && entry.handle.handle === handles[i]) due.push(entry);
     }
+    this.pacer.schedule(due);
     this.metrics.sweepHandled('ping', (performance.now() - started) / 1000);
   }
 
-  private sendPing(entry: ClientEntry): void {
-    const conn = entry.conn;
-    const alone = conn.sole === entry;
-    conn.cork(() => {
-      if (!conn.send(encodeNotice('ka_ping', entry.clientId))) return;
-      this.metrics.pinged('message');
-      if (alone) {
-        conn.ping();
-        this.metrics.pinged('frame');
+  private sendPings(entries: readonly ClientEntry[]): void {
+    const outbox = new CorkedSends();
+    let frames = 0;
+    for (const entry of entries) {
+      const conn = entry.conn;
+      outbox.add(conn, encodeNotice('ka_ping', entry.clientId));
+      if (conn.sole === entry) {
+        outbox.addPingFrame(conn);
+        frames++;
       }
-    });
-    this.registry?.markPinged(entry);
+      this.registry?.markPinged(entry);
+    }
+    this.metrics.pinged('message', outbox.flush());
+    this.metrics.pinged('frame', frames);
   }
 }

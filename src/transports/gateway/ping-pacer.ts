@@ -30,16 +30,23 @@ export class PingPacer {
   constructor(
     private readonly clock: Clock,
     private readonly jitterMs: number,
-    private readonly send: (entry: ClientEntry) => void,
+    /** Sends a batch of pings (one tick's, or one due now). */
+    private readonly send: (entries: readonly ClientEntry[]) => void,
   ) {}
 
-  schedule(entry: ClientEntry): void {
-    const windowMs = Math.min(this.jitterMs, Math.floor(entry.pingIntervalMs / 10));
-    if (windowMs < 1) {
-      this.send(entry);
-      return;
-    }
+  /** Clients due a ping now: sent at once (no jitter window) or put in their bucket. */
+  schedule(entries: readonly ClientEntry[]): void {
     const now = this.clock.now();
+    const immediate: ClientEntry[] = [];
+    for (const entry of entries) {
+      const windowMs = Math.min(this.jitterMs, Math.floor(entry.pingIntervalMs / 10));
+      if (windowMs < 1) immediate.push(entry);
+      else this.delay(entry, now, windowMs);
+    }
+    if (immediate.length > 0) this.send(immediate);
+  }
+
+  private delay(entry: ClientEntry, now: number, windowMs: number): void {
     if (this.pending === 0) this.nextTick = Math.floor(now / TICK_MS);
     // Never behind the tick being drained: a bucket already passed would never be visited.
     const tick = Math.max(this.nextTick, Math.floor((now + Math.random() * windowMs) / TICK_MS));
@@ -62,6 +69,7 @@ export class PingPacer {
     this.timer = undefined;
     if (this.stopped) return;
     const nowTick = Math.floor(this.clock.now() / TICK_MS);
+    const due: ClientEntry[] = [];
     for (; this.nextTick <= nowTick && this.pending > 0; this.nextTick++) {
       const bucket = this.buckets.get(this.nextTick);
       if (bucket === undefined) continue;
@@ -70,10 +78,11 @@ export class PingPacer {
       for (const ping of bucket) {
         // Still this client's life, on a live connection, and still silent.
         if (ping.entry.lastSeen === ping.lastSeen && !ping.entry.conn.closed && ping.entry.conn.clients.get(ping.entry.clientId) === ping.entry) {
-          this.send(ping.entry);
+          due.push(ping.entry);
         }
       }
     }
+    if (due.length > 0) this.send(due);
     if (this.pending > 0) this.timer = setTimeout(() => this.onTick(), TICK_MS);
   }
 }

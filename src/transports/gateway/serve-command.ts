@@ -29,7 +29,17 @@ export async function serveCommand(args: string[]): Promise<void> {
     process.exitCode = 3;
     return;
   }
-  const gateway = await startGateway(options, loaded, log);
+  // Signals are handled before the port is announced: a test (or an
+  // orchestrator) may send SIGTERM as soon as it reads the listening line.
+  const starting = startGateway(options, loaded, log);
+  onShutdownSignal(async (signal) => {
+    log.info({ event: 'shutdown', signal, timeoutMs: options.shutdownTimeoutMs });
+    // The bound: whatever still holds the loop (peers slow to answer the close) is cut off.
+    setTimeout(() => process.exit(0), options.shutdownTimeoutMs).unref();
+    await (await starting).stop();
+    log.info({ event: 'stopped' });
+  });
+  const gateway = await starting;
   log.info(
     {
       event: 'listening',
@@ -42,11 +52,4 @@ export async function serveCommand(args: string[]): Promise<void> {
     },
     `keepwatch serve on ws://${options.host}:${gateway.port}/ws (uWS ${uws})`,
   );
-  onShutdownSignal(async (signal) => {
-    log.info({ event: 'shutdown', signal, timeoutMs: options.shutdownTimeoutMs });
-    // The bound: whatever still holds the loop (peers slow to answer the close) is cut off.
-    setTimeout(() => process.exit(0), options.shutdownTimeoutMs).unref();
-    await gateway.stop();
-    log.info({ event: 'stopped' });
-  });
 }

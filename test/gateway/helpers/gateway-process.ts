@@ -103,13 +103,18 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayP
       return { status: res.status, text: await res.text(), contentType: res.headers.get('content-type') };
     },
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        if (options.expectFailure) return;
+        // No test input may crash the gateway: an early exit fails the test file.
+        throw new Error(`the gateway exited before stop (${child.exitCode ?? child.signalCode}); logs: ${JSON.stringify(logs.slice(-20))}`);
+      }
       process.kill(pid, 'SIGTERM');
       const timer = setTimeout(() => {
         if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
       }, 5000);
-      await exited;
+      const exit = await exited;
       clearTimeout(timer);
+      if (exit.code !== 0) throw new Error(`the gateway exited ${exit.code ?? exit.signal} on SIGTERM; logs: ${JSON.stringify(logs.slice(-20))}`);
     },
   };
 }
