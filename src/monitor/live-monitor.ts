@@ -1,5 +1,6 @@
 import type { SweepBatch } from '../core/index.js';
 import { MonotonicClock, type Clock } from './clock.js';
+import { DeadlineTimer } from './deadline-timer.js';
 import {
   KeepAliveMonitor,
   type CheckResult,
@@ -64,16 +65,14 @@ export class InProcessLiveMonitor implements LiveMonitor {
   readonly clock: Clock;
   readonly monitor: KeepAliveMonitor;
   private readonly events: LiveMonitorEvents;
-  private readonly stallThresholdMs: number;
-  private timer: NodeJS.Timeout | undefined;
-  private armedFor = Infinity;
+  private readonly timer: DeadlineTimer;
   private sweepQueued = false;
   private closed = false;
 
   constructor(options: InProcessLiveMonitorOptions = {}) {
     this.clock = options.clock ?? new MonotonicClock();
     this.events = options.events ?? {};
-    this.stallThresholdMs = options.stallThresholdMs ?? 20;
+    this.timer = new DeadlineTimer(this.clock, options.stallThresholdMs ?? 20, () => this.sweepNow());
     this.monitor = new KeepAliveMonitor({
       shards: options.shards,
       trackPings: options.trackPings ?? true,
@@ -124,28 +123,11 @@ export class InProcessLiveMonitor implements LiveMonitor {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.timer.cancel();
   }
 
   private arm(): void {
-    if (this.closed) return;
-    const next = this.monitor.nextFireAt();
-    if (next >= this.armedFor || next === Infinity) return;
-    clearTimeout(this.timer);
-    this.armedFor = next;
-    // setTimeout takes at most 2^31-1 ms; a later deadline is re-armed on wake-up.
-    const delay = Math.min(Math.max(0, next - this.clock.now()), 0x7fffffff);
-    const expectedAt = performance.now() + delay;
-    this.timer = setTimeout(() => this.onTimer(expectedAt), delay);
-  }
-
-  private onTimer(expectedAt: number): void {
-    this.timer = undefined;
-    this.armedFor = Infinity;
-    const late = performance.now() - expectedAt;
-    // One poll phase before sweeping; two after a stall (see the class comment).
-    setImmediate(late > this.stallThresholdMs ? () => setImmediate(() => this.sweepNow()) : () => this.sweepNow());
+    if (!this.closed) this.timer.arm(this.monitor.nextFireAt());
   }
 
   private sweepNow(): void {
