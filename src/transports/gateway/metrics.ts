@@ -23,7 +23,7 @@ export class GatewayMetrics {
   private readonly closes: Counter<'reason'>;
   private readonly removals: Counter<'reason'>;
   private readonly pings: Counter<'kind'>;
-  private readonly moves: Counter;
+  private readonly moves: Counter<never>;
   private readonly errors: Counter<'code'>;
   private readonly detectionDelay: Histogram;
   private readonly sweepLatency: Histogram<'event'>;
@@ -59,41 +59,26 @@ export class GatewayMetrics {
         this.inc(sources.heartbeats());
       },
     });
-    this.expiries = new Counter({
-      name: 'keepwatch_expiries_total',
-      help: 'Clients expired (silent for more than timeout_ms): closed (alone on the connection, code 4000) or notified (ka_expired on a multiplexed connection).',
-      labelNames: ['action'],
-      registers,
-    });
-    this.closes = new Counter({
-      name: 'keepwatch_connection_closes_total',
-      help: 'Connections closed, by reason.',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.removals = new Counter({
-      name: 'keepwatch_client_removals_total',
-      help: 'Clients removed without expiring, by reason (connection_closed: its connection closed).',
-      labelNames: ['reason'],
-      registers,
-    });
-    this.pings = new Counter({
-      name: 'keepwatch_pings_sent_total',
-      help: 'Pings sent: message (ka_ping) and frame (WebSocket ping, to a client alone on its connection).',
-      labelNames: ['kind'],
-      registers,
-    });
-    this.moves = new Counter({
-      name: 'keepwatch_client_moves_total',
-      help: 'client_ids registered again from another connection (moved to it).',
-      registers,
-    });
-    this.errors = new Counter({
-      name: 'keepwatch_protocol_errors_total',
-      help: 'Error replies sent, by protocol error code.',
-      labelNames: ['code'],
-      registers,
-    });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
+      new Counter<L>({ name, help, labelNames, registers });
+    this.expiries = counter(
+      'keepwatch_expiries_total',
+      'Clients expired (silent for more than timeout_ms): closed (alone on the connection, code 4000) or notified (ka_expired on a multiplexed connection).',
+      ['action'],
+    );
+    this.closes = counter('keepwatch_connection_closes_total', 'Connections closed, by reason.', ['reason']);
+    this.removals = counter(
+      'keepwatch_client_removals_total',
+      'Clients removed without expiring, by reason (connection_closed: its connection closed).',
+      ['reason'],
+    );
+    this.pings = counter(
+      'keepwatch_pings_sent_total',
+      'Pings sent: message (ka_ping) and frame (WebSocket ping, to a client alone on its connection).',
+      ['kind'],
+    );
+    this.moves = counter('keepwatch_client_moves_total', 'client_ids registered again from another connection (moved to it).', []);
+    this.errors = counter('keepwatch_protocol_errors_total', 'Error replies sent, by protocol error code.', ['code']);
     this.detectionDelay = new Histogram({
       name: 'keepwatch_detection_delay_seconds',
       help: 'Expiry time minus deadline (last activity + timeout_ms): how late after its deadline a client was expired.',
