@@ -145,8 +145,8 @@ function generate(seed: number, operations: number): Generated {
     let line = JSON.stringify({ src, dest: 'n1', body });
     // Whole numbers written as floats or exponents are integers too.
     const form = rnd();
-    if (form < 0.05) line = line.replace(/("(?:timeout_ms|current_time_ms|msg_id)":)(\d+)/, '$1$2.0');
-    else if (form < 0.08) line = line.replace(/("(?:timeout_ms|msg_id)":)(\d+)/, '$1$2e0');
+    if (form < 0.05) line = line.replace(/("(?:timeout_ms|current_time_ms|msg_id)":)(\d+)(?=[,}])/, '$1$2.0');
+    else if (form < 0.08) line = line.replace(/("(?:timeout_ms|msg_id)":)(\d+)(?=[,}])/, '$1$2e0');
     lines.push(line);
   };
   const id = () => (chance(0.03) ? `r${Math.floor(rnd() * 1000)}` : pick(IDS));
@@ -181,8 +181,27 @@ function generate(seed: number, operations: number): Generated {
       } else body.current_time_ms = now + Math.floor(rnd() * 8);
       if (typeof body.current_time_ms === 'number' && body.current_time_ms > now) now = body.current_time_ms;
       push(body);
-    } else if (r < 0.9) {
+    } else if (r < 0.88) {
       push({ type: 'ka_status', ...msgId() });
+    } else if (r < 0.93) {
+      // Any mix of fields, well- or ill-typed: the first failing check answers.
+      const body: Body = { ...msgId() };
+      const value = (good: unknown) => pick([good, good, null, 5, -1, 1.5, '', 'x', [], {}, true, 2 ** 31, 2 ** 53]);
+      if (chance(0.9)) body.type = value(pick(['ka_register', 'ka_heartbeat', 'ka_check', 'ka_status', 'init', 'ka_x']));
+      if (chance(0.6)) body.client_id = value(id());
+      if (chance(0.4)) body.timeout_ms = value(pick(TIMEOUTS));
+      if (chance(0.4)) body.ping_interval_ms = value(pick(PINGS));
+      if (chance(0.4)) body.current_time_ms = value(now + 1);
+      if (chance(0.3)) body.node_id = value('n3');
+      if (chance(0.3)) body.node_ids = value(['n3']);
+      const timeout = body.timeout_ms;
+      if (body.type === 'ka_register' && typeof body.client_id === 'string' && typeof timeout === 'number') {
+        lastSeen.set(body.client_id, [now, timeout]);
+      }
+      if (body.type === 'ka_check' && typeof body.current_time_ms === 'number' && Number.isInteger(body.current_time_ms)) {
+        now = Math.max(now, Math.min(body.current_time_ms, Number.MAX_SAFE_INTEGER));
+      }
+      push(body);
     } else if (r < 0.985) {
       // Rejected requests: they must change nothing.
       const bad: Body[] = [
