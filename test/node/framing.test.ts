@@ -106,6 +106,22 @@ describe('input framing', () => {
   });
 });
 
+describe('large output', () => {
+  it('tens of megabytes of replies arrive complete and in order (stdout backpressure)', async () => {
+    const lines = [INIT];
+    for (let i = 0; i < 5000; i++) lines.push(req({ type: 'ka_register', client_id: `client-${i}` }));
+    for (let i = 0; i < 150; i++) lines.push(req({ type: 'ka_status', msg_id: 1000 + i }));
+    const run = await runNode(lines, { timeoutMs: 60_000 });
+    expect(run.code).toBe(0);
+    expect(run.stdout.length).toBeGreaterThan(40 * 1024 * 1024);
+    expect(run.lines.length).toBe(151);
+    run.lines.slice(1).forEach((line, i) => {
+      expect(line.startsWith(`{"src": "n1", "dest": "c1", "body": {"type": "ka_status_ok", "in_reply_to": ${1000 + i}, `)).toBe(true);
+      expect(line.endsWith(`"status": "active"}], "msg_id": ${i + 1}}}`)).toBe(true);
+    });
+  });
+});
+
 describe('--shards gives identical output', () => {
   it('for a session with registrations, heartbeats, expiries and status, at 1, 2, 7 and 64 shards', async () => {
     const lines = [INIT];
