@@ -31,7 +31,8 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   workers: 0,
   maxPayloadBytes: 16 * 1024,
   maxClientsPerConnection: 100_000,
-  maxSendBufferBytes: 1024 * 1024,
+  // Room for a mass expiry's ka_expired burst to a full edge (100,000 x ~45 bytes) on top of the kernel's buffers.
+  maxSendBufferBytes: 8 * 1024 * 1024,
   pingJitterMs: 1000,
   shutdownTimeoutMs: 3000,
   allowJsFallback: false,

@@ -84,7 +84,14 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
       connections.add(conn);
       log.debug({ event: 'open', connection: conn.id });
     },
-    message: (ws, message, isBinary) => handler.onMessage(ws.getUserData().conn, message, isBinary),
+    message: (ws, message, isBinary) => {
+      try {
+        handler.onMessage(ws.getUserData().conn, message, isBinary);
+      } catch (error) {
+        // A bug must cost one message, not the process and every other client.
+        log.error({ event: 'internal_error', connection: ws.getUserData().conn.id, err: error });
+      }
+    },
     pong: (ws) => handler.onControlFrame(ws.getUserData().conn),
     ping: (ws) => handler.onControlFrame(ws.getUserData().conn),
     close: (ws, code, message) => {
