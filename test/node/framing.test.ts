@@ -49,35 +49,44 @@ describe('input framing', () => {
     expect(code).toBe(0);
   });
 
-  it('answers each line as soon as it is read (interactive), before stdin closes', async () => {
-    const child = spawn(process.execPath, [CLI_PATH, 'node'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let seen = '';
-    const gotLine = (n: number) =>
-      new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no reply ${n} within 5 s; got ${seen}`)), 5000);
-        const onData = (b: Buffer) => {
-          seen += b.toString('utf8');
-          if (seen.split('\n').length > n) {
-            clearTimeout(timer);
-            child.stdout.off('data', onData);
-            resolve();
-          }
-        };
-        child.stdout.on('data', onData);
-      });
-    try {
-      const first = gotLine(1);
-      child.stdin.write(INIT + '\n');
-      await first;
-      const second = gotLine(2);
-      child.stdin.write(REGISTER + '\n');
-      await second;
-      expect(seen).toBe(INIT_OK + '\n' + reply({ type: 'ka_register_ok', in_reply_to: 2, msg_id: 1 }) + '\n');
-    } finally {
-      child.stdin.end();
-      await new Promise((resolve) => child.on('close', resolve));
-    }
-  });
+  for (const args of [[], ['--shards', '3', '--workers', '2']]) {
+    it(`answers each line as soon as it is read, before stdin closes (interactive) ${args.join(' ')}`, async () => {
+      const child = spawn(process.execPath, [CLI_PATH, 'node', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+      let seen = '';
+      const gotLine = (n: number) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no reply ${n} within 5 s; got ${seen}`)), 5000);
+          const onData = (b: Buffer) => {
+            seen += b.toString('utf8');
+            if (seen.split('\n').length > n) {
+              clearTimeout(timer);
+              child.stdout.off('data', onData);
+              resolve();
+            }
+          };
+          child.stdout.on('data', onData);
+        });
+      const steps = [
+        [INIT, INIT_OK],
+        [REGISTER, reply({ type: 'ka_register_ok', in_reply_to: 2, msg_id: 1 })],
+        [req({ type: 'ka_check', msg_id: 3, current_time_ms: 5 }), reply({ type: 'ka_check_ok', in_reply_to: 3, expired: [], active: ['c1'], msg_id: 2 })],
+        [req({ type: 'ka_status', msg_id: 4 }), reply({ type: 'ka_status_ok', in_reply_to: 4, connections: [{ client_id: 'c1', last_seen_ms_ago: 5, status: 'active' }], msg_id: 3 })],
+      ];
+      try {
+        let expected = '';
+        for (const [i, [line, answer]] of steps.entries()) {
+          const next = gotLine(i + 1);
+          child.stdin.write(line + '\n');
+          await next;
+          expected += answer + '\n';
+          expect(seen).toBe(expected);
+        }
+      } finally {
+        child.stdin.end();
+        await new Promise((resolve) => child.on('close', resolve));
+      }
+    });
+  }
 
   it('a BOM that is not at the start of input is not ignored (the line is bad)', async () => {
     const run = await runNode(`${INIT}\n${BOM}${REGISTER}\n${HEARTBEAT}\n`);
