@@ -1,10 +1,10 @@
-import type { TemplatedApp, us_listen_socket, WebSocket } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { MonotonicClock } from '../../monitor/clock.js';
 import { createLiveMonitor } from '../../monitor/create-live-monitor.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { ClientRegistry } from './client-registry.js';
-import { CloseReason, peerCloseMetric } from './close-codes.js';
-import { Connection, type SocketData } from './connection.js';
+import { CloseReason } from './close-codes.js';
+import type { Connection, SocketData } from './connection.js';
 import { addHttpRoutes, addNotFound } from './http-routes.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
@@ -14,6 +14,7 @@ import { encodeNotice } from './notices.js';
 import type { GatewayOptions } from './options.js';
 import { RequestHandler } from './request-handler.js';
 import { addTestHooks } from './test-hooks.js';
+import { wsBehavior } from './ws-behavior.js';
 
 export interface Gateway {
   readonly port: number;
@@ -30,7 +31,6 @@ export interface Gateway {
 export async function startGateway(options: GatewayOptions, loaded: LoadedUws, log: Logger): Promise<Gateway> {
   const clock = new MonotonicClock();
   const connections = new Set<Connection>();
-  let nextConnId = 1;
   let registry: ClientRegistry | undefined;
   const metrics = new GatewayMetrics({
     connections: () => connections.size,
@@ -58,55 +58,8 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
   registry = owned;
   actions.attach(owned);
   const handler = new RequestHandler(owned, clock, metrics, options);
-  const sendBufferFull = (conn: Connection): void => conn.close(CloseReason.SendBufferFull);
-
   const app: TemplatedApp = loaded.uws.App();
-  app.ws<SocketData>('/ws', {
-    maxPayloadLength: options.maxPayloadBytes,
-    maxBackpressure: options.maxSendBufferBytes,
-    closeOnBackpressureLimit: 0, // typed as a number in this build; 0 = off: the gateway closes with its own code
-    // Liveness is the monitor's job, per client and to the millisecond; uWS's own idle timer is off.
-    idleTimeout: 0,
-    sendPingsAutomatically: false,
-    upgrade: (res, req, context) => {
-      const data: SocketData = { conn: new Connection(nextConnId++, sendBufferFull) };
-      res.upgrade(
-        data,
-        req.getHeader('sec-websocket-key'),
-        req.getHeader('sec-websocket-protocol'),
-        req.getHeader('sec-websocket-extensions'),
-        context,
-      );
-    },
-    open: (ws: WebSocket<SocketData>) => {
-      const conn = ws.getUserData().conn;
-      conn.ws = ws;
-      connections.add(conn);
-      log.debug({ event: 'open', connection: conn.id });
-    },
-    message: (ws, message, isBinary) => {
-      try {
-        handler.onMessage(ws.getUserData().conn, message, isBinary);
-      } catch (error) {
-        // A bug must cost one message, not the process and every other client.
-        log.error({ event: 'internal_error', connection: ws.getUserData().conn.id, err: error });
-      }
-    },
-    pong: (ws) => handler.onControlFrame(ws.getUserData().conn),
-    ping: (ws) => handler.onControlFrame(ws.getUserData().conn),
-    close: (ws, code, message) => {
-      const conn = ws.getUserData().conn;
-      conn.closed = true;
-      conn.ws = undefined;
-      connections.delete(conn);
-      const clients = [...conn.clients.values()];
-      for (const entry of clients) owned.release(entry);
-      const reason = conn.closeReason?.metric ?? peerCloseMetric(code, Buffer.from(message).toString('utf8'));
-      metrics.closed(reason);
-      metrics.removed('connection_closed', clients.length);
-      log.debug({ event: 'close', connection: conn.id, code, reason, clientsRemoved: clients.length });
-    },
-  });
+  app.ws<SocketData>('/ws', wsBehavior({ options, registry: owned, handler, metrics, log, connections }));
   addHttpRoutes(app, {
     monitor,
     metrics,

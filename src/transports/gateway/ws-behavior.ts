@@ -1,0 +1,71 @@
+import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import type { ClientRegistry } from './client-registry.js';
+import { CloseReason, peerCloseMetric } from './close-codes.js';
+import { Connection, type SocketData } from './connection.js';
+import type { Logger } from './logger.js';
+import type { GatewayMetrics } from './metrics.js';
+import type { GatewayOptions } from './options.js';
+import type { RequestHandler } from './request-handler.js';
+
+export interface WsBehaviorDeps {
+  options: GatewayOptions;
+  registry: ClientRegistry;
+  handler: RequestHandler;
+  metrics: GatewayMetrics;
+  log: Logger;
+  /** The open connections, kept by this behaviour (for shutdown and metrics). */
+  connections: Set<Connection>;
+}
+
+/** The /ws endpoint's uWS behaviour: connection lifecycle and frames to the request handler. */
+export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> {
+  const { options, registry, handler, metrics, log, connections } = deps;
+  let nextConnId = 1;
+  const sendBufferFull = (conn: Connection): void => conn.close(CloseReason.SendBufferFull);
+  return {
+    maxPayloadLength: options.maxPayloadBytes,
+    maxBackpressure: options.maxSendBufferBytes,
+    closeOnBackpressureLimit: 0, // typed as a number in this build; 0 = off: the gateway closes with its own code
+    // Liveness is the monitor's job, per client and to the millisecond; uWS's own idle timer is off.
+    idleTimeout: 0,
+    sendPingsAutomatically: false,
+    upgrade: (res, req, context) => {
+      const data: SocketData = { conn: new Connection(nextConnId++, sendBufferFull) };
+      res.upgrade(
+        data,
+        req.getHeader('sec-websocket-key'),
+        req.getHeader('sec-websocket-protocol'),
+        req.getHeader('sec-websocket-extensions'),
+        context,
+      );
+    },
+    open: (ws: WebSocket<SocketData>) => {
+      const conn = ws.getUserData().conn;
+      conn.ws = ws;
+      connections.add(conn);
+      log.debug({ event: 'open', connection: conn.id });
+    },
+    message: (ws, message, isBinary) => {
+      try {
+        handler.onMessage(ws.getUserData().conn, message, isBinary);
+      } catch (error) {
+        // A bug must cost one message, not the process and every other client.
+        log.error({ event: 'internal_error', connection: ws.getUserData().conn.id, err: error });
+      }
+    },
+    pong: (ws) => handler.onControlFrame(ws.getUserData().conn),
+    ping: (ws) => handler.onControlFrame(ws.getUserData().conn),
+    close: (ws, code, message) => {
+      const conn = ws.getUserData().conn;
+      conn.closed = true;
+      conn.ws = undefined;
+      connections.delete(conn);
+      const clients = [...conn.clients.values()];
+      for (const entry of clients) registry.release(entry);
+      const reason = conn.closeReason?.metric ?? peerCloseMetric(code, Buffer.from(message).toString('utf8'));
+      metrics.closed(reason);
+      metrics.removed('connection_closed', clients.length);
+      log.debug({ event: 'close', connection: conn.id, code, reason, clientsRemoved: clients.length });
+    },
+  };
+}
