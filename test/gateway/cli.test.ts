@@ -36,6 +36,21 @@ describe('keepwatch serve: command line', () => {
     expect(run.stdout.toString()).toContain('keepwatch serve');
   });
 
+  it('announces the bound port even under --log-level warn, and logs no info lines otherwise', async () => {
+    const gw = await startGateway({ args: ['--log-level', 'warn', '--ping-jitter-ms', '0'] });
+    try {
+      expect(gw.startup).toMatchObject({ event: 'listening', uws: 'native' });
+      expect(gw.port).toBeGreaterThan(0);
+      const c = await TestClient.open(gw.wsUrl(), { autoPong: false });
+      await c.register('quiet-log', 100, 1000);
+      expect((await c.closed).code).toBe(4000);
+      await sleep(50);
+      expect(gw.logs.some((l) => l.event === 'expired')).toBe(false);
+    } finally {
+      await gw.stop();
+    }
+  });
+
   it('refuses a bad flag value with exit code 2', async () => {
     const run = await runCli(['serve', '--port', 'eighty'], '');
     expect(run.code).toBe(2);

@@ -1,4 +1,4 @@
-import { createLogger } from './logger.js';
+import { createLogger, lifecycleLogger } from './logger.js';
 import { loadUws } from './native-uws.js';
 import { parseServeArgs, ServeUsageError } from './serve-args.js';
 import { SERVE_USAGE } from './serve-usage.js';
@@ -22,6 +22,7 @@ export async function serveCommand(args: string[]): Promise<void> {
   }
   const options = parsed.options;
   const log = createLogger(options.logLevel);
+  const lifecycle = lifecycleLogger(log);
   const loaded = loadUws();
   const uws = loaded.native ? 'native' : 'js-fallback';
   if (!loaded.native && !options.allowJsFallback) {
@@ -33,14 +34,14 @@ export async function serveCommand(args: string[]): Promise<void> {
   // orchestrator) may send SIGTERM as soon as it reads the listening line.
   const starting = startGateway(options, loaded, log);
   onShutdownSignal(async (signal) => {
-    log.info({ event: 'shutdown', signal, timeoutMs: options.shutdownTimeoutMs });
+    lifecycle.info({ event: 'shutdown', signal, timeoutMs: options.shutdownTimeoutMs });
     // The bound: whatever still holds the loop (peers slow to answer the close) is cut off.
     setTimeout(() => process.exit(0), options.shutdownTimeoutMs).unref();
     await (await starting).stop();
-    log.info({ event: 'stopped' });
+    lifecycle.info({ event: 'stopped' });
   });
   const gateway = await starting;
-  log.info(
+  lifecycle.info(
     {
       event: 'listening',
       uws,

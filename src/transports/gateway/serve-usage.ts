@@ -6,7 +6,8 @@ WebSocket endpoint /ws: ka_register, ka_heartbeat, ka_pong, ka_check,
 ka_status as JSON text frames (the protocol's bodies, no src/dest). HTTP on
 the same port: GET /healthz, GET /status[?offset=O&limit=L], GET /metrics.
 Logs are JSON lines (pino) on stderr; the first says which uWS is in use
-and the bound port ({"event":"listening","port":N,...}).
+and the bound port ({"event":"listening","uws":"native","port":N,...}),
+whatever --log-level (except silent).
 
 Options:
   --host HOST                        address to bind (default ${D.host})
