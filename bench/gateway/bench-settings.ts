@@ -72,7 +72,7 @@ export const QUICK: BenchSettings = {
   preSilenceMs: 1_500,
   settleMs: 500,
   idleCpuWindowMs: 2_000,
-  repeats: 1,
+  repeats: 2,
   burstConnections: 100,
   burstWindow: 32,
   burstWarmupMs: 300,

@@ -38,7 +38,13 @@ export function checkTargets(s: BenchSettings, same: readonly ServerMeasurement[
   checks.push({ target: 'detection never early (close >= last activity + timeout)', figure: `${early} early, ${undetected} never expired`, met: early === 0 && undetected === 0 });
   const p99Run = scale ?? kw;
   if (p99Run?.detection) {
-    checks.push({ target: `detection p99 <= 10 ms with ${formatCount(p99Run.clients)} clients registered`, figure: `p99 ${ms(p99Run.detection.delayMs.p99)}, max ${ms(p99Run.detection.delayMs.max)}`, met: p99Run.detection.delayMs.p99 <= 10 });
+    const rounds = p99Run.detectionRounds.map((r) => r.delayMs.p99.toFixed(1)).join(' / ');
+    const p99 = p99Run.detectionP99MedianMs ?? p99Run.detection.delayMs.p99;
+    checks.push({
+      target: `detection p99 <= 10 ms with ${formatCount(p99Run.clients)} clients registered (median of rounds)`,
+      figure: `p99 ${ms(p99)} (rounds ${rounds} ms), pooled max ${ms(p99Run.detection.delayMs.max)}`,
+      met: p99 <= 10,
+    });
   }
   const fp = kwRuns.reduce((n, m) => n + (m.losses?.falsePositives ?? 0), 0);
   checks.push({ target: 'zero false positives among live clients', figure: `${fp} in ${kwRuns.length} keepwatch run(s)`, met: fp === 0 });
@@ -86,8 +92,8 @@ export function report(s: BenchSettings, same: readonly ServerMeasurement[], sca
   );
   const withDetection = all.filter((m) => m.detection !== null);
   printTable(
-    'Detection of SIGSTOPped clients: delay = observed close - (last activity + window); negative = closed early',
-    ['server [scenario]', 'window', 'silenced', 'expired', 'early', 'min', 'p50', 'p99', 'max', 'silence p50', 'false pos.', 'server p99', 'loop lag p99', 'load avg'],
+    'Detection of SIGSTOPped clients (all rounds pooled): delay = observed close - (last activity + window); negative = closed early',
+    ['server [scenario]', 'window', 'silenced', 'expired', 'early', 'min', 'p50', 'p99', 'max', 'p99 per round', 'silence p50', 'false pos.', 'server p99', 'loop lag p99', 'load avg'],
     withDetection.map((m) => {
       const d = m.detection!;
       return [
@@ -100,6 +106,7 @@ export function report(s: BenchSettings, same: readonly ServerMeasurement[], sca
         ms(d.delayMs.p50),
         ms(d.delayMs.p99),
         ms(d.delayMs.max),
+        m.detectionRounds.map((r) => r.delayMs.p99.toFixed(1)).join(' / '),
         ms(d.silenceBeforeCloseMs.p50),
         String(m.losses?.falsePositives ?? '-'),
         m.serverSide?.detectionP99UpToMs != null ? `<= ${m.serverSide.detectionP99UpToMs} ms` : '-',

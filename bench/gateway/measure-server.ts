@@ -44,7 +44,12 @@ export interface ServerMeasurement {
   kaPingsPerSec: number | null;
   throughputPerSec: number | null;
   throughputSamples: ThroughputResult[];
+  /** All rounds pooled. */
   detection: DetectionResult | null;
+  /** Each round (its own victim group, silenced seconds after the previous one's expiries). */
+  detectionRounds: DetectionResult[];
+  /** Median over the rounds of each round's p99 delay, ms. */
+  detectionP99MedianMs: number | null;
   losses: LossSummary | null;
   /** keepwatch's own /metrics after the detection phase. */
   serverSide: ServerSideFigures | null;
@@ -81,6 +86,7 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       idsPerMux: plan.idsPerMux,
       silenceFraction: plan.detection ? s.silenceFraction : 0,
       maxConnectionsPerChild: s.maxPerChild,
+      victimGroups: s.repeats,
       timeoutMs: plan.timeoutMs,
       pingIntervalMs: plan.pingIntervalMs,
       heartbeatIntervalMs: plan.steadyHeartbeatMs,
@@ -118,14 +124,20 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
     }
 
     let detection: DetectionResult | null = null;
+    const detectionRounds: DetectionResult[] = [];
     if (plan.detection && kind.keepsAlive) {
-      await run.setHeartbeatInterval(plan.detectionHeartbeatMs);
-      await sleep(s.preSilenceMs);
-      await run.silence();
       const windowMs = kind.windowMs(s, plan.timeoutMs);
-      const waited = await run.awaitExpiries(2 * windowMs + 5_000);
+      await run.setHeartbeatInterval(plan.detectionHeartbeatMs);
+      // One victim group per round: the same measurement repeated, seconds apart.
+      for (let g = 0; g < run.victimGroups; g++) {
+        await sleep(s.preSilenceMs);
+        await run.silence(g);
+        const waited = await run.awaitExpiries(2 * windowMs + 5_000, g);
+        const round = run.detection(kind.model, windowMs, g);
+        detectionRounds.push(round);
+        progress(`${kind.name} round ${g + 1}: ${round.detected}/${round.silenced} silenced clients expired in ${(waited / 1000).toFixed(1)} s, ${round.early} early, delay p99 ${round.delayMs.p99.toFixed(1)} ms`);
+      }
       detection = run.detection(kind.model, windowMs);
-      progress(`${kind.name}: ${detection.detected}/${detection.silenced} silenced clients expired in ${(waited / 1000).toFixed(1)} s, ${detection.early} early`);
     }
     const losses = kind.keepsAlive ? await run.losses() : null;
     const serverSide = kind.hasMetrics ? await fetchServerFigures(port) : null;
@@ -147,6 +159,8 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       throughputPerSec: throughputSamples.length > 0 ? median(throughputSamples.map((t) => t.repliesPerSec)) : null,
       throughputSamples,
       detection,
+      detectionRounds,
+      detectionP99MedianMs: detectionRounds.length > 0 ? median(detectionRounds.map((r) => r.delayMs.p99)) : null,
       losses,
       serverSide,
       loadAverage: os.loadavg()[0],

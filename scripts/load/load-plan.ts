@@ -29,6 +29,8 @@ export interface LoadShape {
   silenceFraction: number;
   /** At most this many connections per child process (one process may hold 20,000 open files). */
   maxConnectionsPerChild: number;
+  /** Victims are split over at least this many children, each silenced in its own round (repeated measurements). */
+  victimGroups?: number;
 }
 
 /** The client_ids a connection carries: "c<i>" alone, or "m<i>-<j>" multiplexed. */
@@ -42,10 +44,10 @@ function isPicked(j: number, fraction: number): boolean {
   return Math.floor((j + 1) * fraction) > Math.floor(j * fraction);
 }
 
-/** Deals connections round-robin into the fewest children that respect the per-child cap. */
-function deal(role: ChildRole, conns: ConnectionSpec[], cap: number): ChildPlan[] {
+/** Deals connections round-robin into the fewest children (at least `minCount`) that respect the per-child cap. */
+function deal(role: ChildRole, conns: ConnectionSpec[], cap: number, minCount = 1): ChildPlan[] {
   if (conns.length === 0) return [];
-  const count = Math.ceil(conns.length / cap);
+  const count = Math.min(conns.length, Math.max(minCount, Math.ceil(conns.length / cap)));
   const children: ChildPlan[] = Array.from({ length: count }, () => ({ role, connections: [] }));
   conns.forEach((c, i) => children[i % count].connections.push(c));
   return children;
@@ -62,5 +64,5 @@ export function planChildren(shape: LoadShape): ChildPlan[] {
     const rank = isMux ? i - singles : i;
     (isPicked(rank, shape.silenceFraction) ? victims : live).push(spec);
   }
-  return [...deal('live', live, shape.maxConnectionsPerChild), ...deal('victim', victims, shape.maxConnectionsPerChild)];
+  return [...deal('live', live, shape.maxConnectionsPerChild), ...deal('victim', victims, shape.maxConnectionsPerChild, shape.victimGroups)];
 }

@@ -80,11 +80,21 @@ export class LoadRun {
     return run;
   }
 
-  /** The connections silenced (victims the server had not already closed before the silence). */
-  get victimConnections(): ConnectionSpec[] {
+  private victimChildren(group?: number): ChildHandle[] {
+    const victims = this.children.filter((c) => c.plan.role === 'victim');
+    return group === undefined ? victims : victims.slice(group, group + 1);
+  }
+
+  /** How many victim children, each silenced in its own round by `silence(group)`. */
+  get victimGroups(): number {
+    return this.victimChildren().length;
+  }
+
+  /** The connections silenced (victims the server had not already closed before the silence), of one group or all. */
+  victimConnections(group?: number): ConnectionSpec[] {
     const gone = new Set(this.frozen.closedBeforeSilence);
-    return this.children
-      .filter((c) => c.plan.role === 'victim')
+    return this.victimChildren(group)
+      .filter((c) => c.stopped)
       .flatMap((c) => c.plan.connections)
       .filter((v) => !gone.has(v.index));
   }
@@ -149,9 +159,9 @@ export class LoadRun {
     return this.sumCounts();
   }
 
-  /** Freezes every victim child (no more writes), takes over watching its sockets, then stops it with SIGSTOP. */
-  async silence(): Promise<void> {
-    const victims = this.children.filter((c) => c.plan.role === 'victim');
+  /** Freezes the victim children of one group, or all (no more writes), takes over watching their sockets, then stops them with SIGSTOP. */
+  async silence(group?: number): Promise<void> {
+    const victims = this.victimChildren(group);
     await Promise.all(
       victims.map(async (c) => {
         const { activity } = await c.request({ t: 'freeze' }, 'frozen', 30_000);
@@ -167,9 +177,9 @@ export class LoadRun {
   }
 
   /** Waits until every silenced client has been seen expired, or `maxWaitMs`; returns the ms waited. */
-  async awaitExpiries(maxWaitMs: number): Promise<number> {
+  async awaitExpiries(maxWaitMs: number, group?: number): Promise<number> {
     const start = nowNs();
-    const victims = this.victimConnections;
+    const victims = this.victimConnections(group);
     const done = (): boolean =>
       victims.every((v) => this.observer.connectionEndNs.has(v.index) || (v.clients > 1 && this.allMuxExpired(v)));
     while (!done() && (nowNs() - start) / 1e6 < maxWaitMs) await sleep(100);
@@ -181,8 +191,8 @@ export class LoadRun {
     return true;
   }
 
-  detection(model: ActivityModel, windowMs: number): DetectionResult {
-    return computeDetection(this.victimConnections, this.frozen, this.observer, model, windowMs);
+  detection(model: ActivityModel, windowMs: number, group?: number): DetectionResult {
+    return computeDetection(this.victimConnections(group), this.frozen, this.observer, model, windowMs);
   }
 
   /** What the live children saw the server end: every one is a false positive. */
