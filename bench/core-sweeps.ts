@@ -19,7 +19,6 @@ import {
 } from './core/scenarios.js';
 import { keepwatchSubject, mapSubject, type SweepSubject } from './core/sweep-subject.js';
 import {
-  collectGarbage,
   formatBytes,
   formatNs,
   formatRatio,
@@ -76,14 +75,12 @@ for (let round = 1; round <= rounds; round++) {
   for (const key of Object.keys(SCENARIOS) as ScenarioKey[]) {
     for (const impl of IMPLS) {
       progress(`round ${round}/${rounds} ${SCENARIOS[key].title}: ${impl}`);
-      collectGarbage();
-      sweepRounds[key][impl].push(await SCENARIOS[key].run(subjectOf(impl), impl));
+          sweepRounds[key][impl].push(await SCENARIOS[key].run(subjectOf(impl), impl));
     }
   }
   for (const impl of IMPLS) {
     progress(`round ${round}/${rounds} (d) mass expiry: ${impl}`);
-    collectGarbage();
-    massRounds[impl].push(await massExpiry(subjectOf(impl), ids));
+      massRounds[impl].push(await massExpiry(subjectOf(impl), ids));
   }
   progress(`round ${round}/${rounds} heartbeat cost`);
   for (const order of HEARTBEAT_ORDERS) heartbeatRounds[order].push(measureHeartbeats(ids, quick ? 2 : 10, order));

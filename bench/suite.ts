@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { clientIds } from './core/client-ids.js';
 import { heartbeatChurn, massExpiry, nothingDue, onePercentDue, type MassExpiryResult, type SweepScenarioResult } from './core/scenarios.js';
 import type { SweepSubject } from './core/sweep-subject.js';
-import { collectGarbage, median, medianSummary, progress, type LatencySummary } from './lib/index.js';
+import { median, medianSummary, progress, type LatencySummary } from './lib/index.js';
 import { MAP_LABEL, SCALE_ENTRIES, SWEEP_ENTRIES, type SuiteEntry } from './suite/entries.js';
 import { PauseProbe } from './suite/pause-probe.js';
 import { reportSuite, type Row, type ScaleRow } from './suite/report.js';
@@ -72,7 +72,6 @@ function pauseOf(subject: SweepSubject, longestSweepNs: number): number {
 }
 
 async function runScenario(entry: SuiteEntry, scenario: Scenario, clients: readonly string[]): Promise<Sample> {
-  collectGarbage();
   const subject: SweepSubject = entry.make();
   try {
     await subject.warmUp?.();
@@ -103,7 +102,6 @@ async function runTimers(scenario: Scenario): Promise<Sample> {
     c: () => timersOnePercent(ids),
     d: () => timersMassExpiry(ids),
   };
-  collectGarbage();
   const r = await runs[scenario]();
   return { sweep: r.eventLoopDelay, pauseNs: r.eventLoopDelay.max, expired: r.expired };
 }

@@ -6,4 +6,3 @@ export { resultsDir, writeResultFile } from './results-dir.js';
 export { runInfo, writeResultsJson, type RunInfo } from './results-json.js';
 export { latencyChartSvg, writeLatencyChart, type ChartGroup, type ChartSeries } from './svg-chart.js';
 export { medianSummary } from './median-summary.js';
-export { collectGarbage } from './collect-garbage.js';
