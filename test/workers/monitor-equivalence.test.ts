@@ -18,14 +18,15 @@ const quickOp = fc.oneof(
   fc.record({
     kind: fc.constant('register' as const),
     id,
-    timeoutMs: fc.constantFrom(1, 2, 3, 5, 10, 40, 1000),
+    timeoutMs: fc.constantFrom<number>(1, 2, 3, 5, 10, 40, 1000),
   }),
   fc.record({ kind: fc.constant('heartbeat' as const), id }),
   fc.record({ kind: fc.constant('handle' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('remove' as const), id }),
   fc.record({ kind: fc.constant('has' as const), id }),
 );
-type QuickOp = typeof quickOp extends fc.Arbitrary<infer T> ? T : never;
+type ArbitraryValue<A> = A extends fc.Arbitrary<infer T> ? T : never;
+type QuickOp = ArbitraryValue<typeof quickOp>;
 const during = fc.array(quickOp, { maxLength: 6 });
 const op = fc.oneof(
   { arbitrary: quickOp, weight: 8 },
@@ -82,7 +83,7 @@ class Pair {
   }
 }
 
-async function play(pair: Pair, ops: readonly fc.Infer<typeof op>[]): Promise<void> {
+async function play(pair: Pair, ops: readonly ArbitraryValue<typeof op>[]): Promise<void> {
   for (const o of ops) {
     if (o.kind === 'check') {
       const t = pair.now + o.advance;

@@ -54,7 +54,7 @@ function live(shard: Shard): [string, number][] {
   return out;
 }
 
-type Step = fc.Infer<typeof step>;
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
 
 function apply(shard: Shard, s: Step, now: number, seq: number): void {
   const slot = s.kind === 'advance' || s.kind === 'sweep' ? NIL : shard.find(s.id);
