@@ -31,14 +31,19 @@ const SEND_DROPPED = 2;
  */
 export class Connection {
   ws: WebSocket<SocketData> | undefined;
-  readonly clients = new Map<string, ClientEntry>();
   /** The only client, when there is exactly one: any frame refreshes it. */
   sole: ClientEntry | undefined;
+  /**
+   * All clients by id in registration order, only while there are two or
+   * more: most connections carry one client, and a Map per connection
+   * would cost more than the rest of the connection's state.
+   */
+  private many: Map<string, ClientEntry> | undefined;
   closed = false;
   /** Set when the gateway decides to close; undefined means the peer (or uWS) closed. */
   closeReason: CloseReason | undefined;
   /** Expired client_ids not yet handed out by a ka_check on this connection. */
-  private unreported: string[] = [];
+  private unreported: string[] | undefined;
   private nextMsgId = 0;
 
   constructor(
@@ -46,30 +51,61 @@ export class Connection {
     private readonly onSendBufferFull: (conn: Connection) => void,
   ) {}
 
-  takeMsgId(): number {
-    return this.nextMsgId++;
+  get clientCount(): number {
+    return this.many?.size ?? (this.sole === undefined ? 0 : 1);
+  }
+
+  client(clientId: string): ClientEntry | undefined {
+    if (this.many !== undefined) return this.many.get(clientId);
+    return this.sole?.clientId === clientId ? this.sole : undefined;
+  }
+
+  /** The clients in registration order (a copy: safe to change the connection meanwhile). */
+  clientList(): ClientEntry[] {
+    if (this.many !== undefined) return [...this.many.values()];
+    return this.sole === undefined ? [] : [this.sole];
   }
 
   addClient(entry: ClientEntry): void {
-    this.clients.set(entry.clientId, entry);
-    this.sole = this.clients.size === 1 ? entry : undefined;
+    if (this.many !== undefined) {
+      this.many.set(entry.clientId, entry);
+    } else if (this.sole === undefined) {
+      this.sole = entry;
+    } else if (this.sole !== entry) {
+      this.many = new Map([
+        [this.sole.clientId, this.sole],
+        [entry.clientId, entry],
+      ]);
+      this.sole = undefined;
+    }
   }
 
   removeClient(entry: ClientEntry): void {
-    if (this.clients.get(entry.clientId) !== entry) return;
-    this.clients.delete(entry.clientId);
-    // Going from two clients to one is the only case that needs a walk (of one).
-    this.sole = this.clients.size === 1 ? this.clients.values().next().value : undefined;
+    if (this.many === undefined) {
+      if (this.sole === entry) this.sole = undefined;
+      return;
+    }
+    if (this.many.get(entry.clientId) !== entry) return;
+    this.many.delete(entry.clientId);
+    if (this.many.size === 1) {
+      this.sole = this.many.values().next().value;
+      this.many = undefined;
+    }
   }
 
   recordExpiry(clientId: string, max: number): void {
+    this.unreported ??= [];
     if (this.unreported.length < max) this.unreported.push(clientId);
   }
 
   takeExpiries(): string[] {
-    const out = this.unreported;
-    this.unreported = [];
+    const out = this.unreported ?? [];
+    this.unreported = undefined;
     return out;
+  }
+
+  takeMsgId(): number {
+    return this.nextMsgId++;
   }
 
   /** False when the connection is gone or was just closed for not reading. */
@@ -98,7 +134,7 @@ export class Connection {
    * Close frame + FIN. uWS runs the close handler inside end() and then
    * invalidates the JS handle, so nothing can force-close afterwards; uWS
    * itself drops a peer that never answers the close after its shortest
-   * socket timeout (measured: about 4 s), so a hung peer does not linger.
+   * socket timeout (measured: about 3 s), so a hung peer does not linger.
    */
   close(reason: CloseReason): void {
     if (this.closed || this.ws === undefined) return;

@@ -60,7 +60,7 @@ export class MonitorActions {
       const entry = registry.get(ids[i]);
       if (entry === undefined) continue;
       const conn = entry.conn;
-      const alone = conn.clients.size === 1;
+      const alone = conn.clientCount === 1;
       registry.expired(entry);
       const delayMs = now - deadlines[i];
       maxDelayMs = Math.max(maxDelayMs, delayMs);

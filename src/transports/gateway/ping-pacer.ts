@@ -77,7 +77,7 @@ export class PingPacer {
       this.pending -= bucket.length;
       for (const ping of bucket) {
         // Still this client's life, on a live connection, and still silent.
-        if (ping.entry.lastSeen === ping.lastSeen && !ping.entry.conn.closed && ping.entry.conn.clients.get(ping.entry.clientId) === ping.entry) {
+        if (ping.entry.lastSeen === ping.lastSeen && !ping.entry.conn.closed && ping.entry.conn.client(ping.entry.clientId) === ping.entry) {
           due.push(ping.entry);
         }
       }

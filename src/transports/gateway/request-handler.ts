@@ -71,7 +71,7 @@ export class RequestHandler {
   private applyRequest(conn: Connection, request: KeepAliveRequest): KeepAliveReply | undefined {
     switch (request.type) {
       case 'ka_register':
-        if (conn.clients.size >= this.limits.maxClientsPerConnection && this.registry.addsTo(conn, request.clientId)) {
+        if (conn.clientCount >= this.limits.maxClientsPerConnection && this.registry.addsTo(conn, request.clientId)) {
           conn.close(CloseReason.TooManyClients);
           return undefined;
         }
@@ -82,14 +82,14 @@ export class RequestHandler {
         return { type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 };
       case 'ka_check':
         // current_time_ms is validated but not obeyed: a client must not move a server's real clock.
-        return { type: 'ka_check_ok', expired: conn.takeExpiries(), active: [...conn.clients.keys()] };
+        return { type: 'ka_check_ok', expired: conn.takeExpiries(), active: conn.clientList().map((entry) => entry.clientId) };
       case 'ka_status':
         return { type: 'ka_status_ok', connections: this.statusOf(conn) };
     }
   }
 
   private heartbeat(conn: Connection, clientId: string): void {
-    const entry = conn.clients.get(clientId);
+    const entry = conn.client(clientId);
     // A lone client was already refreshed by the frame itself (onMessage).
     if (entry === undefined || (entry !== conn.sole && !this.registry.touch(entry))) throw notOwned(clientId);
   }
@@ -97,7 +97,7 @@ export class RequestHandler {
   private statusOf(conn: Connection): { clientId: string; lastSeenMsAgo: number; status: 'active' }[] {
     const now = this.clock.now();
     const out = [];
-    for (const entry of conn.clients.values()) out.push(statusEntry(entry, now));
+    for (const entry of conn.clientList()) out.push(statusEntry(entry, now));
     return out;
   }
 }

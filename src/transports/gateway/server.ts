@@ -52,7 +52,7 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
     moved(from, clientId) {
       metrics.moved();
       from.cork(() => from.send(encodeNotice('ka_moved', clientId)));
-      if (from.clients.size === 0) from.close(CloseReason.ClientMoved);
+      if (from.clientCount === 0) from.close(CloseReason.ClientMoved);
     },
   });
   registry = owned;

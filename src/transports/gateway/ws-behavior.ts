@@ -60,7 +60,7 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
       conn.closed = true;
       conn.ws = undefined;
       connections.delete(conn);
-      const clients = [...conn.clients.values()];
+      const clients = conn.clientList();
       for (const entry of clients) registry.release(entry);
       const reason = conn.closeReason?.metric ?? peerCloseMetric(code, Buffer.from(message).toString('utf8'));
       metrics.closed(reason);
