@@ -26,6 +26,16 @@ describe('gateway limits', () => {
     await stillServing();
   });
 
+  it('drops a connection that sends a text frame of invalid UTF-8 (uWS); the server carries on', async () => {
+    const c = await TestClient.open(gw.wsUrl());
+    c.sendRaw(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), false);
+    const closed = await c.closed;
+    expect([1006, 1007]).toContain(closed.code);
+    await sleep(100);
+    expect(metric((await gw.get('/metrics')).text, 'keepwatch_connection_closes_total{reason="invalid_utf8"}')).toBe(1);
+    await stillServing();
+  });
+
   it('closes a connection registering more than --max-clients-per-connection client_ids with 4002', async () => {
     const c = await TestClient.open(gw.wsUrl());
     for (const id of ['m-1', 'm-2', 'm-3']) expect((await c.register(id, 60000)).body.type).toBe('ka_register_ok');
