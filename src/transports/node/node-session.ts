@@ -6,6 +6,8 @@ import { parseInit, parseKeepAliveRequest, requestType, type KeepAliveRequest } 
 import { MalformedLine, parseEnvelope, type Envelope } from './envelope.js';
 import { parseFlatEnvelope } from './flat-envelope.js';
 
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
+
 const INIT_OK = { type: 'init_ok' } as const;
 
 export interface NodeOutput {
@@ -53,7 +55,7 @@ export class NodeSession {
       envelope = parseFlatEnvelope(text) ?? parseEnvelope(text);
     } catch (error) {
       if (!(error instanceof MalformedLine)) throw error;
-      this.out.diagnose(`line ${this.lineNo}: ignored: ${error.message}`);
+      this.diagnose(`line ${this.lineNo}: ignored: ${error.message}`);
       return;
     }
     try {
@@ -66,13 +68,18 @@ export class NodeSession {
 
   private fail(envelope: Envelope, error: unknown): void {
     if (error instanceof ProtocolError) this.answerError(envelope, error);
-    else this.out.diagnose(`line ${this.lineNo}: internal error: ${(error as Error).stack ?? String(error)}`);
+    else this.diagnose(`line ${this.lineNo}: internal error: ${(error as Error).stack ?? String(error)}`);
   }
 
   /** A line refused before it could be parsed. */
   rejectLine(reason: string): void {
     this.lineNo++;
-    this.out.diagnose(`line ${this.lineNo}: ignored: ${reason}`);
+    this.diagnose(`line ${this.lineNo}: ignored: ${reason}`);
+  }
+
+  /** One stderr line: control characters from the input (or a stack) are escaped. */
+  private diagnose(text: string): void {
+    this.out.diagnose(text.replace(CONTROL_CHARS, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0')));
   }
 
   private dispatch(envelope: Envelope): void | Promise<void> {
@@ -102,7 +109,7 @@ export class NodeSession {
   private answerError(envelope: Envelope, error: ProtocolError): void {
     const inReplyTo = envelope.msgId;
     if (inReplyTo === undefined) {
-      this.out.diagnose(`line ${this.lineNo}: error ${error.code} (no msg_id, not answered): ${error.message}`);
+      this.diagnose(`line ${this.lineNo}: error ${error.code} (no msg_id, not answered): ${error.message}`);
       return;
     }
     this.send(envelope, encodeErrorBody(error, inReplyTo, this.nextMsgId++));
