@@ -1,5 +1,5 @@
 import type { ProtocolError } from './errors.js';
-import type { KeepAliveReply } from './keepalive-service.js';
+import { HEARTBEAT_OK, type KeepAliveReply } from './keepalive-service.js';
 import { pyInteger, pyString, pyStringArray } from './py-json.js';
 
 /**
@@ -13,6 +13,8 @@ export function encodeReplyBody(
   inReplyTo: number | bigint,
   msgId: number,
 ): string {
+  // Every heartbeat's reply: one template over constants.
+  if (reply === HEARTBEAT_OK) return `{"type": "ka_heartbeat_ok", "in_reply_to": ${pyInteger(inReplyTo)}, "last_seen_ms_ago": 0, "msg_id": ${msgId}}`;
   return `{"type": "${reply.type}", "in_reply_to": ${pyInteger(inReplyTo)}${replyFields(reply)}, "msg_id": ${msgId}}`;
 }
 

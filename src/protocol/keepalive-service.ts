@@ -11,7 +11,7 @@ export type KeepAliveReply =
 
 // The two hot replies never vary (last_seen_ms_ago is measured after the reset): one object each.
 const REGISTER_OK: KeepAliveReply = Object.freeze({ type: 'ka_register_ok' });
-const HEARTBEAT_OK: KeepAliveReply = Object.freeze({ type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 });
+export const HEARTBEAT_OK: KeepAliveReply = Object.freeze({ type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 });
 
 /**
  * The keep-alive requests applied to a monitor at the clock's time: the
