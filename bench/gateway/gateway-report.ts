@@ -129,10 +129,10 @@ export function report(s: BenchSettings, same: readonly ServerMeasurement[], sca
   printTable('issue 4 targets', ['target', 'figure', 'result'], targets.map((t) => [t.target, t.figure, passFail(t.met)]));
   const name = s.mode === 'full' ? 'gateway' : 'gateway-quick';
   const json = writeResultsJson(name, { settings: s, command, measurements: all, interleavedThroughput: ab, targets });
-  const svg = writeLatencyChart(name, 'Gateway: silent time before a SIGSTOPped client is closed, and keepwatch delay past its deadline', [
+  const svg = writeLatencyChart(name, 'Gateway: how far from the deadline a SIGSTOPped client is closed', [
     {
-      scenario: `time from last activity to close (windows: keepwatch its timeout_ms, ws 2 x ${s.pingIntervalMs / 1000} s, uWS ${s.uwsIdleTimeoutS} s)`,
-      series: withDetection.map((m) => chartSeries(`${m.server} [${m.scenario}]`, m.detection!.silenceBeforeCloseMs)),
+      scenario: `|close - (last activity + window)|, early or late (windows: keepwatch its timeout_ms, ws 2 x ${s.pingIntervalMs / 1000} s, uWS ${s.uwsIdleTimeoutS} s)`,
+      series: withDetection.map((m) => chartSeries(`${m.server} [${m.scenario}]`, m.detection!.absDelayMs)),
     },
     {
       scenario: 'keepwatch: close minus deadline (never negative)',

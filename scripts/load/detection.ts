@@ -22,6 +22,8 @@ export interface DetectionResult {
   early: number;
   /** Observed close minus (last activity + window), ms. */
   delayMs: SignedSummary;
+  /** |delay|: how far from the deadline the close came, early or late. */
+  absDelayMs: SignedSummary;
   /** The same, split: clients alone on their connection, and multiplexed ones. */
   delayMsSingle: SignedSummary;
   delayMsMux: SignedSummary;
@@ -69,6 +71,7 @@ export function computeDetection(
     undetected: silenced - delays.length,
     early: delays.filter((d) => d < 0).length,
     delayMs: summarizeSigned(delays),
+    absDelayMs: summarizeSigned(delays.map(Math.abs)),
     delayMsSingle: summarizeSigned(single),
     delayMsMux: summarizeSigned(mux),
     silenceBeforeCloseMs: summarizeSigned(silences),
