@@ -51,6 +51,20 @@ describe('keepwatch serve: command line', () => {
     }
   });
 
+  it('refuses a port another gateway holds (exit 4) instead of sharing it', async () => {
+    const first = await startGateway();
+    try {
+      const second = await startGateway({ args: ['--port', String(first.port)], expectFailure: true });
+      expect((await second.exited).code).toBe(4);
+      expect(second.logs.find((l) => l.event === 'listen_failed')).toMatchObject({ port: first.port });
+      const c = await TestClient.open(first.wsUrl());
+      expect((await c.register('first-only', 60000)).body.type).toBe('ka_register_ok');
+      c.close();
+    } finally {
+      await first.stop();
+    }
+  });
+
   it('refuses a bad flag value with exit code 2', async () => {
     const run = await runCli(['serve', '--port', 'eighty'], '');
     expect(run.code).toBe(2);

@@ -40,7 +40,13 @@ export async function serveCommand(args: string[]): Promise<void> {
     await (await starting).stop();
     lifecycle.info({ event: 'stopped' });
   });
-  const gateway = await starting;
+  let gateway;
+  try {
+    gateway = await starting;
+  } catch (error) {
+    lifecycle.fatal({ event: 'listen_failed', host: options.host, port: options.port, err: (error as Error).message });
+    process.exit(4);
+  }
   lifecycle.info(
     {
       event: 'listening',

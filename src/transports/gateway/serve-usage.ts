@@ -11,7 +11,9 @@ whatever --log-level (except silent).
 
 Options:
   --host HOST                        address to bind (default ${D.host})
-  --port N                           port (default ${D.port}; 0 = any free port)
+  --port N                           port (default ${D.port}; 0 = any free port);
+                                     a port already taken: exit 4 (uWS's
+                                     SO_REUSEPORT sharing is turned off)
   --shards N                         monitor shards client_ids hash to (default ${D.shards})
   --workers N                        worker threads serving the shards (default ${D.workers}: in process)
   --max-payload-bytes N              largest message accepted; uWS drops a

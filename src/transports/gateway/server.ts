@@ -87,9 +87,20 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
   };
 }
 
+/** uWS's LIBUS_LISTEN_EXCLUSIVE_PORT: without it uWS sets SO_REUSEPORT, and a second gateway on a taken port would start and share it silently. */
+const EXCLUSIVE_PORT = 1;
+
+type ListenWithOptions = (
+  host: string,
+  port: number,
+  options: number,
+  cb: (socket: us_listen_socket | false) => void,
+) => TemplatedApp;
+
 function listen(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
   return new Promise((resolve, reject) => {
-    app.listen(host, port, (socket) => {
+    // The native binary takes (host, port, options, cb); this build's typings miss that overload.
+    (app.listen as unknown as ListenWithOptions).call(app, host, port, EXCLUSIVE_PORT, (socket) => {
       if (socket === false) reject(new Error(`cannot listen on ${host}:${port}`));
       else resolve(socket);
     });

@@ -77,7 +77,7 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayP
     });
   };
   const startup = await Promise.race([
-    waitForLog((l) => l.event === 'listening' || l.event === 'refused' || typeof l.raw === 'string'),
+    waitForLog((l) => l.event === 'listening' || l.event === 'refused' || l.event === 'listen_failed' || typeof l.raw === 'string'),
     exited.then(() => waitForLog(() => true, 1000)),
   ]);
   const port = typeof startup.port === 'number' ? startup.port : 0;
