@@ -37,6 +37,44 @@ describe('gateway /ws protocol', () => {
     c.close();
   });
 
+  it('answers a heartbeat the same however it is spelled', async () => {
+    const c = await TestClient.open(gw.wsUrl());
+    const ids = ['plain-1', 'quo"te', 'back\\slash', 'caf\u00e9', 'x'.repeat(256)];
+    for (const id of ids) await c.register(id, 60000);
+    const frames = [
+      '{"type":"ka_heartbeat","client_id":"plain-1","msg_id":100}',
+      '{"type": "ka_heartbeat", "client_id": "plain-1", "msg_id": 101}',
+      '{"msg_id": 102, "type": "ka_heartbeat", "client_id": "plain-1"}',
+      '{"type": "ka_heartbeat", "client_id": "plain-1", "msg_id": 103.0}',
+      '{"type": "ka_heartbeat", "client_id": "quo\\"te", "msg_id": 104}',
+      '{"type": "ka_heartbeat", "client_id": "back\\\\slash", "msg_id": 105}',
+      '{"type": "ka_heartbeat", "client_id": "caf\\u00e9", "msg_id": 106}',
+      '{"type": "ka_heartbeat", "client_id": "café", "msg_id": 107}',
+      `{"type": "ka_heartbeat", "client_id": "${'x'.repeat(256)}", "msg_id": 108}`,
+      '{"type": "ka_heartbeat", "client_id": "plain-1", "extra": true, "msg_id": 109}',
+    ];
+    for (const [i, frame] of frames.entries()) {
+      const reply = c.next((m) => m.body.in_reply_to === 100 + i);
+      c.sendRaw(frame);
+      expect((await reply).body).toMatchObject({ type: 'ka_heartbeat_ok', last_seen_ms_ago: 0 });
+    }
+    const refused = [
+      ['{"type": "ka_heartbeat", "client_id": "plain-2", "msg_id": 110}', 20],
+      [`{"type": "ka_heartbeat", "client_id": "${'x'.repeat(257)}", "msg_id": 111}`, 12],
+      ['{"type": "ka_heartbeat", "client_id": "", "msg_id": 112}', 12],
+    ] as const;
+    for (const [frame, code] of refused) {
+      const msgId = Number(/"msg_id": (\d+)/.exec(frame)?.[1]);
+      const reply = c.next((m) => m.body.in_reply_to === msgId);
+      c.sendRaw(frame);
+      expect((await reply).body).toMatchObject({ type: 'error', code });
+    }
+    // Leading zeros are not JSON: error 12 with no in_reply_to.
+    c.sendRaw('{"type": "ka_heartbeat", "client_id": "plain-1", "msg_id": 007}');
+    expect((await c.next((m) => m.body.text === 'invalid JSON')).body).toMatchObject({ type: 'error', code: 12 });
+    c.close();
+  });
+
   it('answers nothing to a request without msg_id, but it still counts', async () => {
     const c = await TestClient.open(gw.wsUrl());
     c.send({ type: 'ka_register', client_id: 'ff-1', timeout_ms: 60000 });

@@ -14,11 +14,15 @@ export class UnaddressedFrame extends ProtocolError {}
 
 const malformed = (text: string): UnaddressedFrame => new UnaddressedFrame(ErrorCode.MalformedRequest, text);
 
-/** Text frame -> JSON object with a valid msg_id; anything else is error 12. */
-export function parseFrame(data: ArrayBuffer, isBinary: boolean): Frame {
+/** A frame's text; a binary frame is error 12. */
+export function frameText(data: ArrayBuffer, isBinary: boolean): string {
   if (isBinary) throw malformed('binary frames are not supported: send each request as a JSON text frame');
-  // uWS has already refused text frames that are not valid UTF-8 (close 1007).
-  const text = Buffer.from(data).toString('utf8');
+  // uWS has already refused text frames that are not valid UTF-8.
+  return Buffer.from(data).toString('utf8');
+}
+
+/** Text -> JSON object with a valid msg_id (or none); anything else is error 12. */
+export function parseFrame(text: string): Frame {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -7,7 +7,8 @@ import { parseKeepAliveRequest, type KeepAliveRequest } from '../../protocol/req
 import type { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
 import type { ClientEntry, Connection } from './connection.js';
-import { frameType, parseFrame, UnaddressedFrame, type Frame } from './frame-parser.js';
+import { frameText, frameType, parseFrame, UnaddressedFrame, type Frame } from './frame-parser.js';
+import { matchHeartbeat, type FastHeartbeat } from './heartbeat-fast-path.js';
 import type { GatewayMetrics } from './metrics.js';
 import { encodeUnaddressedError } from './notices.js';
 
@@ -34,7 +35,10 @@ export class RequestHandler {
     if (conn.sole !== undefined) this.registry.touch(conn.sole);
     let frame: Frame;
     try {
-      frame = parseFrame(data, isBinary);
+      const text = frameText(data, isBinary);
+      const beat = matchHeartbeat(text);
+      if (beat !== undefined && this.fastHeartbeat(conn, beat)) return;
+      frame = parseFrame(text);
     } catch (error) {
       if (!(error instanceof UnaddressedFrame)) throw error;
       this.metrics.protocolError(error.code);
@@ -51,6 +55,19 @@ export class RequestHandler {
       const msgId = conn.takeMsgId();
       conn.send(frame.msgId === undefined ? encodeUnaddressedError(error, msgId) : encodeErrorBody(error, frame.msgId, msgId));
     }
+  }
+
+  /**
+   * The common heartbeat, recognised without JSON.parse. False hands the
+   * frame to the full path, which then answers the error (not owned).
+   */
+  private fastHeartbeat(conn: Connection, beat: FastHeartbeat): boolean {
+    const entry = conn.client(beat.clientId);
+    if (entry === undefined || (entry !== conn.sole && !this.registry.touch(entry))) return false;
+    if (beat.msgId !== undefined) {
+      conn.send(encodeReplyBody({ type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 }, beat.msgId, conn.takeMsgId()));
+    }
+    return true;
   }
 
   /** A WebSocket pong (or ping) frame. */
