@@ -53,6 +53,7 @@ export class MonitorActions {
     const started = performance.now();
     const now = this.clock.now();
     let closed = 0;
+    let notified = 0;
     let maxDelayMs = 0;
     const debug = this.log.isLevelEnabled('debug');
     const outbox = new CorkedSends();
@@ -72,13 +73,14 @@ export class MonitorActions {
       } else {
         outbox.add(conn, encodeNotice('ka_expired', entry.clientId));
         conn.recordExpiry(entry.clientId, this.options.maxUnreportedExpiries);
+        notified++;
       }
       this.metrics.expired(alone ? 'closed' : 'notified', delayMs);
       if (debug) this.log.debug({ event: 'expired', clientId: entry.clientId, connection: conn.id, delayMs, closed: alone });
     }
     outbox.flush();
     this.metrics.sweepHandled('expired', (performance.now() - started) / 1000);
-    this.log.info({ event: 'expired', count: ids.length, closed, notified: ids.length - closed, maxDelayMs });
+    this.log.info({ event: 'expired', count: closed + notified, closed, notified, maxDelayMs });
   }
 
   private onPing(ids: readonly string[], handles: readonly number[]): void {
