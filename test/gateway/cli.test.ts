@@ -14,6 +14,7 @@ const FLAGS = [
   '--ping-jitter-ms',
   '--max-unreported-expiries',
   '--shutdown-timeout-ms',
+  '--register-timeout-ms',
   '--allow-js-fallback',
   '--log-level',
 ];
@@ -24,7 +25,7 @@ describe('keepwatch serve: command line', () => {
     expect(run.code).toBe(0);
     const text = run.stdout.toString();
     for (const flag of FLAGS) expect(text).toContain(flag);
-    for (const token of ['4000 keepalive timeout', '4001', '4002', '4003', '1001', 'ka_ping', 'ka_expired', 'ka_moved', '/healthz', '/status', '/metrics']) {
+    for (const token of ['4000 keepalive timeout', '4001', '4002', '4003', '4004', '1001', 'ka_ping', 'ka_expired', 'ka_moved', '/healthz', '/status', '/metrics']) {
       expect(text).toContain(token);
     }
     expect(text).toContain('default 127.0.0.1');

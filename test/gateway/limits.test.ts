@@ -4,7 +4,7 @@ import { sleep, TestClient } from './helpers/ws-client.js';
 
 describe('gateway limits', () => {
   const gw = useGateway({
-      args: ['--max-payload-bytes', '1024', '--max-clients-per-connection', '3', '--max-send-buffer-bytes', '65536'],
+      args: ['--max-payload-bytes', '1024', '--max-clients-per-connection', '3', '--max-send-buffer-bytes', '65536', '--register-timeout-ms', '400'],
     });
 
   const stillServing = async (): Promise<void> => {
@@ -34,6 +34,20 @@ describe('gateway limits', () => {
     await sleep(100);
     expect(metric((await gw.get('/metrics')).text, 'keepwatch_connection_closes_total{reason="invalid_utf8"}')).toBe(1);
     await stillServing();
+  });
+
+  it('closes a connection that registers no client within --register-timeout-ms (4004); one that registered stays', async () => {
+    // Stamped before connecting: the server cannot have opened it earlier.
+    const openedAt = performance.now();
+    const idle = await TestClient.open(gw.wsUrl());
+    const busy = await TestClient.open(gw.wsUrl());
+    await busy.register('busy-1', 60000);
+    const closed = await idle.closed;
+    expect(closed).toMatchObject({ code: 4004, reason: 'no client registered' });
+    expect(closed.at - openedAt).toBeGreaterThanOrEqual(390);
+    expect(closed.at - openedAt).toBeLessThan(400 + 1000);
+    expect(busy.isOpen).toBe(true);
+    busy.close();
   });
 
   it('closes a connection registering more than --max-clients-per-connection client_ids with 4002', async () => {

@@ -11,6 +11,8 @@ export const CloseReason = {
   TooManyClients: { code: 4002, text: 'too many clients on this connection', metric: 'too_many_clients' },
   /** More than --max-send-buffer-bytes queued for a peer that does not read. */
   SendBufferFull: { code: 4003, text: 'send buffer full', metric: 'send_buffer_full' },
+  /** Registered no client within --register-timeout-ms of opening. */
+  NoClientRegistered: { code: 4004, text: 'no client registered', metric: 'no_client_registered' },
   /** SIGTERM/SIGINT. */
   Shutdown: { code: 1001, text: 'server shutting down', metric: 'shutdown' },
 } as const;

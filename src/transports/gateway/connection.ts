@@ -45,9 +45,13 @@ export class Connection {
   /** Expired client_ids not yet handed out by a ka_check on this connection. */
   private unreported: string[] | undefined;
   private nextMsgId = 0;
+  /** Whether it ever owned a client (the idle-connection reaper spares it then). */
+  everRegistered = false;
 
   constructor(
     readonly id: number,
+    /** Clock ms when it opened. */
+    readonly openedAt: number,
     private readonly onSendBufferFull: (conn: Connection) => void,
   ) {}
 
@@ -67,6 +71,7 @@ export class Connection {
   }
 
   addClient(entry: ClientEntry): void {
+    this.everRegistered = true;
     if (this.many !== undefined) {
       this.many.set(entry.clientId, entry);
     } else if (this.sole === undefined) {

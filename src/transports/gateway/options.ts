@@ -13,6 +13,8 @@ export interface GatewayOptions {
   maxSendBufferBytes: number;
   /** First ping after a silence is delayed by up to min(this, ping_interval_ms / 10). */
   pingJitterMs: number;
+  /** A connection that registers no client within this long is closed with 4004; 0 = never. */
+  registerTimeoutMs: number;
   /** SIGTERM/SIGINT: the process exits 0 at most this long after the signal. */
   shutdownTimeoutMs: number;
   /** Serve on uWebSockets.js' pure-JS fallback when the native binary does not load. */
@@ -34,6 +36,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   // Room for a mass expiry's ka_expired burst to a full edge (100,000 x ~45 bytes) on top of the kernel's buffers.
   maxSendBufferBytes: 8 * 1024 * 1024,
   pingJitterMs: 1000,
+  registerTimeoutMs: 30_000,
   shutdownTimeoutMs: 3000,
   allowJsFallback: false,
   maxUnreportedExpiries: 10_000,

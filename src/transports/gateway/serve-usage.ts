@@ -29,6 +29,10 @@ Options:
                                      together (default ${D.pingJitterMs}; 0 = none)
   --max-unreported-expiries N        expired ids a connection keeps for its
                                      next ka_check (default ${D.maxUnreportedExpiries})
+  --register-timeout-ms N            a connection that registers no client
+                                     within N ms is closed with 4004, so a
+                                     peer that connects and hangs does not
+                                     hold a socket (default ${D.registerTimeoutMs}; 0 = never)
   --shutdown-timeout-ms N            on SIGTERM/SIGINT: stop accepting, close
                                      every connection with 1001, exit 0 within
                                      N ms (default ${D.shutdownTimeoutMs})
@@ -41,8 +45,9 @@ Options:
 Close codes: 4000 keepalive timeout (the connection's only client was silent
 for more than timeout_ms), 4001 client moved to another connection (its
 last client_id was registered elsewhere), 4002 too many clients on this
-connection, 4003 send buffer full, 1001 server shutting down; a frame over
---max-payload-bytes or invalid UTF-8 is dropped by uWS at once (1006).
+connection, 4003 send buffer full, 4004 no client registered, 1001 server
+shutting down; a frame over --max-payload-bytes or invalid UTF-8 is dropped
+by uWS at once (1006).
 Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...},
 {"type": "ka_expired", "client_id": ...} (a client of a connection with
 several), {"type": "ka_moved", "client_id": ...} (registered elsewhere).

@@ -13,6 +13,7 @@ import type { LoadedUws } from './native-uws.js';
 import { encodeNotice } from './notices.js';
 import type { GatewayOptions } from './options.js';
 import { RequestHandler } from './request-handler.js';
+import { IdleConnectionReaper } from './idle-connections.js';
 import { addTestHooks } from './test-hooks.js';
 import { wsBehavior } from './ws-behavior.js';
 
@@ -59,7 +60,8 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
   actions.attach(owned);
   const handler = new RequestHandler(owned, clock, metrics, options);
   const app: TemplatedApp = loaded.uws.App();
-  app.ws<SocketData>('/ws', wsBehavior({ options, registry: owned, handler, metrics, log, connections }));
+  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections }));
+  const reaper = new IdleConnectionReaper(connections, clock, options.registerTimeoutMs);
   addHttpRoutes(app, {
     monitor,
     metrics,
@@ -82,6 +84,7 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
       loaded.uws.us_listen_socket_close(listenSocket);
       for (const conn of [...connections]) conn.close(CloseReason.Shutdown);
       actions.stop();
+      reaper.stop();
       await monitor.close();
     },
   };

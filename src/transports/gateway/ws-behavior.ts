@@ -1,4 +1,5 @@
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import type { Clock } from '../../monitor/clock.js';
 import type { ClientRegistry } from './client-registry.js';
 import { CloseReason, peerCloseMetric } from './close-codes.js';
 import { Connection, type SocketData } from './connection.js';
@@ -9,6 +10,7 @@ import type { RequestHandler } from './request-handler.js';
 
 export interface WsBehaviorDeps {
   options: GatewayOptions;
+  clock: Clock;
   registry: ClientRegistry;
   handler: RequestHandler;
   metrics: GatewayMetrics;
@@ -19,7 +21,7 @@ export interface WsBehaviorDeps {
 
 /** The /ws endpoint's uWS behaviour: connection lifecycle and frames to the request handler. */
 export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> {
-  const { options, registry, handler, metrics, log, connections } = deps;
+  const { options, clock, registry, handler, metrics, log, connections } = deps;
   let nextConnId = 1;
   const sendBufferFull = (conn: Connection): void => conn.close(CloseReason.SendBufferFull);
   return {
@@ -30,7 +32,7 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
     idleTimeout: 0,
     sendPingsAutomatically: false,
     upgrade: (res, req, context) => {
-      const data: SocketData = { conn: new Connection(nextConnId++, sendBufferFull) };
+      const data: SocketData = { conn: new Connection(nextConnId++, clock.now(), sendBufferFull) };
       res.upgrade(
         data,
         req.getHeader('sec-websocket-key'),
