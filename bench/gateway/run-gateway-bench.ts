@@ -14,10 +14,17 @@ import { interleavedThroughput, type InterleavedThroughput } from './throughput-
 import { KEEPWATCH, UWS_ECHO, UWS_IDLE, WS_HEARTBEAT, type ServerKind } from './server-kinds.js';
 
 const BASE_PORT = 9401;
+/** Hard bound on the whole run; on exit, by any path, every server and load child is killed by PID. */
+const MAX_RUN_MS = { full: 30 * 60_000, quick: 6 * 60_000 };
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-scale': { type: 'boolean', default: false } } });
   const s = values.quick ? QUICK : FULL;
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench:gateway: over ${MAX_RUN_MS[s.mode] / 60_000} minutes, stopping\n`);
+    process.exit(1);
+  }, MAX_RUN_MS[s.mode]);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
   const only = values.only?.split(',').map((n) => n.trim().toLowerCase());
   const kinds: ServerKind[] = [UWS_ECHO, WS_HEARTBEAT, UWS_IDLE, KEEPWATCH].filter((k) => only === undefined || only.some((o) => k.name.toLowerCase().startsWith(o)));
   const same: LoadPlan = {
@@ -64,6 +71,7 @@ async function main(): Promise<void> {
     port += 2;
   }
   report(s, measurements, scale, ab, `npm run bench:gateway${values.quick ? ' -- --quick' : ''}`);
+  clearTimeout(watchdog);
 }
 
 main().catch((err: unknown) => {

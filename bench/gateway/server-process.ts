@@ -5,12 +5,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const READY_TIMEOUT_MS = 20_000;
 const STOP_GRACE_MS = 5_000;
 
+process.on('exit', () => ServerProcess.killAll());
+
 /**
  * A server under test, started as its own process so its RSS and CPU can be
  * read from /proc without the load tool's share. Ready when its port accepts
  * a TCP connection; stopped by its PID (SIGTERM, then SIGKILL after a grace).
  */
 export class ServerProcess {
+  private static readonly running = new Set<ServerProcess>();
+
+  /** SIGKILLs every server still running; for the benchmark's own exit, whatever ends it. */
+  static killAll(): void {
+    for (const s of ServerProcess.running) s.child.kill('SIGKILL');
+  }
+
   private readonly child: ChildProcess;
   private exited = false;
   private stderrTail = '';
@@ -24,7 +33,11 @@ export class ServerProcess {
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
     });
-    this.child.on('exit', () => (this.exited = true));
+    ServerProcess.running.add(this);
+    this.child.on('exit', () => {
+      ServerProcess.running.delete(this);
+      this.exited = true;
+    });
   }
 
   static async start(name: string, port: number, args: readonly string[]): Promise<ServerProcess> {

@@ -6,6 +6,8 @@ import type { FromChild, ToChild } from './ipc-messages.js';
 
 const CHILD_SCRIPT = fileURLToPath(new URL('./load-child.js', import.meta.url));
 
+process.on('exit', () => ChildHandle.killAll());
+
 type Reply<T extends FromChild['t']> = Extract<FromChild, { t: T }>;
 
 /**
@@ -15,6 +17,14 @@ type Reply<T extends FromChild['t']> = Extract<FromChild, { t: T }>;
  * this object, by their own PID.
  */
 export class ChildHandle {
+  /** Every child not yet known to have exited, so an exiting coordinator can end them all (a stopped one would never exit by itself). */
+  private static readonly running = new Set<ChildHandle>();
+
+  /** Ends every child still running; safe in a process 'exit' handler (signals are synchronous). */
+  static killAll(): void {
+    for (const c of ChildHandle.running) c.kill();
+  }
+
   readonly process: ChildProcess;
   stopped = false;
   private readonly inbox: FromChild[] = [];
@@ -34,7 +44,9 @@ export class ChildHandle {
       this.inbox.push(msg);
       this.waiter?.();
     });
+    ChildHandle.running.add(this);
     this.process.on('exit', () => {
+      ChildHandle.running.delete(this);
       this.exited = true;
       this.waiter?.();
     });
