@@ -71,6 +71,8 @@ describe('gateway pings and expiry', () => {
     // No ping frames on a multiplexed connection: a pong could not say which client answered.
     expect(edge.pings).toHaveLength(0);
     expect(edge.ofType('ka_ping').every((m) => m.body.client_id === 'dev-quiet')).toBe(true);
+    // A ka_check without msg_id gets no reply, so it must not consume the report.
+    edge.send({ type: 'ka_check' });
     const check = await edge.request({ type: 'ka_check' });
     expect(check.body).toMatchObject({ expired: ['dev-quiet'], active: ['dev-live'] });
     // Reported once.

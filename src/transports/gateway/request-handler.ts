@@ -82,7 +82,10 @@ export class RequestHandler {
       this.heartbeat(conn, clientIdField(frame.body));
       return undefined;
     }
-    return this.applyRequest(conn, parseKeepAliveRequest(type, frame.body));
+    const request = parseKeepAliveRequest(type, frame.body);
+    // A ka_check nobody will read must not hand out (and so lose) the queued expiries.
+    if (request.type === 'ka_check' && frame.msgId === undefined) return undefined;
+    return this.applyRequest(conn, request);
   }
 
   private applyRequest(conn: Connection, request: KeepAliveRequest): KeepAliveReply | undefined {
