@@ -7,6 +7,8 @@ export interface CreateLiveMonitorOptions {
   /** Worker threads serving the shards; 0 (default) keeps them in process. */
   workers?: number;
   trackPings?: boolean;
+  /** See MonitorOptions.pingTickMs. */
+  pingTickMs?: number;
   queueExpiryReports?: boolean;
   clock?: Clock;
   events?: LiveMonitorEvents;
@@ -23,6 +25,7 @@ export function createLiveMonitor(options: CreateLiveMonitorOptions = {}): LiveM
       shards: options.shards,
       workers,
       trackPings: options.trackPings,
+      pingTickMs: options.pingTickMs,
       queueExpiryReports: options.queueExpiryReports,
       clock: options.clock,
       events: options.events,
@@ -32,6 +35,7 @@ export function createLiveMonitor(options: CreateLiveMonitorOptions = {}): LiveM
   return new InProcessLiveMonitor({
     shards: options.shards,
     trackPings: options.trackPings,
+    pingTickMs: options.pingTickMs,
     queueExpiryReports: options.queueExpiryReports,
     clock: options.clock,
     events: options.events,

@@ -40,6 +40,8 @@ export interface LiveMonitor {
 export interface InProcessLiveMonitorOptions {
   shards?: number;
   trackPings?: boolean;
+  /** See MonitorOptions.pingTickMs. */
+  pingTickMs?: number;
   /** Expiries also queued for the next ka_check (default false for servers). */
   queueExpiryReports?: boolean;
   clock?: Clock;
@@ -76,6 +78,7 @@ export class InProcessLiveMonitor implements LiveMonitor {
     this.monitor = new KeepAliveMonitor({
       shards: options.shards,
       trackPings: options.trackPings ?? true,
+      pingTickMs: options.pingTickMs,
       queueExpiryReports: options.queueExpiryReports ?? false,
       sweepOnAccess: options.sweepOnAccess,
       onSweep: (batch) => this.publish(batch),

@@ -10,6 +10,8 @@ export interface MonitorOptions {
   shards?: number;
   /** Track ping deadlines, reported by `sweep` (default false). */
   trackPings?: boolean;
+  /** Ping deadlines rounded up to this many ms (default 1; see ShardOptions.pingTickMs). */
+  pingTickMs?: number;
   /** Queue expiries for the next `check` (default true). */
   queueExpiryReports?: boolean;
   /** Called with every sweep's findings, whichever operation ran the sweep. */
@@ -74,7 +76,7 @@ export class KeepAliveMonitor {
     this.queueReports = options.queueExpiryReports ?? true;
     this.onSweep = options.onSweep;
     this.sweepOnAccess = options.sweepOnAccess ?? true;
-    this.shards = Array.from({ length: count }, () => new Shard({ trackPings: options.trackPings ?? false }));
+    this.shards = Array.from({ length: count }, () => new Shard({ trackPings: options.trackPings ?? false, pingTickMs: options.pingTickMs }));
   }
 
   /** Live clients, over all shards. */

@@ -25,6 +25,7 @@
  * queued operation is applied later in O(1) too.
  */
 import { NIL, Shard } from '../../core/index.js';
+import type { ShardTaskOptions } from './shard-task.js';
 
 /** What a live client looks like while its shard is lent. */
 interface OverlayEntry {
@@ -88,11 +89,11 @@ export class ShardHost {
 
   constructor(
     readonly index: number,
-    trackPings: boolean,
+    options: ShardTaskOptions,
     private readonly sweepOnAccess: boolean,
     private readonly events: HostEvents,
   ) {
-    this.shard = new Shard({ trackPings });
+    this.shard = new Shard(options);
   }
 
   get lent(): boolean {

@@ -8,7 +8,13 @@ import type { ShardBuffers } from '../../core/index.js';
  */
 export type ShardTaskKind = 'sweep' | 'check' | 'status';
 
-export interface ShardTask {
+/** How a shard is built: the same on the main thread and in every worker. */
+export interface ShardTaskOptions {
+  trackPings: boolean;
+  pingTickMs: number;
+}
+
+export interface ShardTask extends ShardTaskOptions {
   /** sweep: expire and ping what is due; check/status: the same (if `sweep`), then walk the registration order. */
   kind: ShardTaskKind;
   /** False for a check/status of a monitor that sweeps only on its timer (sweepOnAccess off). */
@@ -16,7 +22,6 @@ export interface ShardTask {
   shard: number;
   /** The time of the sweep (ms). */
   now: number;
-  trackPings: boolean;
   buffers: ShardBuffers;
   /**
    * Fault injection for tests: the worker thread exits after releasing

@@ -31,7 +31,7 @@ class SlotSink implements SweepSink {
 
 export default function runShardTask(task: ShardTask): ShardTaskResult {
   const started = performance.now();
-  const shard = new Shard({ trackPings: task.trackPings, buffers: task.buffers });
+  const shard = new Shard({ trackPings: task.trackPings, pingTickMs: task.pingTickMs, buffers: task.buffers });
   const sink = new SlotSink(task.exitAfterExpiries ?? -1);
   if (task.sweep) shard.sweep(task.now, sink);
   const orderSlots: number[] = [];

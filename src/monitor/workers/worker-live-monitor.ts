@@ -77,7 +77,7 @@ import { mergeBySeq, type OrderWalk } from './merge-by-seq.js';
 import { settleTask } from './settle-task.js';
 import { PendingHandle, ShardHost } from './shard-host.js';
 import { ShardPool } from './shard-pool.js';
-import type { ShardTask, ShardTaskKind, ShardTaskResult } from './shard-task.js';
+import type { ShardTask, ShardTaskKind, ShardTaskOptions, ShardTaskResult } from './shard-task.js';
 
 /** Runs of a task on a shard before a round gives up (each after a repair). */
 const MAX_ATTEMPTS = 3;
@@ -114,7 +114,8 @@ export class WorkerLiveMonitor implements LiveMonitor {
   private readonly events: LiveMonitorEvents;
   private readonly reports = new ExpiryReports();
   private readonly queueReports: boolean;
-  private readonly trackPings: boolean;
+  /** How every shard is built, here and in the workers. */
+  private readonly shardOptions: ShardTaskOptions;
   private readonly sweepTimer: boolean;
   /** Whether check and status sweep first (as KeepAliveMonitor's sweepOnAccess). */
   private readonly sweepOnAccess: boolean;
@@ -131,7 +132,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
     this.clock = options.clock ?? new MonotonicClock();
     this.events = options.events ?? {};
     this.queueReports = options.queueExpiryReports ?? false;
-    this.trackPings = options.trackPings ?? true;
+    this.shardOptions = { trackPings: options.trackPings ?? true, pingTickMs: options.pingTickMs ?? 1 };
     this.timer = new DeadlineTimer(this.clock, options.stallThresholdMs ?? 20, () => this.onTimer());
     this.sweepTimer = options.sweepTimer ?? true;
     this.killWorkerOnce = options.killWorkerOnce;
@@ -143,7 +144,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
     };
     const sweepOnAccess = options.sweepOnAccess ?? true;
     this.sweepOnAccess = sweepOnAccess;
-    this.hosts = Array.from({ length: count }, (_, i) => new ShardHost(i, this.trackPings, sweepOnAccess, hostEvents));
+    this.hosts = Array.from({ length: count }, (_, i) => new ShardHost(i, this.shardOptions, sweepOnAccess, hostEvents));
     this.pool = new ShardPool(options.workers ?? 1);
   }
 
@@ -297,7 +298,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
   /** Runs the task; after a worker death, repairs the shard and runs it again. */
   private async runTask(host: ShardHost, kind: ShardTaskKind, now: number, sweep: boolean): Promise<ShardTaskResult> {
     for (let attempt = 1; ; attempt++) {
-      const task: ShardTask = { kind, sweep, shard: host.index, now, trackPings: this.trackPings, buffers: host.shard.buffers() };
+      const task: ShardTask = { kind, sweep, shard: host.index, now, ...this.shardOptions, buffers: host.shard.buffers() };
       if (this.killWorkerOnce?.shard === host.index) task.exitAfterExpiries = this.killWorkerOnce.afterExpiries;
       try {
         return await this.pool.run(task);

@@ -17,6 +17,13 @@ import { IdleConnectionReaper } from './idle-connections.js';
 import { addTestHooks } from './test-hooks.js';
 import { wsBehavior } from './ws-behavior.js';
 
+/**
+ * The monitor wakes for pings at most once per this many ms (expiry stays
+ * exact): pings due within the tick go out together, then the ping pacer
+ * spreads them by their jitter.
+ */
+const PING_TICK_MS = 50;
+
 export interface Gateway {
   readonly port: number;
   readonly monitor: LiveMonitor;
@@ -44,6 +51,7 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
     shards: options.shards,
     workers: options.workers,
     trackPings: true,
+    pingTickMs: PING_TICK_MS,
     queueExpiryReports: false,
     clock,
     events: actions.events,
