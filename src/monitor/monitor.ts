@@ -169,11 +169,6 @@ export class KeepAliveMonitor {
     return out;
   }
 
-  /** Expiries queued for the next check, oldest sweep first. */
-  takeExpiredReports(): string[] {
-    return this.reports.drain();
-  }
-
   /** The earliest time at which a sweep has work (expiry or ping); Infinity if none. */
   nextFireAt(): number {
     let next = Infinity;
