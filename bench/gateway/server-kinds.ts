@@ -20,10 +20,14 @@ export interface ServerKind {
   hasMetrics: boolean;
 }
 
+/** The V8 flags `npm start` gives the gateway (see README, "Operating it"). */
+const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=1'];
+
 export const KEEPWATCH: ServerKind = {
   name: 'keepwatch',
   describe: () => 'keepwatch serve: per-client deadlines, ka_ping + WebSocket ping at ping_interval_ms, close at timeout_ms',
-  args: (port) => [KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
+  // Node flags as `npm start` passes them (package.json): what an operator runs.
+  args: (port) => [...GATEWAY_NODE_FLAGS, KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
   windowMs: (_s, registeredTimeoutMs) => registeredTimeoutMs,
   model: 'client',
   keepsAlive: true,
