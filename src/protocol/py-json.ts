@@ -1,8 +1,9 @@
 /**
  * JSON text byte-identical to Python's `json.dumps` with its defaults:
  * `", "` and `": "` separators, every character outside printable ASCII
- * escaped as \uXXXX (lowercase hex, surrogate pairs above U+FFFF). The replies of the stdio node must match a
- * Python reference implementation byte for byte.
+ * escaped as \uXXXX (lowercase hex, surrogate pairs above U+FFFF). The
+ * replies of the stdio node must match a Python reference implementation
+ * byte for byte.
  */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
 const NON_ASCII = /[\u007f-\uffff]/g;
