@@ -68,8 +68,8 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
   actions.attach(owned);
   const handler = new RequestHandler(owned, clock, metrics, options);
   const app: TemplatedApp = loaded.uws.App();
-  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections }));
-  const reaper = new IdleConnectionReaper(connections, clock, options.registerTimeoutMs);
+  const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
+  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper }));
   addHttpRoutes(app, {
     monitor,
     metrics,

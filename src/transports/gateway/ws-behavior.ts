@@ -7,6 +7,7 @@ import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { GatewayOptions } from './options.js';
 import type { RequestHandler } from './request-handler.js';
+import type { IdleConnectionReaper } from './idle-connections.js';
 
 export interface WsBehaviorDeps {
   options: GatewayOptions;
@@ -17,11 +18,13 @@ export interface WsBehaviorDeps {
   log: Logger;
   /** The open connections, kept by this behaviour (for shutdown and metrics). */
   connections: Set<Connection>;
+  /** Closes connections that register nothing in time. */
+  reaper: IdleConnectionReaper;
 }
 
 /** The /ws endpoint's uWS behaviour: connection lifecycle and frames to the request handler. */
 export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> {
-  const { options, clock, registry, handler, metrics, log, connections } = deps;
+  const { options, clock, registry, handler, metrics, log, connections, reaper } = deps;
   let nextConnId = 1;
   const sendBufferFull = (conn: Connection): void => conn.close(CloseReason.SendBufferFull);
   return {
@@ -45,6 +48,7 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
       const conn = ws.getUserData().conn;
       conn.ws = ws;
       connections.add(conn);
+      reaper.watch(conn);
       log.debug({ event: 'open', connection: conn.id });
     },
     message: (ws, message, isBinary) => {
