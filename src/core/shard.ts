@@ -129,6 +129,14 @@ export class Shard {
   private readonly ids: (string | undefined)[] = [];
   /** Slots released by the expiry in progress whose ids are still indexed (see forgetExpiredIds). */
   private readonly releasedSlots: number[] = [];
+  /**
+   * Ids of expired clients whose index entries are still there (the sweep
+   * does not pay a Map.delete each); consumed from `staleHead` by later
+   * registrations. Their entries are invalid already: their slots no
+   * longer hold them. Bounded by the expiries since the shard last emptied.
+   */
+  private staleIds: string[] = [];
+  private staleHead = 0;
   /** Per timer kind (EXPIRY, PING): duration in ms -> list id. */
   private readonly listsByDuration: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
   private readonly order: number;
@@ -155,7 +163,9 @@ export class Shard {
 
   /** The slot of a live client, or NIL. */
   find(id: string): number {
-    return this.index.get(id) ?? NIL;
+    const slot = this.index.get(id);
+    // An entry is valid while its slot still holds the id (see staleIds).
+    return slot !== undefined && this.ids[slot] === id ? slot : NIL;
   }
 
   idOf(slot: number): string {
@@ -195,10 +205,11 @@ export class Shard {
    * a client past its deadline is never found live here.
    */
   register(id: string, timeoutMs: number, pingIntervalMs: number, now: number, regSeq: number): number {
-    let slot = this.index.get(id);
-    if (slot !== undefined) {
+    let slot = this.find(id);
+    if (slot !== NIL) {
       this.leaveTimerLists(slot);
     } else {
+      if (this.staleHead < this.staleIds.length) this.dropStaleIds(2);
       slot = this.slots.alloc();
       this.index.set(id, slot);
       this.ids[slot] = id;
@@ -283,6 +294,8 @@ export class Shard {
     if (this.slots.size !== 0) throw new Error('forgetAllIds: the shard still has live clients');
     this.index.clear();
     this.ids.length = 0;
+    this.staleIds = [];
+    this.staleHead = 0;
   }
 
   /** Owner side, after a view swept: forgets the lists it retired. O(d). */
@@ -294,7 +307,9 @@ export class Shard {
 
   /** Owner side: the slots of the clients in the index, in no order. */
   indexedSlots(): number[] {
-    return Array.from(this.index.values());
+    const slots: number[] = [];
+    for (const [id, slot] of this.index) if (this.ids[slot] === id) slots.push(slot);
+    return slots;
   }
 
   /**
@@ -352,25 +367,40 @@ export class Shard {
   }
 
   /**
-   * Drops from the index the ids of the slots an expiry just released.
-   * Deferred to the end of the prefix so that, when the sweep emptied the
-   * shard (a mass expiry), one Map.clear replaces a Map.delete per client:
-   * those deletes are most of such a sweep's time.
+   * Forgets the ids of the slots an expiry just released. A Map.delete per
+   * expired client was most of a sweep's time, so the sweep only clears the
+   * slot's id (which invalidates the index entry, see `find`) and queues the
+   * id; later registrations delete the stale entries, two at a time. When
+   * the sweep emptied the shard (a mass expiry), one Map.clear does it all.
    */
   private forgetExpiredIds(): void {
     const released = this.releasedSlots;
     if (released.length === 0) return;
     if (this.slots.size === 0) {
-      this.index.clear();
-      this.ids.length = 0;
+      this.forgetAllIds();
     } else {
       for (let i = 0; i < released.length; i++) {
         const slot = released[i];
-        this.index.delete(this.ids[slot] as string);
+        this.staleIds.push(this.ids[slot] as string);
         this.ids[slot] = undefined;
       }
     }
     released.length = 0;
+  }
+
+  /** Deletes up to `n` stale index entries (ids that did not come back). */
+  private dropStaleIds(n: number): void {
+    const stale = this.staleIds;
+    for (let end = Math.min(stale.length, this.staleHead + n); this.staleHead < end; this.staleHead++) {
+      const id = stale[this.staleHead];
+      const slot = this.index.get(id);
+      if (slot !== undefined && this.ids[slot] !== id) this.index.delete(id);
+    }
+    // Drop the consumed front now and then, not on every call.
+    if (this.staleHead > 1024 && this.staleHead * 2 > stale.length) {
+      this.staleIds = stale.slice(this.staleHead);
+      this.staleHead = 0;
+    }
   }
 
   private pingPrefix(list: number, now: number, out: SweepSink): void {

@@ -49,3 +49,41 @@ describe('Shard: the id index after an expiry', () => {
     for (const id of [...late, 'x']) expect(shard.find(id)).toBe(NIL);
   });
 });
+
+// Expiries that leave clients live do not delete their index entries on
+// the spot: the entries go stale (their slots no longer hold the ids) and
+// later registrations delete them two at a time.
+describe('Shard: stale index entries after an expiry', () => {
+  it('a reused slot never answers for its previous id, and cleaning up spares the new owner', () => {
+    const shard = new Shard();
+    shard.register('keeper', 10_000, 50, 0, 0);
+    shard.register('x', 100, 50, 0, 1);
+    const xSlot = shard.find('x');
+    expect(expire(shard, 101)).toEqual(['x']);
+    shard.register('y', 100, 50, 101, 2); // takes x's slot from the free list
+    expect(shard.find('y')).toBe(xSlot);
+    expect(shard.find('x')).toBe(NIL);
+    for (let i = 0; i < 10; i++) shard.register(`n${i}`, 100, 50, 101, 3 + i); // cleans the stale entry up
+    expect(shard.idOf(shard.find('y'))).toBe('y');
+    expect(shard.find('x')).toBe(NIL);
+    shard.register('x', 100, 50, 102, 20);
+    expect(shard.find('x')).not.toBe(xSlot);
+    const order: string[] = [];
+    for (let s = shard.firstInOrder(); s !== NIL; s = shard.nextInOrder(s)) order.push(shard.idOf(s));
+    expect(order).toEqual(['keeper', 'y', ...ids('n', 10), 'x']);
+  });
+
+  it('every expired id stays unknown through many cycles of expiry and registration', () => {
+    const shard = new Shard();
+    shard.register('keeper', 1_000_000, 50, 0, 0);
+    let seq = 1;
+    for (let round = 0; round < 20; round++) {
+      const batch = ids(`r${round}-`, 300);
+      batch.forEach((id) => shard.register(id, 10, 50, round * 100, seq++));
+      expect(expire(shard, round * 100 + 11)).toEqual(batch);
+      for (const id of batch) expect(shard.find(id)).toBe(NIL);
+    }
+    expect(shard.size).toBe(1);
+    expect(shard.indexedSlots()).toEqual([shard.find('keeper')]);
+  });
+});
