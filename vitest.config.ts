@@ -18,6 +18,8 @@ const TIMING = ['test/gateway/**/*.test.ts', 'test/workers/real-time-*.test.ts']
 export default defineConfig({
   test: {
     pool: 'forks',
+    // A file that hangs (even in a synchronous loop) is killed and fails.
+    setupFiles: ['test/helpers/watchdog.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
     teardownTimeout: 10_000,

@@ -11,8 +11,8 @@ interface SeedCase {
   expected: string[];
 }
 
-// CI places the shared workspace beside the clone: ../shared from the repo root.
-const SAMPLES = fileURLToPath(new URL('../../../shared/cases/seed-samples.json', import.meta.url));
+// The two published sample cases, kept in the repository as data.
+const SAMPLES = fileURLToPath(new URL('../fixtures/seed-samples.json', import.meta.url));
 const { cases } = JSON.parse(readFileSync(SAMPLES, 'utf8')) as { cases: SeedCase[] };
 
 describe('published seed samples through the built binary', () => {
