@@ -11,9 +11,10 @@ import { defineConfig } from 'vitest/config';
  *   - `timing`: end-to-end tests that assert real-time bounds (the
  *     gateway's pings and expiry within milliseconds), one file at a time
  *     with the machine to themselves, so that a neighbour's CPU load cannot
- *     make them miss a deadline.
+ *     make them miss a deadline; the browser tests (test/dashboard) too,
+ *     as Chromium needs both cores to paint in time.
  */
-const TIMING = ['test/gateway/**/*.test.ts', 'test/workers/real-time-*.test.ts'];
+const TIMING = ['test/gateway/**/*.test.ts', 'test/workers/real-time-*.test.ts', 'test/dashboard/**/*.test.ts'];
 
 export default defineConfig({
   test: {
