@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { readFileSync } from 'node:fs';
+import { FlagError, parseFlags } from './parse-flags.js';
 import { runNode } from '../transports/node/run-node.js';
 
 const USAGE = `keepwatch: an application-level keep-alive monitor
@@ -7,6 +8,7 @@ const USAGE = `keepwatch: an application-level keep-alive monitor
 Usage:
   keepwatch node [options]     the keep-alive protocol on stdin/stdout (Maelstrom style)
   keepwatch serve [options]    the WebSocket gateway (uWebSockets.js): pings, expiry, HTTP status/metrics
+  keepwatch --version          the installed version
   keepwatch --help             this text; 'keepwatch <command> --help' for a command
 `;
 
@@ -14,6 +16,9 @@ const NODE_USAGE = `keepwatch node: the keep-alive protocol on stdin/stdout
 
 One JSON message per line in, one reply per line out (Python json.dumps
 style), diagnostics on stderr. Exits 0 at the end of input.
+
+Usage:
+  keepwatch node [options] < requests.jsonl
 
 Options:
   --shards N               shards the clients are hashed over (default 1)
@@ -26,7 +31,18 @@ Options:
   -h, --help               this text
 `;
 
-class UsageError extends Error {}
+/** A command line that cannot run; `usage` is the text that says how it should look. */
+class UsageError extends Error {
+  constructor(message: string, readonly usage: string = USAGE) {
+    super(message);
+  }
+}
+
+/** The version in the package.json this file was installed with (dist/src/cli/ -> package root). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
 
 function positiveInteger(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -45,14 +61,11 @@ function workerCount(value: string | undefined): number {
 }
 
 async function nodeCommand(args: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      shards: { type: 'string' },
-      workers: { type: 'string' },
-      clock: { type: 'string', default: 'virtual' },
-      help: { type: 'boolean', short: 'h' },
-    },
+  const values = parseFlags(args, {
+    shards: { type: 'string' },
+    workers: { type: 'string' },
+    clock: { type: 'string', default: 'virtual' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(NODE_USAGE);
@@ -68,7 +81,14 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'node':
-      return nodeCommand(rest);
+      return nodeCommand(rest).catch((error: unknown) => {
+        // A node flag error shows the node's usage, not the top-level one.
+        throw error instanceof FlagError || error instanceof UsageError ? new UsageError(error.message, NODE_USAGE) : error;
+      });
+    case '-v':
+    case '--version':
+      process.stdout.write(`keepwatch ${packageVersion()}\n`);
+      return;
     case 'serve':
       // Loaded on demand: the stdio node needs none of uWS, pino, prom-client.
       return (await import('../transports/gateway/serve-command.js')).serveCommand(rest);
@@ -84,8 +104,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`keepwatch: ${(error as Error).message}\n\n${USAGE}`);
+  if (error instanceof UsageError) {
+    process.stderr.write(`keepwatch: ${error.message}\n\n${error.usage}`);
     process.exitCode = 2;
     return;
   }

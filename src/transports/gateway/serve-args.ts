@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { FlagError, parseFlags } from '../../cli/parse-flags.js';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './options.js';
 import { TEST_HOOKS_ENV } from './test-hooks.js';
 
@@ -12,28 +12,25 @@ export type ServeArgs = { help: true } | { help: false; options: GatewayOptions 
 export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArgs {
   let values;
   try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        shards: { type: 'string' },
-        workers: { type: 'string' },
-        'max-payload-bytes': { type: 'string' },
-        'max-clients-per-connection': { type: 'string' },
-        'max-send-buffer-bytes': { type: 'string' },
-        'ping-jitter-ms': { type: 'string' },
-        'max-unreported-expiries': { type: 'string' },
-        'shutdown-timeout-ms': { type: 'string' },
-        'register-timeout-ms': { type: 'string' },
-        'allow-js-fallback': { type: 'boolean' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
+    values = parseFlags(args, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      shards: { type: 'string' },
+      workers: { type: 'string' },
+      'max-payload-bytes': { type: 'string' },
+      'max-clients-per-connection': { type: 'string' },
+      'max-send-buffer-bytes': { type: 'string' },
+      'ping-jitter-ms': { type: 'string' },
+      'max-unreported-expiries': { type: 'string' },
+      'shutdown-timeout-ms': { type: 'string' },
+      'register-timeout-ms': { type: 'string' },
+      'allow-js-fallback': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
   } catch (error) {
-    throw new ServeUsageError((error as Error).message);
+    if (error instanceof FlagError) throw new ServeUsageError(error.message);
+    throw error;
   }
   if (values.help) return { help: true };
   const D = DEFAULT_GATEWAY_OPTIONS;

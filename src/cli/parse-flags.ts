@@ -1,0 +1,41 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+/** The `values` parseArgs gives for these flags (strings, booleans, undefined when absent). */
+export type ParsedFlags<T extends FlagSpec> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
+>['values'];
+
+/** A command line that cannot be parsed; the message says which flag and why. */
+export class FlagError extends Error {}
+
+/**
+ * `util.parseArgs` (strict), with two differences a user of a numeric CLI
+ * expects: `--workers -1` is read as the value -1 (so the range check can
+ * say what is wrong with it) rather than as a missing value followed by an
+ * unknown flag, and every parse failure is a FlagError with one line of text.
+ */
+export function parseFlags<T extends FlagSpec>(args: readonly string[], options: T): ParsedFlags<T> {
+  try {
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new FlagError((error as Error).message.split('\n')[0]);
+  }
+}
+
+/** `--flag -12` -> `--flag=-12` for string flags, so a negative number is a value. */
+function joinNegativeValues(args: readonly string[], options: FlagSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const next = args[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
