@@ -13,6 +13,7 @@ import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { clientIds } from './core/client-ids.js';
+import { makePopulation, type Population } from './core/profiles.js';
 import { heartbeatChurn, massExpiry, nothingDue, onePercentDue, type MassExpiryResult, type SweepScenarioResult } from './core/scenarios.js';
 import type { SweepSubject } from './core/sweep-subject.js';
 import { median, medianSummary, progress, type LatencySummary } from './lib/index.js';
@@ -34,6 +35,7 @@ const n = quick ? 5_000 : Number(values.clients);
 const scaleN = quick ? 20_000 : Number(values['scale-clients']);
 const rounds = quick ? 1 : Number(values.rounds);
 const ids = clientIds(n);
+const population = makePopulation('uniform', n);
 
 export const SCENARIOS = ['a', 'b', 'c', 'd'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -71,7 +73,7 @@ function pauseOf(subject: SweepSubject, longestSweepNs: number): number {
   return probed !== undefined && probed > 0 ? probed : longestSweepNs;
 }
 
-async function runScenario(entry: SuiteEntry, scenario: Scenario, clients: readonly string[]): Promise<Sample> {
+async function runScenario(entry: SuiteEntry, scenario: Scenario, clients: Population): Promise<Sample> {
   const subject: SweepSubject = entry.make();
   try {
     await subject.warmUp?.();
@@ -126,20 +128,20 @@ for (let round = 1; round <= rounds; round++) {
   for (const scenario of SCENARIOS) {
     for (const entry of SWEEP_ENTRIES) {
       progress(`round ${round}/${rounds} ${SCENARIO_TITLES[scenario]}: ${entry.label}`);
-      add(entry.label, scenario, await runScenario(entry, scenario, ids));
+      add(entry.label, scenario, await runScenario(entry, scenario, population));
     }
     progress(`round ${round}/${rounds} ${SCENARIO_TITLES[scenario]}: ${TIMERS_LABEL}`);
     add(TIMERS_LABEL, scenario, await runTimers(scenario));
   }
 }
 
-const scaleIds = clientIds(scaleN);
+const scalePopulation = makePopulation('uniform', scaleN);
 const scaleSamples = new Map<string, Sample[]>();
 for (let round = 1; round <= rounds; round++) {
   for (const entry of SCALE_ENTRIES) {
     progress(`round ${round}/${rounds} mass expiry of ${scaleN.toLocaleString('en-US')}: ${entry.label}`);
     const list = scaleSamples.get(entry.label) ?? [];
-    list.push(await runScenario(entry, 'd', scaleIds));
+    list.push(await runScenario(entry, 'd', scalePopulation));
     scaleSamples.set(entry.label, list);
   }
 }

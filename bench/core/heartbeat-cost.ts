@@ -2,7 +2,7 @@ import { KeepAliveMonitor, type ClientHandle } from '../../src/monitor/monitor.j
 import { MapMonitor } from '../baselines/map-monitor.js';
 import { LatencyHistogram, type LatencySummary } from '../lib/index.js';
 import { permutation } from './client-ids.js';
-import { TIMEOUT_MS } from './scenarios.js';
+import { IdSource, type Population } from './profiles.js';
 
 export interface HeartbeatCosts {
   byClientId: LatencySummary;
@@ -22,33 +22,50 @@ const BATCH = 1000;
 /**
  * A heartbeat is tens of nanoseconds, below what a clock read around each
  * one could resolve (~50 ns per read here), so heartbeats are timed in
- * batches of 1000 in a shuffled order and each batch's mean is recorded:
- * the percentiles are over batch means.
+ * batches of 1000 and each batch's mean is recorded: the percentiles are
+ * over batch means. Each batch's ids come from the profile's IdSource
+ * before the clock starts (fresh strings for every call where the profile
+ * says so). Time advances across the batches but stays below the shortest
+ * timeout: nobody expires.
  */
-function timeBatches(n: number, passes: number, orderKind: HeartbeatOrder, beat: (i: number, now: number) => void): LatencySummary {
-  const order = orderKind === 'shuffled' ? permutation(n, 12345) : Uint32Array.from({ length: n }, (_, i) => i);
+function timeBatches(
+  population: Population,
+  source: IdSource,
+  passes: number,
+  order: Uint32Array,
+  beat: (id: string, client: number, now: number) => void,
+): LatencySummary {
+  const n = population.n;
   const hist = new LatencyHistogram();
-  let now = 1;
+  const batches = (passes + 1) * Math.floor(n / BATCH);
+  const span = population.minTimeoutMs - 2;
+  let b = 0;
   for (let pass = 0; pass <= passes; pass++) {
-    for (let start = 0; start + BATCH <= n; start += BATCH, now++) {
+    for (let start = 0; start + BATCH <= n; start += BATCH, b++) {
+      const now = 1 + Math.floor((b * span) / batches);
+      const ids = source.batch(order, start, start + BATCH);
       const t0 = process.hrtime.bigint();
-      for (let j = start; j < start + BATCH; j++) beat(order[j], now);
+      for (let j = 0; j < BATCH; j++) beat(ids[j], order[start + j], now);
       const ns = Number(process.hrtime.bigint() - t0);
       if (pass > 0) hist.recordBatchNs(ns, BATCH); // pass 0 warms the JIT
     }
   }
-  if (now >= TIMEOUT_MS) throw new Error('heartbeat passes outran the timeout; fewer passes');
   return hist.summary();
 }
 
-export function measureHeartbeats(ids: readonly string[], passes: number, order: HeartbeatOrder, shards = 1): HeartbeatCosts {
-  const n = ids.length;
+export function measureHeartbeats(population: Population, passes: number, orderKind: HeartbeatOrder, shards = 1): HeartbeatCosts {
+  const { n, timeoutMs, registrationOrder } = population;
+  const source = new IdSource(population);
+  const order = orderKind === 'shuffled' ? permutation(n, 12345) : registrationOrder;
   const monitor = new KeepAliveMonitor({ shards, queueExpiryReports: false });
-  const handles: ClientHandle[] = ids.map((id) => monitor.register(id, { timeoutMs: TIMEOUT_MS }, 0));
-  const byClientId = timeBatches(n, passes, order, (i, now) => monitor.heartbeat(ids[i], now));
-  const byHandle = timeBatches(n, passes, order, (i, now) => monitor.heartbeatHandle(handles[i], now));
+  const handles = new Array<ClientHandle>(n);
+  const registered = source.batch(registrationOrder);
+  for (let k = 0; k < n; k++) handles[registrationOrder[k]] = monitor.register(registered[k], { timeoutMs: timeoutMs[registrationOrder[k]] }, 0);
+  const byClientId = timeBatches(population, source, passes, order, (id, _i, now) => monitor.heartbeat(id, now));
+  const byHandle = timeBatches(population, source, passes, order, (_id, i, now) => monitor.heartbeatHandle(handles[i], now));
   const map = new MapMonitor();
-  for (const id of ids) map.register(id, TIMEOUT_MS, 0);
-  const mapLookupUpdate = timeBatches(n, passes, order, (i, now) => map.heartbeat(ids[i], now));
+  const mapIds = source.batch(registrationOrder);
+  for (let k = 0; k < n; k++) map.register(mapIds[k], timeoutMs[registrationOrder[k]], 0);
+  const mapLookupUpdate = timeBatches(population, source, passes, order, (id, _i, now) => map.heartbeat(id, now));
   return { byClientId, byHandle, mapLookupUpdate };
 }

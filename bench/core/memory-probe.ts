@@ -1,12 +1,13 @@
 /**
  * Memory per client, in a fresh process started with --expose-gc so that
- * nothing else lives on the heap: `node --expose-gc memory-probe.js <keepwatch|map> <n>`.
+ * nothing else lives on the heap:
+ * `node --expose-gc memory-probe.js <keepwatch|map> <n> <profile>`.
  * Prints one JSON line (MemoryPerClient).
  */
 import { PAGE_SIZE } from '../../src/core/slot-store.js';
 import { KeepAliveMonitor } from '../../src/monitor/monitor.js';
 import { MapMonitor } from '../baselines/map-monitor.js';
-import { TIMEOUT_MS } from './scenarios.js';
+import { IdSource, makePopulation, parseProfiles, type Population } from './profiles.js';
 
 export interface MemoryPerClient {
   implementation: string;
@@ -33,7 +34,18 @@ function gc(): void {
   for (let i = 0; i < 3; i++) collect();
 }
 
-function probe(kind: string, n: number): MemoryPerClient {
+/**
+ * Ids are made here, after the first snapshot, so that the strings a
+ * monitor retains are counted; the batch array dies with this frame.
+ */
+function registerAll(population: Population, register: (id: string, timeoutMs: number) => void): void {
+  const order = population.registrationOrder;
+  const ids = new IdSource(population).batch(order);
+  for (let k = 0; k < ids.length; k++) register(ids[k], population.timeoutMs[order[k]]);
+}
+
+function probe(kind: string, n: number, profile: string): MemoryPerClient {
+  const population = makePopulation(parseProfiles(profile)[0], n);
   gc();
   const before = process.memoryUsage();
   let shared = 0;
@@ -41,14 +53,13 @@ function probe(kind: string, n: number): MemoryPerClient {
   let keep: unknown;
   if (kind === 'keepwatch') {
     const monitor = new KeepAliveMonitor({ queueExpiryReports: false });
-    // Ids built here so that the strings the monitor retains are counted.
-    for (let i = 0; i < n; i++) monitor.register(`client-${i}`, { timeoutMs: TIMEOUT_MS }, 0);
+    registerAll(population, (id, timeoutMs) => monitor.register(id, { timeoutMs }, 0));
     shared = monitor.sharedBytes;
     for (const shard of monitor.shards) slots += shard.slots.i32Pages.length * PAGE_SIZE;
     keep = monitor;
   } else {
     const map = new MapMonitor();
-    for (let i = 0; i < n; i++) map.register(`client-${i}`, TIMEOUT_MS, 0);
+    registerAll(population, (id, timeoutMs) => map.register(id, timeoutMs, 0));
     keep = map;
   }
   gc();
@@ -67,5 +78,5 @@ function probe(kind: string, n: number): MemoryPerClient {
   };
 }
 
-const [kind = 'keepwatch', count = '100000'] = process.argv.slice(2);
-process.stdout.write(`${JSON.stringify(probe(kind, Number(count)))}\n`);
+const [kind = 'keepwatch', count = '100000', profile = 'uniform'] = process.argv.slice(2);
+process.stdout.write(`${JSON.stringify(probe(kind, Number(count), profile))}\n`);

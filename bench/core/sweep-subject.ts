@@ -1,5 +1,6 @@
 import type { SweepBatch } from '../../src/core/index.js';
 import { KeepAliveMonitor } from '../../src/monitor/monitor.js';
+import { LazyHeapMonitor } from '../baselines/lazy-heap-monitor.js';
 import { MapMonitor } from '../baselines/map-monitor.js';
 
 /**
@@ -57,5 +58,17 @@ export function mapSubject(): SweepSubject & { map: MapMonitor } {
     heartbeat: (id, now) => void map.heartbeat(id, now),
     sweep: (now) => map.sweep(now),
     lastExpired: () => map.expired,
+  };
+}
+
+export function lazyHeapSubject(): SweepSubject & { heap: LazyHeapMonitor } {
+  const heap = new LazyHeapMonitor();
+  return {
+    label: 'plain binary heap, lazy re-keying',
+    heap,
+    register: (id, timeoutMs, now) => heap.register(id, timeoutMs, now),
+    heartbeat: (id, now) => void heap.heartbeat(id, now),
+    sweep: (now) => heap.sweep(now),
+    lastExpired: () => heap.expired,
   };
 }

@@ -1,0 +1,113 @@
+/**
+ * `bench:core`'s output: per-profile latency tables, then the figures and
+ * the issue's targets with one column per profile, the results JSON and the
+ * chart (each group and row names its profile).
+ */
+import { formatBytes, formatNs, formatRatio, passFail, printTable, writeLatencyChart, writeResultsJson, type ChartGroup } from '../lib/index.js';
+import { HEARTBEAT_ORDERS, IMPL_LABELS, IMPLS, SCENARIO_KEYS, SCENARIO_TITLES, type ProfileResult } from './profile-run.js';
+import { PROFILE_SUMMARIES } from './profiles.js';
+
+export interface Target {
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+/** The targets of issues 2 and 7, figures from one profile's run. */
+export function targetsOf(r: ProfileResult): Target[] {
+  const { a, b, c } = r.sweeps;
+  const mass = r.massExpiry;
+  const hb = r.heartbeat.shuffled;
+  const kwMem = r.memory[0];
+  const churn = r.churnHeartbeatsPer100k;
+  return [
+    { target: '(a) nothing due, caches cold: p99 >= 1000x faster than Map', value: formatRatio(a.map.p99 / a.keepwatch.p99), met: a.map.p99 / a.keepwatch.p99 >= 1000 },
+    { target: '(b) churn: sweep p99 >= 20x faster than Map', value: formatRatio(b.map.p99 / b.keepwatch.p99), met: b.map.p99 / b.keepwatch.p99 >= 20 },
+    { target: '(c) 1% due: p50 >= 10x faster than Map', value: formatRatio(c.map.p50 / c.keepwatch.p50), met: c.map.p50 / c.keepwatch.p50 >= 10 },
+    { target: '(c) 1% due: p50 >= 3x faster than lazy heap', value: formatRatio(c.heap.p50 / c.keepwatch.p50), met: c.heap.p50 / c.keepwatch.p50 >= 3 },
+    { target: '(d) mass expiry: total >= 2x faster than Map', value: formatRatio(mass.map.totalNs / mass.keepwatch.totalNs), met: mass.map.totalNs / mass.keepwatch.totalNs >= 2 },
+    { target: '(d) mass expiry: longest step <= 5 ms', value: formatNs(mass.keepwatch.longestPauseNs), met: mass.keepwatch.longestPauseNs <= 5e6 },
+    { target: 'heartbeat by handle, random order <= 50 ns (p50)', value: formatNs(hb.byHandle.p50), met: hb.byHandle.p50 <= 50 },
+    { target: 'heartbeat by id <= Map lookup+update (p50)', value: `${formatNs(hb.byClientId.p50)} vs ${formatNs(hb.mapLookupUpdate.p50)}`, met: hb.byClientId.p50 <= hb.mapLookupUpdate.p50 },
+    { target: '(b) time in 100k heartbeats <= 1.2x the Map\'s', value: `${formatRatio(churn.keepwatch / churn.map)} (${formatNs(churn.keepwatch)})`, met: churn.keepwatch <= 1.2 * churn.map },
+    { target: 'memory <= 64 B/client in SharedArrayBuffers', value: formatBytes(kwMem.shared), met: kwMem.shared <= 64 },
+    { target: 'memory <= 200 B/client all told', value: formatBytes(kwMem.allTold), met: kwMem.allTold <= 200 },
+  ];
+}
+
+function printProfile(r: ProfileResult, n: number, rounds: number): void {
+  const rows: string[][] = [];
+  for (const key of SCENARIO_KEYS) {
+    const kw = r.sweeps[key].keepwatch;
+    for (const impl of IMPLS) {
+      const s = r.sweeps[key][impl];
+      rows.push([`${SCENARIO_TITLES[key].slice(0, 3)} ${IMPL_LABELS[impl]}`, String(s.count), formatNs(s.p50), formatNs(s.p99), formatNs(s.p999), formatNs(s.max)]);
+      if (impl !== 'keepwatch') {
+        rows.push([`${SCENARIO_TITLES[key].slice(0, 3)}   ${impl} / keepwatch`, '', formatRatio(s.p50 / kw.p50), formatRatio(s.p99 / kw.p99), formatRatio(s.p999 / kw.p999), formatRatio(s.max / kw.max)]);
+      }
+    }
+  }
+  printTable(`[${r.profile}] sweep latency, ${n.toLocaleString('en-US')} clients (median of ${rounds} round(s))`, ['scenario / implementation', 'count', 'p50', 'p99', 'p99.9', 'max'], rows);
+  printTable(`[${r.profile}] ${SCENARIO_TITLES.d}`, ['implementation', 'expired', 'sweeps', 'total', 'longest step'], IMPLS.map((impl) => {
+    const m = r.massExpiry[impl];
+    return [IMPL_LABELS[impl], String(m.expired), String(m.sweeps), formatNs(m.totalNs), formatNs(m.longestPauseNs)];
+  }));
+  const HB = [['byClientId', 'keepwatch by client_id'], ['byHandle', 'keepwatch by handle'], ['mapLookupUpdate', 'Map lookup + update']] as const;
+  printTable(`[${r.profile}] heartbeat cost per call (batch means of 1000 calls)`, ['operation', 'order', 'p50', 'p99', 'max'], HEARTBEAT_ORDERS.flatMap((order) =>
+    HB.map(([key, label]) => [label, order, formatNs(r.heartbeat[order][key].p50), formatNs(r.heartbeat[order][key].p99), formatNs(r.heartbeat[order][key].max)]),
+  ));
+  printTable(`[${r.profile}] memory per client (deltas after gc)`, ['implementation', 'SharedArrayBuffers', 'SAB per slot', 'heapUsed', 'arrayBuffers', 'all told'], r.memory.map((m) => [
+    m.implementation, formatBytes(m.shared), formatBytes(m.sharedPerSlot), formatBytes(m.heapUsed), formatBytes(m.arrayBuffers), formatBytes(m.allTold),
+  ]));
+}
+
+export function reportCore(results: readonly ProfileResult[], settings: { clients: number; rounds: number; quick: boolean }): void {
+  const { clients: n, rounds, quick } = settings;
+  for (const r of results) printProfile(r, n, rounds);
+
+  const side = (label: string, cell: (r: ProfileResult) => string): string[] => [label, ...results.map(cell)];
+  printTable(`Profiles side by side, ${n.toLocaleString('en-US')} clients`, ['figure', ...results.map((r) => r.profile)], [
+    side('(a) nothing due p99: keepwatch', (r) => formatNs(r.sweeps.a.keepwatch.p99)),
+    side('(a) nothing due p99: Map / keepwatch', (r) => formatRatio(r.sweeps.a.map.p99 / r.sweeps.a.keepwatch.p99)),
+    side('(b) churn p99: Map / keepwatch', (r) => formatRatio(r.sweeps.b.map.p99 / r.sweeps.b.keepwatch.p99)),
+    side('(c) 1% due p50: keepwatch', (r) => formatNs(r.sweeps.c.keepwatch.p50)),
+    side('(c) 1% due p50: Map / keepwatch', (r) => formatRatio(r.sweeps.c.map.p50 / r.sweeps.c.keepwatch.p50)),
+    side('(c) 1% due p50: lazy heap / keepwatch', (r) => formatRatio(r.sweeps.c.heap.p50 / r.sweeps.c.keepwatch.p50)),
+    side('(d) mass expiry: keepwatch total', (r) => formatNs(r.massExpiry.keepwatch.totalNs)),
+    side('(d) mass expiry: Map / keepwatch', (r) => formatRatio(r.massExpiry.map.totalNs / r.massExpiry.keepwatch.totalNs)),
+    side('(d) mass expiry: longest keepwatch step', (r) => formatNs(r.massExpiry.keepwatch.longestPauseNs)),
+    side('heartbeat by handle, random order (p50)', (r) => formatNs(r.heartbeat.shuffled.byHandle.p50)),
+    side('heartbeat by id / Map lookup+update (p50)', (r) => formatRatio(r.heartbeat.shuffled.byClientId.p50 / r.heartbeat.shuffled.mapLookupUpdate.p50)),
+    side('(b) 100k heartbeats: keepwatch / Map', (r) => formatRatio(r.churnHeartbeatsPer100k.keepwatch / r.churnHeartbeatsPer100k.map)),
+    side('memory: SAB / all told per client', (r) => `${formatBytes(r.memory[0].shared)} / ${formatBytes(r.memory[0].allTold)}`),
+  ]);
+  const targets = results.map(targetsOf);
+  printTable('Issue 7 core targets (ratios from this run)', ['target', ...results.map((r) => r.profile)], targets[0].map((t, k) => [
+    t.target, ...targets.map((list) => `${list[k].value} ${passFail(list[k].met)}`),
+  ]));
+  for (const r of results) process.stdout.write(`  ${r.profile}: ${PROFILE_SUMMARIES[r.profile]}\n`);
+
+  const name = quick ? 'core-sweeps-quick' : 'core-sweeps';
+  const json = writeResultsJson(name, {
+    clients: n,
+    rounds,
+    unit: 'ns',
+    scenarios: SCENARIO_TITLES,
+    profiles: Object.fromEntries(results.map((r, k) => [r.profile, { description: PROFILE_SUMMARIES[r.profile], ...r, targets: targets[k] }])),
+  });
+  const groups: ChartGroup[] = results.flatMap((r) => [
+    ...SCENARIO_KEYS.map((key) => ({
+      scenario: `[${r.profile}] ${SCENARIO_TITLES[key]}`,
+      series: IMPLS.map((impl) => ({ implementation: IMPL_LABELS[impl], ...r.sweeps[key][impl] })),
+    })),
+    {
+      scenario: `[${r.profile}] ${SCENARIO_TITLES.d}: total`,
+      series: IMPLS.map((impl) => {
+        const ns = r.massExpiry[impl].totalNs;
+        return { implementation: IMPL_LABELS[impl], p50: ns, p99: ns, p999: ns, max: ns };
+      }),
+    },
+  ]);
+  const svg = writeLatencyChart(name, `Core sweeps, ${n.toLocaleString('en-US')} clients, by traffic profile`, groups);
+  process.stderr.write(`wrote ${json} and ${svg}\n`);
+}
