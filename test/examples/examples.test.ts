@@ -93,7 +93,7 @@ describe('examples/', () => {
       const tab = await openPage(browser());
       try {
         await tab.page.goto(`file://${example('browser.html')}?${query}`);
-        await tab.page.waitForFunction(() => document.getElementById('log')!.textContent!.includes('ka_register_ok'));
+        await tab.page.waitForSelector('#log:has-text("ka_register_ok")');
         await sleep(3 * TIMEOUT_MS);
         const log = (await tab.page.textContent('#log')) ?? '';
         expect(log.match(/"ka_ping"/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
