@@ -1,6 +1,6 @@
 import type { Clock } from '../../monitor/clock.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
-import { DEFAULT_PING_INTERVAL_MS, type ClientSettings } from '../../monitor/monitor.js';
+import { DEFAULT_PING_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ClientSettings } from '../../monitor/monitor.js';
 import { ClientEntry, type Connection } from './connection.js';
 
 export interface RegistryListener {
@@ -31,6 +31,11 @@ export class ClientRegistry {
     return this.pingedCount;
   }
 
+  /** Every owned client, in registration order (read-only use: the dashboard's table). */
+  entries(): IterableIterator<ClientEntry> {
+    return this.byId.values();
+  }
+
   get(clientId: string): ClientEntry | undefined {
     return this.byId.get(clientId);
   }
@@ -45,15 +50,17 @@ export class ClientRegistry {
     const handle = this.monitor.register(clientId, settings);
     const now = this.clock.now();
     const pingIntervalMs = settings.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
+    const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let entry = this.byId.get(clientId);
     if (entry === undefined) {
-      entry = new ClientEntry(clientId, conn, handle, pingIntervalMs, now);
+      entry = new ClientEntry(clientId, conn, handle, pingIntervalMs, timeoutMs, now);
       this.byId.set(clientId, entry);
       conn.addClient(entry);
       return entry;
     }
     entry.handle = handle;
     entry.pingIntervalMs = pingIntervalMs;
+    entry.timeoutMs = timeoutMs;
     this.refreshed(entry, now);
     if (entry.conn !== conn) {
       const from = entry.conn;

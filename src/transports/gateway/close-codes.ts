@@ -13,6 +13,8 @@ export const CloseReason = {
   SendBufferFull: { code: 4003, text: 'send buffer full', metric: 'send_buffer_full' },
   /** Registered no client within --register-timeout-ms of opening. */
   NoClientRegistered: { code: 4004, text: 'no client registered', metric: 'no_client_registered' },
+  /** An admin kicked one of its clients from the dashboard. */
+  KickedByAdmin: { code: 4006, text: 'kicked by an admin', metric: 'kicked_by_admin' },
   /** SIGTERM/SIGINT. */
   Shutdown: { code: 1001, text: 'server shutting down', metric: 'shutdown' },
 } as const;

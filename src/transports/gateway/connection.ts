@@ -17,6 +17,8 @@ export class ClientEntry {
     public conn: Connection,
     public handle: ClientHandle,
     public pingIntervalMs: number,
+    /** Its timeout_ms (for the dashboard's deadlines; the monitor holds the one that counts). */
+    public timeoutMs: number,
     /** Clock ms of its latest activity, for the per-connection ka_status and ping skipping. */
     public lastSeen: number,
   ) {}

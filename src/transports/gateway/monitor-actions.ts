@@ -4,6 +4,7 @@ import type { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
 import type { ClientEntry } from './connection.js';
 import { CorkedSends } from './corked-sends.js';
+import { NO_TAP, type GatewayEventTap } from './event-tap.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { encodeNotice } from './notices.js';
@@ -23,6 +24,8 @@ export interface MonitorActionsOptions {
 export class MonitorActions {
   private readonly pacer: PingPacer;
   private registry: ClientRegistry | undefined;
+  /** Observes expiries and pings (the dashboard); set once at start. */
+  tap: GatewayEventTap = NO_TAP;
 
   constructor(
     private readonly clock: Clock,
@@ -76,6 +79,7 @@ export class MonitorActions {
         notified++;
       }
       this.metrics.expired(alone ? 'closed' : 'notified', delayMs);
+      this.tap.expired(entry.clientId, conn.id, alone ? 'closed' : 'notified', delayMs);
       if (debug) this.log.debug({ event: 'expired', clientId: entry.clientId, connection: conn.id, delayMs, closed: alone });
     }
     outbox.flush();
@@ -93,6 +97,7 @@ export class MonitorActions {
       if (entry !== undefined && entry.handle.handle === handles[i]) due.push(entry);
     }
     this.pacer.schedule(due);
+    this.tap.pinged(due.length);
     this.metrics.sweepHandled('ping', (performance.now() - started) / 1000);
   }
 

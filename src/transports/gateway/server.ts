@@ -15,6 +15,7 @@ import type { GatewayOptions } from './options.js';
 import { RequestHandler } from './request-handler.js';
 import { IdleConnectionReaper } from './idle-connections.js';
 import { addTestHooks } from './test-hooks.js';
+import { createDashboard } from '../../dashboard/dashboard.js';
 import { wsBehavior } from './ws-behavior.js';
 
 /**
@@ -60,22 +61,26 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
   const owned = new ClientRegistry(monitor, clock, {
     moved(from, clientId) {
       metrics.moved();
+      dashboard.tap.moved(clientId, from.id);
       from.cork(() => from.send(encodeNotice('ka_moved', clientId)));
       if (from.clientCount === 0) from.close(CloseReason.ClientMoved);
     },
   });
   registry = owned;
   actions.attach(owned);
+  const dashboard = createDashboard({ registry: owned, clock, connections: () => connections.size, threads: options.workers, log });
+  actions.tap = dashboard.tap;
   const handler = new RequestHandler(owned, clock, metrics, options);
   const app: TemplatedApp = loaded.uws.App();
   const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
-  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper }));
+  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap }));
   addHttpRoutes(app, {
     monitor,
     metrics,
     log,
     health: () => ({ connections: connections.size, clients: owned.size, uws: loaded.native ? 'native' : 'js-fallback' }),
   });
+  dashboard.mount({ get: (path, handler) => app.get(path, handler), post: (path, handler) => app.post(path, handler) });
   if (options.testHooks) addTestHooks(app, log);
   addNotFound(app);
 
@@ -93,6 +98,7 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
       for (const conn of [...connections]) conn.close(CloseReason.Shutdown);
       actions.stop();
       reaper.stop();
+      dashboard.stop();
       await monitor.close();
     },
   };

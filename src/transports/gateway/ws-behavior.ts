@@ -8,6 +8,7 @@ import type { GatewayMetrics } from './metrics.js';
 import type { GatewayOptions } from './options.js';
 import type { RequestHandler } from './request-handler.js';
 import type { IdleConnectionReaper } from './idle-connections.js';
+import type { GatewayEventTap } from './event-tap.js';
 
 export interface WsBehaviorDeps {
   options: GatewayOptions;
@@ -20,11 +21,13 @@ export interface WsBehaviorDeps {
   connections: Set<Connection>;
   /** Closes connections that register nothing in time. */
   reaper: IdleConnectionReaper;
+  /** Observes closes (the dashboard). */
+  tap: GatewayEventTap;
 }
 
 /** The /ws endpoint's uWS behaviour: connection lifecycle and frames to the request handler. */
 export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> {
-  const { options, clock, registry, handler, metrics, log, connections, reaper } = deps;
+  const { options, clock, registry, handler, metrics, log, connections, reaper, tap } = deps;
   let nextConnId = 1;
   const sendBufferFull = (conn: Connection): void => conn.close(CloseReason.SendBufferFull);
   return {
@@ -71,6 +74,7 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
       const reason = conn.closeReason?.metric ?? peerCloseMetric(code, Buffer.from(message).toString('utf8'));
       metrics.closed(reason);
       metrics.removed('connection_closed', clients.length);
+      tap.closed(conn.id, reason, clients.length);
       log.debug({ event: 'close', connection: conn.id, code, reason, clientsRemoved: clients.length });
     },
   };

@@ -1,0 +1,116 @@
+import uPlot from 'uplot';
+import type { Tick } from '../wire.js';
+
+interface ChartSpec {
+  title: string;
+  series: { label: string; stroke: string; value: (t: Tick) => number | null }[];
+  /** Shown over the chart while every value is null (the figure is not measured). */
+  none?: string;
+}
+
+const SPECS: ChartSpec[] = [
+  { title: 'Clients', series: [{ label: 'clients', stroke: '#2f6fdf', value: (t) => t.clients }] },
+  {
+    title: 'Heartbeats and pings /s',
+    series: [
+      { label: 'heartbeats/s', stroke: '#1f9d55', value: (t) => t.heartbeats_per_s },
+      { label: 'pings/s', stroke: '#b7791f', value: (t) => t.pings_per_s },
+    ],
+  },
+  {
+    title: 'Expiries /s',
+    series: [
+      { label: 'closed', stroke: '#d64545', value: (t) => t.expiries_per_s.closed },
+      { label: 'notified', stroke: '#805ad5', value: (t) => t.expiries_per_s.notified },
+    ],
+  },
+  {
+    title: 'Detection delay (ms)',
+    series: [
+      { label: 'p50', stroke: '#2f6fdf', value: (t) => t.detection_ms.p50 },
+      { label: 'p99', stroke: '#d64545', value: (t) => t.detection_ms.p99 },
+    ],
+  },
+  {
+    title: 'Round trip (ms)',
+    none: 'RTT is not measured by this gateway',
+    series: [
+      { label: 'p50', stroke: '#2f6fdf', value: (t) => t.rtt_ms?.p50 ?? null },
+      { label: 'p99', stroke: '#d64545', value: (t) => t.rtt_ms?.p99 ?? null },
+    ],
+  },
+];
+
+/** Points kept per chart: the server's history length (five minutes at 1 Hz). */
+const MAX_POINTS = 300;
+
+/**
+ * The time-series charts (uPlot). Each tick appends one point per series
+ * and redraws: setData on MAX_POINTS points, a few ms for all charts.
+ */
+export class Charts {
+  private readonly times: number[] = [];
+  private readonly values: (number | null)[][][] = SPECS.map((s) => s.series.map(() => []));
+  private readonly plots: uPlot[] = [];
+  private readonly overlays: (HTMLElement | undefined)[] = [];
+
+  constructor(root: HTMLElement) {
+    const boxes = SPECS.map(() => {
+      const box = document.createElement('div');
+      box.className = 'chart';
+      root.append(box);
+      return box;
+    });
+    // Laid out once all boxes are in the grid: each chart takes its cell's width.
+    SPECS.forEach((spec, i) => {
+      const box = boxes[i];
+      const width = Math.max(200, box.clientWidth - 14);
+      const plot = new uPlot(
+        {
+          title: spec.title,
+          width,
+          height: 170,
+          scales: { x: { time: true } },
+          // Points drawn: a figure seen in one second only (an expiry's delay) is a lone point, which a line would not show.
+          series: [{}, ...spec.series.map((s) => ({ label: s.label, stroke: s.stroke, width: 1.5, spanGaps: false, points: { show: true, size: 4 } }))],
+          axes: [{}, { size: 50 }],
+        },
+        [[], ...spec.series.map(() => [])],
+        box,
+      );
+      this.plots.push(plot);
+      let overlay: HTMLElement | undefined;
+      if (spec.none !== undefined) {
+        overlay = document.createElement('div');
+        overlay.className = 'none';
+        overlay.textContent = spec.none;
+        box.append(overlay);
+      }
+      this.overlays.push(overlay);
+    });
+  }
+
+  /** Starts over from the server's history (a stream that reconnects gets it again). */
+  replace(ticks: readonly Tick[]): void {
+    this.times.length = 0;
+    for (const chart of this.values) for (const series of chart) series.length = 0;
+    this.add(ticks);
+  }
+
+  add(ticks: readonly Tick[]): void {
+    for (const tick of ticks) {
+      this.times.push(tick.t / 1000);
+      SPECS.forEach((spec, i) => spec.series.forEach((s, j) => this.values[i][j].push(s.value(tick))));
+    }
+    const drop = this.times.length - MAX_POINTS;
+    if (drop > 0) {
+      this.times.splice(0, drop);
+      for (const chart of this.values) for (const series of chart) series.splice(0, drop);
+    }
+    this.plots.forEach((plot, i) => {
+      plot.setData([this.times, ...this.values[i]] as uPlot.AlignedData);
+      const overlay = this.overlays[i];
+      if (overlay !== undefined) overlay.hidden = this.values[i].some((series) => series.some((v) => v !== null));
+    });
+  }
+}

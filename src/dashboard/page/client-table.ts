@@ -1,0 +1,119 @@
+import type { ClientPage, ClientRow } from '../wire.js';
+import { apiUrl } from './api.js';
+import { cell, count, duration } from './format.js';
+
+const PAGE_ROWS = 50;
+/** The table refreshes this often while the page is visible (new clients show within it plus one round trip). */
+const REFRESH_MS = 1000;
+
+/**
+ * The client table. The gateway searches, sorts and pages (the page never
+ * holds more than PAGE_ROWS rows, whatever the number of clients); the page
+ * asks again every REFRESH_MS, one request at a time.
+ */
+export class ClientTable {
+  private offset = 0;
+  private matched = 0;
+  private inFlight = false;
+  private again = false;
+  private readonly body: HTMLTableSectionElement;
+  private readonly search: HTMLInputElement;
+  private readonly order: HTMLSelectElement;
+  private readonly info: HTMLElement;
+
+  constructor(private readonly root: HTMLElement) {
+    this.body = root.querySelector('tbody') as HTMLTableSectionElement;
+    this.search = root.querySelector('#search') as HTMLInputElement;
+    this.order = root.querySelector('#order') as HTMLSelectElement;
+    this.info = root.querySelector('#page-info') as HTMLElement;
+    this.search.addEventListener('input', () => this.goTo(0));
+    this.order.addEventListener('change', () => this.goTo(0));
+    this.button('#first', () => this.goTo(0));
+    this.button('#prev', () => this.goTo(this.offset - PAGE_ROWS));
+    this.button('#next', () => this.goTo(this.offset + PAGE_ROWS));
+    this.button('#last', () => this.goTo(Math.floor(Math.max(0, this.matched - 1) / PAGE_ROWS) * PAGE_ROWS));
+    this.body.addEventListener('click', (event) => {
+      const target = event.target as HTMLElement;
+      const id = target.closest<HTMLElement>('button.kick')?.dataset.client;
+      if (id !== undefined) void this.kick(id);
+    });
+    setInterval(() => {
+      if (document.visibilityState === 'visible') void this.load();
+    }, REFRESH_MS);
+    void this.load();
+  }
+
+  private button(selector: string, onClick: () => void): void {
+    this.root.querySelector(selector)?.addEventListener('click', onClick);
+  }
+
+  private goTo(offset: number): void {
+    this.offset = Math.max(0, Math.min(offset, Math.floor(Math.max(0, this.matched - 1) / PAGE_ROWS) * PAGE_ROWS));
+    void this.load();
+  }
+
+  /** Fetches the current page; a request asked for while one is out runs right after it. */
+  private async load(): Promise<void> {
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.inFlight = true;
+    const prefix = this.search.value;
+    try {
+      const res = await fetch(apiUrl('clients', { prefix, order: this.order.value, offset: this.offset, limit: PAGE_ROWS }));
+      if (!res.ok) throw new Error(`clients: HTTP ${res.status}`);
+      const page = (await res.json()) as ClientPage;
+      this.matched = page.matched;
+      this.offset = page.offset;
+      // The page as shown, for tests and for the eye: which search it answers.
+      this.root.dataset.prefix = prefix;
+      this.render(page);
+    } catch (error) {
+      this.info.textContent = `unavailable (${(error as Error).message})`;
+    } finally {
+      this.inFlight = false;
+      if (this.again) {
+        this.again = false;
+        void this.load();
+      }
+    }
+  }
+
+  private render(page: ClientPage): void {
+    const last = Math.min(page.matched, page.offset + page.rows.length);
+    this.info.textContent =
+      page.matched === 0 ? `no clients (of ${count(page.total)})` : `${count(page.offset + 1)}-${count(last)} of ${count(page.matched)}` + (page.matched !== page.total ? ` (of ${count(page.total)})` : '');
+    this.body.replaceChildren(...page.rows.map((row) => this.row(row)));
+  }
+
+  private row(r: ClientRow): HTMLTableRowElement {
+    const tr = document.createElement('tr');
+    tr.dataset.client = r.client_id;
+    const owner = [`conn ${r.connection}`, r.thread !== undefined ? `thread ${r.thread}` : '', r.node !== undefined ? `node ${r.node}` : ''].filter((s) => s !== '').join(', ');
+    const kick = document.createElement('button');
+    kick.type = 'button';
+    kick.className = 'kick';
+    kick.dataset.client = r.client_id;
+    kick.textContent = 'kick';
+    const action = document.createElement('td');
+    action.append(kick);
+    tr.append(
+      cell(r.client_id),
+      cell(`${duration(r.last_seen_ms_ago)} ago${r.pinged ? ' (pinged)' : ''}`),
+      cell(duration(r.timeout_ms)),
+      cell(duration(r.ping_interval_ms)),
+      cell(r.rtt_ms !== undefined ? duration(r.rtt_ms) : '-'),
+      cell(owner),
+      action,
+    );
+    return tr;
+  }
+
+  private async kick(clientId: string): Promise<void> {
+    if (!confirm(`Kick ${clientId}? Its connection is closed (code 4006), with every client on it.`)) return;
+    const res = await fetch(apiUrl('kick', { client_id: clientId }), { method: 'POST' });
+    this.info.textContent = res.ok ? `kicked ${clientId}` : `kick failed: HTTP ${res.status}`;
+    void this.load();
+  }
+}

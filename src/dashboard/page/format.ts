@@ -1,0 +1,25 @@
+/** Display formats shared by the panels. */
+export function count(n: number): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: 1 });
+}
+
+/** 950 ms, 12.3 s, 4 min 10 s. */
+export function duration(ms: number): string {
+  const sign = ms < 0 ? '-' : '';
+  const a = Math.abs(ms);
+  if (a < 1000) return `${sign}${Math.round(a)} ms`;
+  if (a < 60_000) return `${sign}${(a / 1000).toFixed(1)} s`;
+  return `${sign}${Math.floor(a / 60_000)} min ${Math.round((a % 60_000) / 1000)} s`;
+}
+
+export function clockTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 23);
+}
+
+/** A table cell with text (never HTML: client ids are the clients' own strings). */
+export function cell(text: string): HTMLTableCellElement {
+  const td = document.createElement('td');
+  td.textContent = text;
+  td.title = text;
+  return td;
+}

@@ -1,0 +1,24 @@
+import type { Tick } from '../wire.js';
+import { count } from './format.js';
+
+/** The figure cards: the latest tick's values. */
+export function renderOverview(root: HTMLElement, tick: Tick): void {
+  const set = (key: string, text: string): void => {
+    const el = root.querySelector<HTMLElement>(`[data-k="${key}"]`);
+    if (el !== null) el.textContent = text;
+  };
+  set('connections', count(tick.connections));
+  set('clients', count(tick.clients));
+  set('pinged', count(tick.pinged));
+  set('threads', tick.threads === 0 ? 'main' : count(tick.threads));
+  const nodes = root.querySelector<HTMLElement>('[data-k="nodes"]');
+  if (nodes !== null && tick.nodes !== undefined) {
+    nodes.parentElement?.removeAttribute('hidden');
+    nodes.textContent = count(tick.nodes);
+  }
+  set('heartbeats', count(tick.heartbeats_per_s));
+  set('pings', count(tick.pings_per_s));
+  set('expired-closed', count(tick.expiries_per_s.closed));
+  set('expired-notified', count(tick.expiries_per_s.notified));
+  set('lag', tick.loop_lag_ms === null ? '-' : `${tick.loop_lag_ms.mean} / ${tick.loop_lag_ms.max}`);
+}

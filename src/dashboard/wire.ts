@@ -1,0 +1,100 @@
+/**
+ * What the dashboard's server sends its page (JSON, snake_case like the
+ * protocol). Types only: both the gateway and the page's own build compile
+ * this file, so the two cannot drift apart.
+ */
+
+/** One entry of the live feed. */
+export interface FeedEvent {
+  /** expired: silent past its deadline; moved: registered from another connection; closed: a connection closed (a reap is reason no_client_registered). */
+  kind: 'expired' | 'moved' | 'closed';
+  /** Wall-clock ms (Date.now()) when the gateway saw it. */
+  at: number;
+  /** The client (expired, moved); absent for a connection close. */
+  clientId?: string;
+  connection?: number;
+  /** expired: closed | notified; closed: the close reason (as in keepwatch_connection_closes_total). */
+  reason: string;
+  /** expired: ms after its deadline. */
+  delayMs?: number;
+}
+
+export interface TickDelays {
+  count: number;
+  /** Percentiles of the tick's delays in ms; null when nothing expired. 1000 means "1000 or more". */
+  p50: number | null;
+  p99: number | null;
+  max: number | null;
+}
+
+/** One second of the gateway. Rates are per second over the tick. */
+export interface Tick {
+  /** Wall-clock ms at the end of the tick. */
+  t: number;
+  connections: number;
+  clients: number;
+  pinged: number;
+  threads: number;
+  /** Cluster nodes; absent while the gateway runs alone. */
+  nodes?: number;
+  heartbeats_per_s: number;
+  pings_per_s: number;
+  expiries_per_s: { closed: number; notified: number };
+  closes_per_s: Record<string, number>;
+  moves_per_s: number;
+  /** Event-loop delay over the tick (ms); null when nobody watches (the sampler is off then). */
+  loop_lag_ms: { mean: number; max: number } | null;
+  detection_ms: TickDelays;
+  /** Round trips (ms); null until the gateway measures them. */
+  rtt_ms: { p50: number; p99: number } | null;
+  /** A uniform sample of the tick's events, and how many there were. */
+  feed: FeedEvent[];
+  feed_seen: number;
+}
+
+/** The detection panel: counts since start per bucket (le: exclusive upper bound in ms; null = open). */
+export interface DetectionPanel {
+  buckets: { le: number | null; count: number }[];
+  /** Expiries before their deadline: the product promises zero. */
+  negative: number;
+}
+
+/** One row of the client table and of "about to expire". */
+export interface ClientRow {
+  client_id: string;
+  last_seen_ms_ago: number;
+  timeout_ms: number;
+  ping_interval_ms: number;
+  /** ms until its deadline (negative: past it, expiring now). */
+  deadline_in_ms: number;
+  connection: number;
+  pinged: boolean;
+  /** Absent until the gateway measures round trips / runs threads or nodes. */
+  rtt_ms?: number;
+  thread?: number;
+  node?: string;
+}
+
+export interface ClientPage {
+  /** Clients held in all. */
+  total: number;
+  /** Clients matching the prefix. */
+  matched: number;
+  offset: number;
+  rows: ClientRow[];
+}
+
+/** The stream's first message. */
+export interface HelloMessage {
+  history: Tick[];
+  feed: FeedEvent[];
+  detection: DetectionPanel;
+  expiring: ClientRow[];
+}
+
+/** Every later message, once a second. */
+export interface TickMessage {
+  tick: Tick;
+  detection: DetectionPanel;
+  expiring: ClientRow[];
+}
