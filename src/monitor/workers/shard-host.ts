@@ -16,10 +16,19 @@
  *   the task's time (the worker takes exactly the others). A live server
  *   wants this: heartbeats read late after a stall still count.
  *
- * A register that ends a life (its id past its deadline) tells the
- * transport at once, before it returns, as in process: otherwise the
+ * An operation that finds its id's life over (past its deadline) tells
+ * the transport at once, before it returns, as in process: otherwise the
  * expired event of the old life, found by the worker or applied later,
- * would reach the transport after the new life began and be taken for it.
+ * would reach the transport after the new life began and be taken for it
+ * (register), or after the transport dropped the client on the refusal and
+ * could no longer close its connection (heartbeat, remove).
+ *
+ * While lent, the shard's next deadline is not read from the heap (the
+ * worker is changing it): `nextFireAt` gives a LOWER BOUND instead, from the
+ * heap before the task and the registrations queued meanwhile, so that a
+ * registration during a round can arm the timer; an early wake-up finds
+ * nothing due. (A heartbeat may re-key a pinged client's ping earlier than
+ * that bound; the monitor re-arms from the exact heaps after every round.)
  *
  * Costs on the main thread: every operation O(1) (+ one Map lookup); a
  * queued operation is applied later in O(1) too.
@@ -39,7 +48,9 @@ interface OverlayEntry {
 type QueuedOp =
   | { kind: 'register'; id: string; timeoutMs: number; pingIntervalMs: number; t: number; seq: number; handle: PendingHandle }
   | { kind: 'heartbeat'; id: string; t: number }
-  | { kind: 'remove'; id: string; t: number };
+  | { kind: 'remove'; id: string; t: number }
+  /** A life told expired while lent: ended on give-back unless the task already did. */
+  | { kind: 'expire'; id: string; slot: number };
 
 /**
  * A ClientHandle given out while the shard was lent: its handle is known
@@ -86,6 +97,11 @@ export class ShardHost {
   private overlay = new Map<string, OverlayEntry>();
   /** Slots whose expired event went out while lent (the settling skips them). */
   private readonly told = new Set<number>();
+  private readonly trackPings: boolean;
+  /** While lent: a lower bound of the shard's heap top as the task leaves it. */
+  private taskFireAt = Infinity;
+  /** While lent: a lower bound of the earliest key the queued operations add. */
+  private queuedFireAt = Infinity;
 
   constructor(
     readonly index: number,
@@ -94,15 +110,12 @@ export class ShardHost {
     private readonly events: HostEvents,
   ) {
     this.shard = new Shard(options);
+    this.trackPings = options.trackPings;
   }
 
-  get lent(): boolean {
-    return this.lentOut;
-  }
-
-  /** The earliest time a sweep has work here; unknown (Infinity) while lent. */
+  /** The earliest time a sweep has work here; while lent, a lower bound of it (see the header). */
   nextFireAt(): number {
-    return this.lentOut ? Infinity : this.shard.nextFireAt();
+    return this.lentOut ? Math.min(this.taskFireAt, this.queuedFireAt) : this.shard.nextFireAt();
   }
 
   /** Hands the shard to a task that sweeps at `now`, or does not sweep at all. */
@@ -110,6 +123,10 @@ export class ShardHost {
     if (this.lentOut) throw new Error(`shard ${this.index} is already lent`);
     this.lentOut = true;
     this.lentAt = sweeping ? now : -Infinity;
+    // A sweep at `now` leaves nothing due at `now` (keys are integer ms).
+    const top = this.shard.nextFireAt();
+    this.taskFireAt = sweeping ? Math.max(top, now + 1) : top;
+    this.queuedFireAt = Infinity;
   }
 
   /** The shard is back and settled: applies what arrived meanwhile. */
@@ -121,7 +138,8 @@ export class ShardHost {
     for (const op of queue) {
       if (op.kind === 'register') op.handle.resolve(this.applyRegister(op.id, op.timeoutMs, op.pingIntervalMs, op.t, op.seq));
       else if (op.kind === 'heartbeat') this.applyHeartbeat(op.id, op.t);
-      else this.applyRemove(op.id, op.t);
+      else if (op.kind === 'remove') this.applyRemove(op.id, op.t);
+      else this.applyExpire(op.id, op.slot);
     }
     this.told.clear();
   }
@@ -154,13 +172,18 @@ export class ShardHost {
     }
     const handle = new PendingHandle(this.index, id, entry);
     this.queue.push({ kind: 'register', id, timeoutMs, pingIntervalMs, t, seq, handle });
+    // Expiry key deadline + 1; a ping key is rounded up, so t + interval bounds it.
+    this.queuedFireAt = Math.min(this.queuedFireAt, t + timeoutMs + 1, this.trackPings ? t + pingIntervalMs : Infinity);
     return handle;
   }
 
   heartbeat(id: string, t: number): boolean {
     if (!this.lentOut) return this.applyHeartbeat(id, t);
     const entry = this.overlayEntry(id, t);
-    if (entry === undefined) return false;
+    if (entry === undefined) {
+      this.tellIfEnded(id, t);
+      return false;
+    }
     entry.lastSeen = t;
     this.queue.push({ kind: 'heartbeat', id, t });
     return true;
@@ -181,13 +204,20 @@ export class ShardHost {
     }
     const id = this.shard.idOf(slot);
     const entry = this.overlayEntry(id, t);
-    return entry !== undefined && entry.slot === slot && this.heartbeat(id, t);
+    if (entry === undefined) {
+      this.tellIfEnded(id, t);
+      return false;
+    }
+    return entry.slot === slot && this.heartbeat(id, t);
   }
 
   remove(id: string, t: number): boolean {
     if (!this.lentOut) return this.applyRemove(id, t);
     const entry = this.overlayEntry(id, t);
-    if (entry === undefined) return false;
+    if (entry === undefined) {
+      this.tellIfEnded(id, t);
+      return false;
+    }
     entry.live = false;
     this.queue.push({ kind: 'remove', id, t });
     return true;
@@ -208,6 +238,9 @@ export class ShardHost {
     if (deadline >= this.cutoff(t)) return;
     this.told.add(slot);
     this.events.expired(id, deadline);
+    // The task may not end this life (sweepOnAccess: past the deadline at
+    // `t`, not at the sweep's time): the give-back does, so it is never told twice.
+    this.queue.push({ kind: 'expire', id, slot });
   }
 
   /** The live client's overlay entry at `t` (made from its slot on first touch), or undefined. */
@@ -244,6 +277,13 @@ export class ShardHost {
       this.shard.remove(old);
     }
     return this.shard.handleOf(this.shard.register(id, timeoutMs, pingIntervalMs, t, seq));
+  }
+
+  /** A life told expired while lent that the task did not end: ends it now, reported for the next check. */
+  private applyExpire(id: string, slot: number): void {
+    if (this.shard.find(id) !== slot) return;
+    this.events.report(id, this.shard.regSeq(slot));
+    this.shard.remove(slot);
   }
 
   private applyHeartbeat(id: string, t: number): boolean {

@@ -77,10 +77,14 @@ import { mergeBySeq, type OrderWalk } from './merge-by-seq.js';
 import { settleTask } from './settle-task.js';
 import { PendingHandle, ShardHost } from './shard-host.js';
 import { ShardPool } from './shard-pool.js';
+import runShardTask from './shard-worker.js';
 import type { ShardTask, ShardTaskKind, ShardTaskOptions, ShardTaskResult } from './shard-task.js';
 
-/** Runs of a task on a shard before a round gives up (each after a repair). */
+/** Runs of a task on the pool before it runs on the main thread instead (each after a repair). */
 const MAX_ATTEMPTS = 3;
+
+/** Runs one task on the pool: the default is `runOnPool` itself. */
+export type ShardTaskRunner = (task: ShardTask, runOnPool: (task: ShardTask) => Promise<ShardTaskResult>) => Promise<ShardTaskResult>;
 
 /** InProcessLiveMonitor's options, and the pool's. */
 export interface WorkerLiveMonitorOptions extends InProcessLiveMonitorOptions {
@@ -93,6 +97,8 @@ export interface WorkerLiveMonitorOptions extends InProcessLiveMonitorOptions {
   sweepTimer?: boolean;
   /** Fault injection for tests: tasks on `shard` exit their worker after that many expiries, until one does. */
   killWorkerOnce?: { shard: number; afterExpiries: number };
+  /** How a task reaches the pool; a test wraps it to make tasks fail (default: straight to the pool). */
+  runTask?: ShardTaskRunner;
 }
 
 /** Timing of the latest round, for the benchmarks (hand-off cost). */
@@ -120,6 +126,9 @@ export class WorkerLiveMonitor implements LiveMonitor {
   /** Whether check and status sweep first (as KeepAliveMonitor's sweepOnAccess). */
   private readonly sweepOnAccess: boolean;
   private killWorkerOnce: { shard: number; afterExpiries: number } | undefined;
+  private readonly runOnPool: (task: ShardTask) => Promise<ShardTaskResult>;
+  /** A timer sweep waits in the round queue: no re-arming until it starts. */
+  private timerSweepQueued = false;
   private nextSeq = 0;
   private rounds: Promise<unknown> = Promise.resolve();
   private roundsInFlight = 0;
@@ -146,6 +155,8 @@ export class WorkerLiveMonitor implements LiveMonitor {
     this.sweepOnAccess = sweepOnAccess;
     this.hosts = Array.from({ length: count }, (_, i) => new ShardHost(i, this.shardOptions, sweepOnAccess, hostEvents));
     this.pool = new ShardPool(options.workers ?? 1);
+    const runTask = options.runTask;
+    this.runOnPool = runTask ? (task) => runTask(task, (t) => this.pool.run(t)) : (task) => this.pool.run(task);
   }
 
   /** Live clients (while a shard is lent: as of its last settled state). */
@@ -169,20 +180,26 @@ export class WorkerLiveMonitor implements LiveMonitor {
       this.clock.now(),
       this.nextSeq++,
     );
-    if (handle instanceof PendingHandle) return handle;
-    if (host.nextFireAt() < this.timer.armedAt) this.arm();
-    return { shard: host.index, handle };
+    // The timer re-arms only if this moved the shard's next deadline earlier (O(1)).
+    this.armAt(host.nextFireAt());
+    return handle instanceof PendingHandle ? handle : { shard: host.index, handle };
   }
 
-  // Heartbeats only push deadlines later: no re-arming (as in process).
+  // A heartbeat mostly pushes deadlines later; but a client pinged in its
+  // silence re-enters its ping list, possibly ahead of the armed timer.
   heartbeat(clientId: string): boolean {
-    return this.hostOf(clientId).heartbeat(clientId, this.clock.now());
+    const host = this.hostOf(clientId);
+    const alive = host.heartbeat(clientId, this.clock.now());
+    this.armAt(host.nextFireAt());
+    return alive;
   }
 
   heartbeatHandle(client: ClientHandle): boolean {
     const host = this.hosts[client.shard];
     if (host === undefined) return false;
-    return host.heartbeatHandle(client instanceof PendingHandle ? client : client.handle, this.clock.now());
+    const alive = host.heartbeatHandle(client instanceof PendingHandle ? client : client.handle, this.clock.now());
+    this.armAt(host.nextFireAt());
+    return alive;
   }
 
   remove(clientId: string): boolean {
@@ -264,7 +281,10 @@ export class WorkerLiveMonitor implements LiveMonitor {
 
   /**
    * Lends `hosts` to the workers for one task each at the same time, settles
-   * their findings, then gives them back (applying what was queued).
+   * their findings, then gives them back (applying what was queued). No
+   * shard is given back before every task and settling of the round is
+   * over, failed or not: a shard handed back while its worker still sweeps
+   * it would be written by two threads at once.
    */
   private async round(kind: ShardTaskKind, hosts: readonly ShardHost[]): Promise<{ walks: OrderWalk[]; now: number }> {
     const now = this.clock.now();
@@ -276,7 +296,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
     // arrival order, so each event-loop turn does one chunk, not one per shard.
     let settling: Promise<unknown> = Promise.resolve();
     try {
-      const settled = await Promise.all(
+      const outcomes = await Promise.allSettled(
         hosts.map(async (host) => {
           const result = await this.runTask(host, kind, now, sweeping);
           workerMs = Math.max(workerMs, result.workerMs);
@@ -285,6 +305,10 @@ export class WorkerLiveMonitor implements LiveMonitor {
           return mine;
         }),
       );
+      const settled = outcomes.map((outcome) => {
+        if (outcome.status === 'rejected') throw outcome.reason;
+        return outcome.value;
+      });
       const expiredIds = settled.flatMap((s) => s.expiredIds);
       const expiredSeqs = settled.flatMap((s) => s.expiredSeqs);
       if (this.queueReports && expiredIds.length > 0) this.reports.add(expiredIds, expiredSeqs);
@@ -295,29 +319,54 @@ export class WorkerLiveMonitor implements LiveMonitor {
     }
   }
 
-  /** Runs the task; after a worker death, repairs the shard and runs it again. */
+  /**
+   * Runs the task on the pool; after a failure (a worker that died, a task
+   * that threw), repairs the shard and runs it again; after MAX_ATTEMPTS,
+   * runs it on this thread: the findings of a shard are never dropped.
+   */
   private async runTask(host: ShardHost, kind: ShardTaskKind, now: number, sweep: boolean): Promise<ShardTaskResult> {
-    for (let attempt = 1; ; attempt++) {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const task: ShardTask = { kind, sweep, shard: host.index, now, ...this.shardOptions, buffers: host.shard.buffers() };
       if (this.killWorkerOnce?.shard === host.index) task.exitAfterExpiries = this.killWorkerOnce.afterExpiries;
       try {
-        return await this.pool.run(task);
+        return await this.runOnPool(task);
       } catch (error) {
         if (task.exitAfterExpiries !== undefined) this.killWorkerOnce = undefined;
+        lastError = error;
         host.repair();
-        if (attempt >= MAX_ATTEMPTS) throw error;
       }
     }
+    process.emitWarning(
+      `keepwatch: shard ${host.index}'s ${kind} task failed ${MAX_ATTEMPTS} times on the worker pool ` +
+        `(${(lastError as Error)?.message ?? String(lastError)}); it ran on the main thread`,
+    );
+    return runShardTask({ kind, sweep, shard: host.index, now, ...this.shardOptions, buffers: host.shard.buffers() });
   }
 
+  /** Re-arms the timer at the earliest deadline of all shards (lower bounds for lent ones). */
   private arm(): void {
-    if (this.closed || !this.sweepTimer || this.roundsInFlight > 0) return;
-    this.timer.arm(this.nextFireAt());
+    this.armAt(this.nextFireAt());
   }
 
+  /** Arms the timer for `at` if that is earlier than it is armed for. */
+  private armAt(at: number): void {
+    if (this.closed || !this.sweepTimer || this.timerSweepQueued) return;
+    this.timer.arm(at);
+  }
+
+  /**
+   * The sweep waits its turn behind the rounds already queued (a stream of
+   * status rounds delays it by one round, never indefinitely); until it
+   * starts, nothing re-arms, so a flood of rounds queues one sweep, not many.
+   */
   private onTimer(): void {
     if (this.closed) return;
-    this.enqueue(() => this.sweepDue()).catch((error: unknown) => {
+    this.timerSweepQueued = true;
+    this.enqueue(() => {
+      this.timerSweepQueued = false;
+      return this.sweepDue();
+    }).catch((error: unknown) => {
       process.emitWarning(`keepwatch: a timer sweep failed: ${(error as Error).message}`);
     });
   }
