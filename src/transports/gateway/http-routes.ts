@@ -1,4 +1,5 @@
 import type { TemplatedApp } from 'uWebSockets.js';
+import type { AdminRoutes } from '../../edge/admin-routes.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { HttpReply } from './http-reply.js';
 import type { Logger } from './logger.js';
@@ -12,8 +13,8 @@ export interface HttpRouteDeps {
   health(): { connections: number; clients: number; uws: 'native' | 'js-fallback' };
 }
 
-/** GET /healthz, /status, /metrics on the WebSocket port; 404 for the rest. */
-export function addHttpRoutes(app: TemplatedApp, deps: HttpRouteDeps): void {
+/** GET /healthz (open) on the WebSocket port; /status, /metrics on the admin surface (behind the admin access rule). */
+export function addHttpRoutes(app: TemplatedApp, admin: AdminRoutes, deps: HttpRouteDeps): void {
   app.get('/healthz', (res) => {
     const h = deps.health();
     new HttpReply(res).send(
@@ -23,7 +24,7 @@ export function addHttpRoutes(app: TemplatedApp, deps: HttpRouteDeps): void {
     );
   });
 
-  app.get('/status', (res, req) => {
+  admin.get('/status', (res, req) => {
     const reply = new HttpReply(res);
     const page = parseStatusPage(req.getQuery() ?? '');
     if (page === undefined) {
@@ -36,7 +37,7 @@ export function addHttpRoutes(app: TemplatedApp, deps: HttpRouteDeps): void {
     });
   });
 
-  app.get('/metrics', (res) => {
+  admin.get('/metrics', (res) => {
     const reply = new HttpReply(res);
     deps.metrics.text().then(
       (text) => reply.send('200 OK', deps.metrics.contentType, text),

@@ -22,6 +22,14 @@ export interface GatewayOptions {
   /** Expired ids a connection keeps for its next ka_check, at most. */
   maxUnreportedExpiries: number;
   logLevel: string;
+  /** Bearer token every admin request must carry (/status, /metrics, ...); undefined: loopback peers only. */
+  adminToken: string | undefined;
+  /** Address of the separate admin listener (with adminPort). */
+  adminHost: string;
+  /** A separate listener for the admin routes (the gateway's port then serves none); undefined: same port. */
+  adminPort: number | undefined;
+  /** Allow exposing an unauthenticated surface beyond loopback. */
+  insecure: boolean;
   /** Env-gated test hooks (KEEPWATCH_TEST_HOOKS=1): GET /test/stall. Never on by flag. */
   testHooks: boolean;
 }
@@ -41,5 +49,9 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   allowJsFallback: false,
   maxUnreportedExpiries: 10_000,
   logLevel: 'info',
+  adminToken: undefined,
+  adminHost: '127.0.0.1',
+  adminPort: undefined,
+  insecure: false,
   testHooks: false,
 };

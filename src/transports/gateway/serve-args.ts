@@ -1,6 +1,7 @@
 import { FlagError, parseFlags } from '../../cli/parse-flags.js';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './options.js';
 import { TEST_HOOKS_ENV } from './test-hooks.js';
+import { exposureProblem } from '../../edge/exposure-policy.js';
 
 export class ServeUsageError extends Error {}
 
@@ -26,6 +27,10 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       'register-timeout-ms': { type: 'string' },
       'allow-js-fallback': { type: 'boolean' },
       'log-level': { type: 'string' },
+      'admin-token': { type: 'string' },
+      'admin-host': { type: 'string' },
+      'admin-port': { type: 'string' },
+      insecure: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     });
   } catch (error) {
@@ -36,8 +41,12 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
   const D = DEFAULT_GATEWAY_OPTIONS;
   const logLevel = values['log-level'] ?? D.logLevel;
   if (!LOG_LEVELS.has(logLevel)) throw new ServeUsageError(`--log-level must be one of ${[...LOG_LEVELS].join(', ')}`);
-  return {
-    help: false,
+  const adminToken = values['admin-token'];
+  if (adminToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(adminToken)) {
+    throw new ServeUsageError('--admin-token must be at least 16 printable ASCII characters without spaces');
+  }
+  const result = {
+    help: false as const,
     options: {
       host: values.host ?? D.host,
       port: integer('port', values.port, D.port, 0, 65535),
@@ -53,8 +62,15 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       allowJsFallback: values['allow-js-fallback'] ?? false,
       logLevel,
       testHooks: env[TEST_HOOKS_ENV] === '1',
+      adminToken,
+      adminHost: values['admin-host'] ?? D.adminHost,
+      adminPort: values['admin-port'] === undefined ? D.adminPort : integer('admin-port', values['admin-port'], 0, 0, 65535),
+      insecure: values.insecure ?? false,
     },
   };
+  const problem = exposureProblem(result.options);
+  if (problem !== undefined) throw new ServeUsageError(problem);
+  return result;
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {

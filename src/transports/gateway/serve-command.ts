@@ -53,6 +53,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       uws,
       host: options.host,
       port: gateway.port,
+      adminPort: gateway.adminPort,
       shards: options.shards,
       workers: options.workers,
       testHooks: options.testHooks,

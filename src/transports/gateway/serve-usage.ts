@@ -4,7 +4,8 @@ export const SERVE_USAGE = `keepwatch serve: the WebSocket keep-alive gateway (u
 
 WebSocket endpoint /ws: ka_register, ka_heartbeat, ka_pong, ka_check,
 ka_status as JSON text frames (the protocol's bodies, no src/dest). HTTP on
-the same port: GET /healthz, GET /status[?offset=O&limit=L], GET /metrics.
+the same port: GET /healthz (open), GET /status[?offset=O&limit=L] and
+GET /metrics (admin: loopback peers, --admin-token, or --admin-port).
 Logs are JSON lines (pino) on stderr; the first says which uWS is in use
 and the bound port ({"event":"listening","uws":"native","port":N,...}),
 whatever --log-level (except silent).
@@ -40,6 +41,16 @@ Options:
                                      its slow pure-JS server (refused otherwise)
   --log-level LEVEL                  pino level: fatal, error, warn, info,
                                      debug, trace (default ${D.logLevel})
+  --admin-token TOKEN                admin routes (/status, /metrics, ...) need
+                                     'Authorization: Bearer TOKEN' (or
+                                     ?admin_token=TOKEN) from every peer; without
+                                     it they answer loopback peers only (403)
+  --admin-port N                     serve the admin routes on a separate
+                                     listener instead (the gateway's port then
+                                     has none; 0 = any free port, logged as adminPort)
+  --admin-host HOST                  the admin listener's address (default ${D.adminHost});
+                                     not loopback: needs --admin-token or --insecure
+  --insecure                         allow an unauthenticated surface beyond loopback
   -h, --help                         this text
 
 Close codes: 4000 keepalive timeout (the connection's only client was silent

@@ -1,4 +1,4 @@
-import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { TemplatedApp } from 'uWebSockets.js';
 import { MonotonicClock } from '../../monitor/clock.js';
 import { createLiveMonitor } from '../../monitor/create-live-monitor.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
@@ -17,6 +17,9 @@ import { IdleConnectionReaper } from './idle-connections.js';
 import { addTestHooks } from './test-hooks.js';
 import { createDashboard } from '../../dashboard/dashboard.js';
 import { wsBehavior } from './ws-behavior.js';
+import { AdminSurface } from '../../edge/admin-surface.js';
+import { EdgeMetrics } from '../../edge/edge-metrics.js';
+import { listen } from '../../edge/listen.js';
 
 /**
  * The monitor wakes for pings at most once per this many ms (expiry stays
@@ -27,6 +30,8 @@ const PING_TICK_MS = 50;
 
 export interface Gateway {
   readonly port: number;
+  /** The separate admin listener's port (--admin-port), if any. */
+  readonly adminPort: number | undefined;
   readonly monitor: LiveMonitor;
   /** Stops accepting, closes every connection with 1001, stops the monitor. */
   stop(): Promise<void>;
@@ -74,27 +79,39 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
   const app: TemplatedApp = loaded.uws.App();
   const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
   app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap }));
-  addHttpRoutes(app, {
+  const edgeMetrics = new EdgeMetrics(metrics.registry);
+  const admin = new AdminSurface(options, loaded.uws, app, () => loaded.uws.App(), edgeMetrics);
+  addHttpRoutes(app, admin.routes, {
     monitor,
     metrics,
     log,
     health: () => ({ connections: connections.size, clients: owned.size, uws: loaded.native ? 'native' : 'js-fallback' }),
   });
-  dashboard.mount({ get: (path, handler) => app.get(path, handler), post: (path, handler) => app.post(path, handler) });
+  dashboard.mount(admin.routes);
   if (options.testHooks) addTestHooks(app, log);
   addNotFound(app);
+  if (admin.separateApp !== undefined) addNotFound(admin.separateApp);
 
   const listenSocket = await listen(app, options.host, options.port);
   const port = loaded.uws.us_socket_local_port(listenSocket as never);
+  let adminPort: number | undefined;
+  try {
+    adminPort = await admin.listen();
+  } catch (error) {
+    loaded.uws.us_listen_socket_close(listenSocket);
+    throw error;
+  }
   let stopped = false;
 
   return {
     port,
+    adminPort,
     monitor,
     async stop() {
       if (stopped) return;
       stopped = true;
       loaded.uws.us_listen_socket_close(listenSocket);
+      admin.close();
       for (const conn of [...connections]) conn.close(CloseReason.Shutdown);
       actions.stop();
       reaper.stop();
@@ -102,24 +119,4 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
       await monitor.close();
     },
   };
-}
-
-/** uWS's LIBUS_LISTEN_EXCLUSIVE_PORT: without it uWS sets SO_REUSEPORT, and a second gateway on a taken port would start and share it silently. */
-const EXCLUSIVE_PORT = 1;
-
-type ListenWithOptions = (
-  host: string,
-  port: number,
-  options: number,
-  cb: (socket: us_listen_socket | false) => void,
-) => TemplatedApp;
-
-function listen(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
-  return new Promise((resolve, reject) => {
-    // The native binary takes (host, port, options, cb); this build's typings miss that overload.
-    (app.listen as unknown as ListenWithOptions).call(app, host, port, EXCLUSIVE_PORT, (socket) => {
-      if (socket === false) reject(new Error(`cannot listen on ${host}:${port}`));
-      else resolve(socket);
-    });
-  });
 }
