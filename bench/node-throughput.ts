@@ -1,118 +1,95 @@
 /**
  * `npm run bench:node`: messages per second of the stdio node on a
- * generated input (init, 100,000 registrations, 1,000,000 heartbeats, 20
- * checks expiring about 1% each, a status), against the floor (parse and a
- * fixed reply) and a Map node, in the same run, each process repeated
- * (--runs, default 5) in interleaved order; medians reported. The Map
- * node's output must be byte-identical to keepwatch's.
- * Flags: --runs R, --shards N (keepwatch's), --quick (a small input).
+ * generated input per traffic profile (node/input-file.ts; NODE_INPUT_MIX
+ * in core/profiles.ts), against the floor (parse and a fixed reply) and a
+ * Map node, in the same run, each process repeated (--runs, default 5) in
+ * interleaved order; medians reported. The Map node's output must be
+ * byte-identical to keepwatch's (the run fails otherwise).
+ * Flags: --profile uniform|tiers|realistic|all (all, side by side),
+ * --runs R, --shards N (keepwatch's), --quick (a small input).
  */
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { parseProfiles, NODE_PROFILE_SUMMARIES } from './core/profiles.js';
 import { formatCount, formatRatio, median, passFail, printTable, progress, writeResultsJson } from './lib/index.js';
-import { DEFAULT_SHAPE, writeInputFile, type InputShape } from './node/input-file.js';
-import { runWithFiles } from './node/run-process.js';
+import { DEFAULT_SHAPE, type InputShape } from './node/input-file.js';
+import { PROGRAM_KEYS, programs, runNodeProfile, type NodeProfileResult } from './node/profile-throughput.js';
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
     shards: { type: 'string', default: '1' },
+    profile: { type: 'string', default: 'all' },
     quick: { type: 'boolean', default: false },
   },
 });
 const quick = values.quick ?? false;
 const runs = quick ? 1 : Number(values.runs);
+const shards = Number(values.shards);
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer; got '${values.runs}'`);
+if (!Number.isInteger(shards) || shards < 1) throw new Error(`--shards must be a positive integer; got '${values.shards}'`);
+const profiles = parseProfiles(values.profile);
 const shape: InputShape = quick ? { clients: 10_000, heartbeats: 100_000, checks: 20 } : DEFAULT_SHAPE;
-
-const here = (rel: string): string => fileURLToPath(new URL(rel, import.meta.url));
-const PROGRAMS = [
-  { key: 'floor', label: 'floor (JSON.parse + fixed reply)', args: [here('./baselines/floor-node.js')] },
-  { key: 'map', label: 'Map node (full scan per check)', args: [here('./baselines/map-node.js')] },
-  { key: 'keepwatch', label: `keepwatch node --shards ${values.shards}`, args: [here('../src/cli/main.js'), 'node', '--shards', String(values.shards)] },
-] as const;
-type Key = (typeof PROGRAMS)[number]['key'];
+const labels = programs(shards);
 
 const dir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-node-'));
+const results: NodeProfileResult[] = [];
 try {
-  const inputPath = join(dir, 'input.jsonl');
-  progress(`generating input: ${formatCount(shape.clients)} registrations, ${formatCount(shape.heartbeats)} heartbeats, ${shape.checks} checks`);
-  const messages = await writeInputFile(inputPath, shape);
-  progress(`${formatCount(messages)} messages, ${(statSync(inputPath).size / 1e6).toFixed(1)} MB in ${inputPath}`);
-
-  const wall: Record<Key, number[]> = { floor: [], map: [], keepwatch: [] };
-  const cpu: Record<Key, number[]> = { floor: [], map: [], keepwatch: [] };
-  const outputOf = (key: Key): string => join(dir, `out-${key}.jsonl`);
-  let identical: boolean | undefined;
-  let replyLines = 0;
-  for (let run = 1; run <= runs; run++) {
-    // Rotate the order so that no program always runs first (cold caches) or last.
-    const order = PROGRAMS.map((_, i) => PROGRAMS[(i + run - 1) % PROGRAMS.length]);
-    for (const program of order) {
-      const result = await runWithFiles(program.args, inputPath, outputOf(program.key));
-      if (result.exitCode !== 0) throw new Error(`${program.label} exited ${result.exitCode}: ${result.stderr}`);
-      wall[program.key].push(result.wallMs);
-      cpu[program.key].push(result.cpuMs);
-      progress(`run ${run}/${runs} ${program.label}: ${result.wallMs.toFixed(0)} ms wall, ${result.cpuMs.toFixed(0)} ms CPU, ${formatCount((messages * 1000) / result.wallMs)} msg/s`);
-    }
-    if (identical === undefined) {
-      const kw = readFileSync(outputOf('keepwatch'));
-      identical = kw.equals(readFileSync(outputOf('map')));
-      replyLines = kw.toString('latin1').split('\n').length - 1;
-      progress(`keepwatch output ${identical ? 'IS' : 'is NOT'} byte-identical to the Map node's (${formatCount(kw.length)} bytes, ${formatCount(replyLines)} reply lines)`);
-    }
-  }
-
-  const rate = (key: Key, times = wall): number => (messages * 1000) / median(times[key]);
-  const floor = rate('floor');
-  const map = rate('map');
-  const kw = rate('keepwatch');
-  const cpuRate = (key: Key): number => rate(key, cpu);
-  printTable(
-    `Node throughput, ${formatCount(messages)} messages (median of ${runs} run(s); wall from spawn to exit, CPU = the process's user+system)`,
-    ['program', 'wall ms', 'msg/s (wall)', 'vs floor', 'vs Map', 'CPU ms', 'msg/s (CPU)', 'vs floor', 'vs Map'],
-    PROGRAMS.map((p) => [
-      p.label,
-      median(wall[p.key]).toFixed(0),
-      formatCount(rate(p.key)),
-      `${((100 * rate(p.key)) / floor).toFixed(1)}%`,
-      formatRatio(rate(p.key) / map),
-      median(cpu[p.key]).toFixed(0),
-      formatCount(cpuRate(p.key)),
-      `${((100 * cpuRate(p.key)) / cpuRate('floor')).toFixed(1)}%`,
-      formatRatio(cpuRate(p.key) / cpuRate('map')),
-    ]),
-  );
-  process.stdout.write(`\nkeepwatch output byte-identical to the Map node's: ${identical ? 'YES' : 'NO'} (${formatCount(replyLines)} reply lines for ${formatCount(messages)} requests)\n`);
-  const kwCpu = cpuRate('keepwatch');
-  const targets = [
-    { target: 'keepwatch >= 60% of the floor (wall)', value: `${((100 * kw) / floor).toFixed(1)}%`, met: kw >= 0.6 * floor },
-    { target: 'keepwatch >= 60% of the floor (CPU)', value: `${((100 * kwCpu) / cpuRate('floor')).toFixed(1)}%`, met: kwCpu >= 0.6 * cpuRate('floor') },
-    { target: 'keepwatch above the Map node (wall)', value: formatRatio(kw / map), met: kw > map },
-    { target: 'keepwatch above the Map node (CPU)', value: formatRatio(kwCpu / cpuRate('map')), met: kwCpu > cpuRate('map') },
-    { target: 'output byte-identical to the Map node', value: identical ? 'yes' : 'no', met: identical === true },
-  ];
-  printTable('Issue 2 node throughput targets (same run)', ['target', 'measured', 'verdict'], targets.map((t) => [t.target, t.value, passFail(t.met)]));
-  process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
-
-  const path = writeResultsJson(quick ? 'node-throughput-quick' : 'node-throughput', {
-    input: { ...shape, messages },
-    runs,
-    wallMs: wall,
-    cpuMs: cpu,
-    messagesPerSecond: { floor, map, keepwatch: kw },
-    messagesPerCpuSecond: { floor: cpuRate('floor'), map: cpuRate('map'), keepwatch: kwCpu },
-    loadAverage: loadavg(),
-    keepwatchVsFloor: kw / floor,
-    keepwatchVsMap: kw / map,
-    byteIdentical: identical,
-    replyLines,
-    targets,
-  });
-  progress(`wrote ${path}`);
-  if (!identical) process.exitCode = 1;
+  for (const profile of profiles) results.push(await runNodeProfile(profile, shape, runs, shards, dir));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
+
+const pct = (a: number, b: number): string => `${((100 * a) / b).toFixed(1)}%`;
+for (const r of results) {
+  printTable(
+    `[${r.profile}] node throughput, ${formatCount(r.messages)} messages (median of ${runs} run(s); wall from spawn to exit, CPU = the process's user+system)`,
+    ['program', 'wall ms', 'msg/s (wall)', 'vs floor', 'vs Map', 'CPU ms', 'msg/s (CPU)', 'vs floor', 'vs Map'],
+    PROGRAM_KEYS.map((key) => [
+      labels[key].label,
+      median(r.wallMs[key]).toFixed(0),
+      formatCount(r.rate[key]),
+      pct(r.rate[key], r.rate.floor),
+      formatRatio(r.rate[key] / r.rate.map),
+      median(r.cpuMs[key]).toFixed(0),
+      formatCount(r.cpuRate[key]),
+      pct(r.cpuRate[key], r.cpuRate.floor),
+      formatRatio(r.cpuRate[key] / r.cpuRate.map),
+    ]),
+  );
+  process.stdout.write(`[${r.profile}] keepwatch output byte-identical to the Map node's: ${r.byteIdentical ? 'YES' : 'NO'} (${formatCount(r.replyLines)} reply lines, ${formatCount(r.errorReplies)} errors, for ${formatCount(r.messages)} requests)\n`);
+}
+
+const targetsOf = (r: NodeProfileResult): Array<{ target: string; value: string; met: boolean }> => [
+  { target: 'keepwatch >= 60% of the floor (wall)', value: pct(r.rate.keepwatch, r.rate.floor), met: r.rate.keepwatch >= 0.6 * r.rate.floor },
+  { target: 'keepwatch >= 60% of the floor (CPU)', value: pct(r.cpuRate.keepwatch, r.cpuRate.floor), met: r.cpuRate.keepwatch >= 0.6 * r.cpuRate.floor },
+  { target: 'keepwatch above the Map node (wall)', value: formatRatio(r.rate.keepwatch / r.rate.map), met: r.rate.keepwatch > r.rate.map },
+  { target: 'keepwatch above the Map node (CPU)', value: formatRatio(r.cpuRate.keepwatch / r.cpuRate.map), met: r.cpuRate.keepwatch > r.cpuRate.map },
+  { target: 'output byte-identical to the Map node', value: r.byteIdentical ? 'yes' : 'no', met: r.byteIdentical },
+];
+const targets = results.map(targetsOf);
+printTable('Node throughput targets, profiles side by side (same run)', ['target', ...results.map((r) => r.profile)], targets[0].map((t, k) => [
+  t.target, ...targets.map((list) => `${list[k].value} ${passFail(list[k].met)}`),
+]));
+for (const r of results) process.stdout.write(`  ${r.profile}: ${NODE_PROFILE_SUMMARIES[r.profile]}\n`);
+process.stdout.write(`load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+
+const path = writeResultsJson(quick ? 'node-throughput-quick' : 'node-throughput', {
+  input: shape,
+  runs,
+  shards,
+  loadAverage: loadavg(),
+  profiles: Object.fromEntries(results.map((r, k) => [r.profile, {
+    description: NODE_PROFILE_SUMMARIES[r.profile],
+    ...r,
+    messagesPerSecond: r.rate,
+    messagesPerCpuSecond: r.cpuRate,
+    keepwatchVsFloor: r.rate.keepwatch / r.rate.floor,
+    keepwatchVsMap: r.rate.keepwatch / r.rate.map,
+    targets: targets[k],
+  }])),
+});
+progress(`wrote ${path}`);
+if (results.some((r) => !r.byteIdentical)) process.exitCode = 1;

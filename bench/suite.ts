@@ -6,14 +6,20 @@
  * README pattern, one Node timer per client. Then the mass expiry of
  * 1,000,000 clients (--scale-clients N) with 1 and 2 workers.
  * Every figure is the median over --rounds (default 3). --quick: a small
- * version for CI (no timing is asserted anywhere).
+ * version for CI (no timing is asserted anywhere). --profile
+ * uniform|tiers|realistic|all (default all): the traffic profile of the
+ * virtual-time entries (core/profiles.ts); each scenario's exact entries
+ * must expire the same clients at the same sweeps (the run fails
+ * otherwise). The Node timers run on real time with their own fixed
+ * shapes, once per run, reported under uniform.
  * Output: tables, bench/results/suite.json, bench/results/suite.svg.
  */
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { clientIds } from './core/client-ids.js';
-import { makePopulation, type Population } from './core/profiles.js';
+import { assertSameExpiries, type ExpiryLog } from './core/expiry-log.js';
+import { makePopulation, parseProfiles, type Population, type ProfileName } from './core/profiles.js';
 import { heartbeatChurn, massExpiry, nothingDue, onePercentDue, type MassExpiryResult, type SweepScenarioResult } from './core/scenarios.js';
 import type { SweepSubject } from './core/sweep-subject.js';
 import { median, medianSummary, progress, type LatencySummary } from './lib/index.js';
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '100000' },
     'scale-clients': { type: 'string', default: '1000000' },
     rounds: { type: 'string', default: '3' },
+    profile: { type: 'string', default: 'all' },
     quick: { type: 'boolean', default: false },
   },
 });
@@ -35,7 +42,7 @@ const n = quick ? 5_000 : Number(values.clients);
 const scaleN = quick ? 20_000 : Number(values['scale-clients']);
 const rounds = quick ? 1 : Number(values.rounds);
 const ids = clientIds(n);
-const population = makePopulation('uniform', n);
+const profiles = parseProfiles(values.profile);
 
 export const SCENARIOS = ['a', 'b', 'c', 'd'] as const;
 export type Scenario = (typeof SCENARIOS)[number];
@@ -60,6 +67,8 @@ interface Sample {
   inWorker?: LatencySummary;
   pauseNs: number;
   expired: number;
+  /** What each sweep expired (virtual-time entries only), merged into one for the mass expiry. */
+  log?: ExpiryLog;
 }
 
 /**
@@ -85,12 +94,13 @@ async function runScenario(entry: SuiteEntry, scenario: Scenario, clients: Popul
         ...(r.inWorkerNs !== undefined ? { inWorker: one(r.inWorkerNs) } : {}),
         pauseNs: pauseOf(subject, r.longestPauseNs),
         expired: r.expired,
+        log: r.log.merged(),
       };
     }
     const drive = { a: nothingDue, b: heartbeatChurn, c: onePercentDue }[scenario];
     const r: SweepScenarioResult = await drive(subject, clients, sweepsOf(entry, scenario));
     // In process a sweep holds the thread for its whole length; on workers the probe saw the pauses.
-    return { sweep: r.sweep, inWorker: r.inWorker, pauseNs: pauseOf(subject, r.sweep.max), expired: r.expired };
+    return { sweep: r.sweep, inWorker: r.inWorker, pauseNs: pauseOf(subject, r.sweep.max), expired: r.expired, log: r.log };
   } finally {
     await subject.close?.();
   }
@@ -110,12 +120,24 @@ async function runTimers(scenario: Scenario): Promise<Sample> {
 
 const TIMERS_LABEL = 'Node timer per client, refresh() (event-loop delay)';
 const samples = new Map<string, Sample[]>();
-const keyOf = (label: string, scenario: Scenario): string => `${label}|${scenario}`;
-const add = (label: string, scenario: Scenario, sample: Sample): void => {
-  const list = samples.get(keyOf(label, scenario)) ?? [];
+const keyOf = (profile: ProfileName, label: string, scenario: Scenario | 'scale'): string => `${profile}|${label}|${scenario}`;
+const add = (key: string, sample: Sample): void => {
+  const list = samples.get(key) ?? [];
   list.push(sample);
-  samples.set(keyOf(label, scenario), list);
+  samples.set(key, list);
 };
+
+/** Runs every entry on one scenario and checks that the exact ones expired the same clients at the same sweeps. */
+async function runEntries(profile: ProfileName, entries: readonly SuiteEntry[], scenario: Scenario, population: Population, what: string): Promise<Map<string, Sample>> {
+  const out = new Map<string, Sample>();
+  for (const entry of entries) {
+    progress(`[${profile}] ${what}: ${entry.label}`);
+    out.set(entry.label, await runScenario(entry, scenario, population));
+  }
+  const logs = entries.filter((e) => e.exact).map((e) => [e.label, out.get(e.label)?.log] as const);
+  assertSameExpiries(`[${profile}] ${what}`, logs.filter((l): l is readonly [string, ExpiryLog] => l[1] !== undefined));
+  return out;
+}
 
 progress(`suite: ${n.toLocaleString('en-US')} clients, ${rounds} round(s)${quick ? ' (quick)' : ''}`);
 // The pause probe's noise floor: an idle event loop, measured the same way (the machine is shared).
@@ -124,45 +146,46 @@ idleProbe.start();
 await sleep(quick ? 200 : 1_000);
 const idleLoop = idleProbe.stop();
 progress(`idle event loop: delay p99 ${(idleLoop.p99 / 1e6).toFixed(2)} ms, max ${(idleLoop.max / 1e6).toFixed(2)} ms`);
-for (let round = 1; round <= rounds; round++) {
-  for (const scenario of SCENARIOS) {
-    for (const entry of SWEEP_ENTRIES) {
-      progress(`round ${round}/${rounds} ${SCENARIO_TITLES[scenario]}: ${entry.label}`);
-      add(entry.label, scenario, await runScenario(entry, scenario, population));
+const timersProfile: ProfileName = profiles.includes('uniform') ? 'uniform' : profiles[0];
+for (const profile of profiles) {
+  const population = makePopulation(profile, n);
+  for (let round = 1; round <= rounds; round++) {
+    for (const scenario of SCENARIOS) {
+      const found = await runEntries(profile, SWEEP_ENTRIES, scenario, population, `round ${round}/${rounds} ${SCENARIO_TITLES[scenario]}`);
+      for (const [label, sample] of found) add(keyOf(profile, label, scenario), sample);
+      if (profile !== timersProfile) continue;
+      progress(`[${profile}] round ${round}/${rounds} ${SCENARIO_TITLES[scenario]}: ${TIMERS_LABEL}`);
+      add(keyOf(profile, TIMERS_LABEL, scenario), await runTimers(scenario));
     }
-    progress(`round ${round}/${rounds} ${SCENARIO_TITLES[scenario]}: ${TIMERS_LABEL}`);
-    add(TIMERS_LABEL, scenario, await runTimers(scenario));
+  }
+  const scalePopulation = makePopulation(profile, scaleN);
+  for (let round = 1; round <= rounds; round++) {
+    const found = await runEntries(profile, SCALE_ENTRIES, 'd', scalePopulation, `round ${round}/${rounds} mass expiry of ${scaleN.toLocaleString('en-US')}`);
+    for (const [label, sample] of found) add(keyOf(profile, label, 'scale'), sample);
   }
 }
 
-const scalePopulation = makePopulation('uniform', scaleN);
-const scaleSamples = new Map<string, Sample[]>();
-for (let round = 1; round <= rounds; round++) {
-  for (const entry of SCALE_ENTRIES) {
-    progress(`round ${round}/${rounds} mass expiry of ${scaleN.toLocaleString('en-US')}: ${entry.label}`);
-    const list = scaleSamples.get(entry.label) ?? [];
-    list.push(await runScenario(entry, 'd', scalePopulation));
-    scaleSamples.set(entry.label, list);
-  }
-}
-
-const medianOf = (list: readonly Sample[]): Sample => ({
+const medianOf = (list: readonly Sample[]): Omit<Sample, 'log'> => ({
   sweep: medianSummary(list.map((s) => s.sweep)),
   ...(list[0].inWorker ? { inWorker: medianSummary(list.map((s) => s.inWorker as LatencySummary)) } : {}),
   pauseNs: median(list.map((s) => s.pauseNs)),
   expired: median(list.map((s) => s.expired)),
 });
 
-const labels = [...SWEEP_ENTRIES.map((e) => e.label), TIMERS_LABEL];
-const rows: Row[] = SCENARIOS.flatMap((scenario) =>
-  labels.map((label) => ({
-    scenario,
-    title: SCENARIO_TITLES[scenario],
-    implementation: label,
-    onWorkers: SWEEP_ENTRIES.find((e) => e.label === label)?.onWorkers ?? false,
-    eventLoopDelay: label === TIMERS_LABEL,
-    ...medianOf(samples.get(keyOf(label, scenario)) ?? []),
-  })),
+const rows: Row[] = profiles.flatMap((profile) =>
+  SCENARIOS.flatMap((scenario) =>
+    [...SWEEP_ENTRIES.map((e) => e.label), ...(profile === timersProfile ? [TIMERS_LABEL] : [])].map((label) => ({
+      profile,
+      scenario,
+      title: `[${profile}] ${SCENARIO_TITLES[scenario]}`,
+      implementation: label,
+      onWorkers: SWEEP_ENTRIES.find((e) => e.label === label)?.onWorkers ?? false,
+      eventLoopDelay: label === TIMERS_LABEL,
+      ...medianOf(samples.get(keyOf(profile, label, scenario)) ?? []),
+    })),
+  ),
 );
-const scaleRows: ScaleRow[] = SCALE_ENTRIES.map((entry) => ({ implementation: entry.label, ...medianOf(scaleSamples.get(entry.label) ?? []) }));
-reportSuite({ quick, clients: n, scaleClients: scaleN, rounds, rows, scaleRows, mapLabel: MAP_LABEL, idleLoop, loadAverage: os.loadavg() });
+const scaleRows: ScaleRow[] = profiles.flatMap((profile) =>
+  SCALE_ENTRIES.map((entry) => ({ profile, implementation: entry.label, ...medianOf(samples.get(keyOf(profile, entry.label, 'scale')) ?? []) })),
+);
+reportSuite({ quick, clients: n, scaleClients: scaleN, rounds, profiles, rows, scaleRows, mapLabel: MAP_LABEL, idleLoop, loadAverage: os.loadavg() });

@@ -137,3 +137,41 @@ export function harmonicMeanTimeout(population: Population): number {
   for (let i = 0; i < population.n; i++) sum += 1 / population.timeoutMs[i];
   return population.n / sum;
 }
+
+/**
+ * The stdio node's input per profile (bench/node/input-file.ts): `clients`
+ * registrations, then `heartbeats` heartbeats in `checks` phases, each
+ * phase closed by a ka_check `checkEveryMs` later, then a ka_status.
+ *   uniform    the original input: default 30 s clients heartbeating
+ *              round-robin, plus 1% per check registered to expire at it;
+ *              every line from src "c0", every request with a msg_id.
+ *   tiers      each client a tier timeout (10/30/60/120 s, ping at
+ *              timeout/3), heartbeats to uniformly random clients.
+ *   realistic  registration order shuffled; 60% of clients with their own
+ *              timeout (20-200 s) and ping interval (1 ms-10 s), the rest
+ *              the defaults; heartbeats to uniformly random clients, 2.5%
+ *              of them for ids never registered (plus whichever clients
+ *              expired on their own), 2% without msg_id; each line's
+ *              `src` its client's id.
+ */
+export interface NodeInputMix {
+  checkEveryMs: number;
+  /** Share of clients registered with their own timeout_ms and ping_interval_ms (the rest: the defaults). */
+  ownSettingsShare: number;
+  ownTimeoutMs: readonly [number, number];
+  ownPingIntervalMs: readonly [number, number];
+  unknownHeartbeatShare: number;
+  noMsgIdShare: number;
+  srcIsClient: boolean;
+}
+
+export const NODE_PROFILE_SUMMARIES: Record<ProfileName, string> = {
+  uniform: 'default 30 s clients heartbeating round-robin, 1% per check set to expire at it, src "c0", every request answered',
+  tiers: 'timeouts 10/30/60/120 s, heartbeats to uniformly random clients, src per client',
+  realistic: 'shuffled registration, 60% own timeout 20-200 s and ping 1 ms-10 s, random heartbeats, 2.5% unknown ids, 2% without msg_id, src per client',
+};
+
+export const NODE_INPUT_MIX: Record<Exclude<ProfileName, 'uniform'>, NodeInputMix> = {
+  tiers: { checkEveryMs: 1_000, ownSettingsShare: 1, ownTimeoutMs: [10_000, 120_000], ownPingIntervalMs: [3_333, 40_000], unknownHeartbeatShare: 0, noMsgIdShare: 0, srcIsClient: true },
+  realistic: { checkEveryMs: 2_000, ownSettingsShare: 0.6, ownTimeoutMs: [20_000, 200_000], ownPingIntervalMs: [1, 10_000], unknownHeartbeatShare: 0.025, noMsgIdShare: 0.02, srcIsClient: true },
+};

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { ProfileName } from '../core/profiles.js';
 import {
   formatNs,
   formatRatio,
@@ -12,6 +13,7 @@ import {
 } from '../lib/index.js';
 
 export interface Row {
+  profile: ProfileName;
   scenario: 'a' | 'b' | 'c' | 'd';
   title: string;
   implementation: string;
@@ -25,6 +27,7 @@ export interface Row {
 }
 
 export interface ScaleRow {
+  profile: ProfileName;
   implementation: string;
   sweep: LatencySummary;
   inWorker?: LatencySummary;
@@ -37,6 +40,7 @@ export interface SuiteReport {
   clients: number;
   scaleClients: number;
   rounds: number;
+  profiles: readonly ProfileName[];
   rows: Row[];
   scaleRows: ScaleRow[];
   mapLabel: string;
@@ -48,8 +52,8 @@ export interface SuiteReport {
 
 const PAUSE_LIMIT_NS = 5e6;
 
-function scenarioTable(report: SuiteReport, scenario: Row['scenario']): void {
-  const rows = report.rows.filter((r) => r.scenario === scenario);
+function scenarioTable(report: SuiteReport, profile: ProfileName, scenario: Row['scenario']): void {
+  const rows = report.rows.filter((r) => r.profile === profile && r.scenario === scenario);
   const map = rows.find((r) => r.implementation === report.mapLabel);
   const mass = scenario === 'd';
   const headers = mass
@@ -80,13 +84,13 @@ interface Target {
   met: boolean;
 }
 
-function targets(report: SuiteReport): Target[] {
+function targets(report: SuiteReport, profile: ProfileName): Target[] {
   const out: Target[] = [];
-  const row = (label: string, s: Row['scenario']): Row | undefined =>
-    report.rows.find((r) => r.implementation === label && r.scenario === s);
-  const keepwatch = [...new Set(report.rows.filter((r) => r.implementation.startsWith('keepwatch')).map((r) => r.implementation))];
+  const mine = report.rows.filter((r) => r.profile === profile);
+  const row = (label: string, s: Row['scenario']): Row | undefined => mine.find((r) => r.implementation === label && r.scenario === s);
+  const keepwatch = [...new Set(mine.filter((r) => r.implementation.startsWith('keepwatch')).map((r) => r.implementation))];
   for (const label of keepwatch) {
-    const worst = Math.max(...report.rows.filter((r) => r.implementation === label).map((r) => r.pauseNs));
+    const worst = Math.max(...mine.filter((r) => r.implementation === label).map((r) => r.pauseNs));
     out.push({ target: `${label}: main thread never pauses > 5 ms`, value: formatNs(worst), met: worst <= PAUSE_LIMIT_NS });
   }
   for (const label of keepwatch.filter((l) => row(l, 'a')?.onWorkers)) {
@@ -106,8 +110,9 @@ function targets(report: SuiteReport): Target[] {
     if (c?.inWorker && mc) out.push({ target: `${label}: (c) 1% due in-worker p50 >= 10x faster than Map`, value: formatRatio(mc.sweep.p50 / c.inWorker.p50), met: mc.sweep.p50 / c.inWorker.p50 >= 10 });
     if (d?.inWorker && md) out.push({ target: `${label}: (d) mass expiry in-worker >= 2x faster than Map`, value: formatRatio(md.sweep.p50 / d.inWorker.p50), met: md.sweep.p50 / d.inWorker.p50 >= 2 });
   }
-  const one = report.scaleRows.find((r) => / on 1 worker$/.test(r.implementation));
-  const two = report.scaleRows.find((r) => / on 2 workers$/.test(r.implementation));
+  const scale = report.scaleRows.filter((r) => r.profile === profile);
+  const one = scale.find((r) => / on 1 worker$/.test(r.implementation));
+  const two = scale.find((r) => / on 2 workers$/.test(r.implementation));
   if (one && two) {
     out.push({
       target: `mass expiry of ${report.scaleClients.toLocaleString('en-US')}: 2 workers faster than 1`,
@@ -118,10 +123,10 @@ function targets(report: SuiteReport): Target[] {
   return out;
 }
 
-function chartGroups(report: SuiteReport): ChartGroup[] {
+function chartGroups(report: SuiteReport, profile: ProfileName): ChartGroup[] {
   const groups: ChartGroup[] = [];
   for (const scenario of ['a', 'b', 'c', 'd'] as const) {
-    const rows = report.rows.filter((r) => r.scenario === scenario);
+    const rows = report.rows.filter((r) => r.profile === profile && r.scenario === scenario);
     if (rows.length === 0) continue;
     groups.push({
       scenario: rows[0].title,
@@ -132,8 +137,8 @@ function chartGroups(report: SuiteReport): ChartGroup[] {
     });
   }
   groups.push({
-    scenario: `Mass expiry of ${report.scaleClients.toLocaleString('en-US')} (total)`,
-    series: report.scaleRows.map((r) => ({ implementation: r.implementation, ...pick(r.sweep) })),
+    scenario: `[${profile}] mass expiry of ${report.scaleClients.toLocaleString('en-US')} (total)`,
+    series: report.scaleRows.filter((r) => r.profile === profile).map((r) => ({ implementation: r.implementation, ...pick(r.sweep) })),
   });
   return groups;
 }
@@ -143,14 +148,20 @@ function pick(s: LatencySummary): { p50: number; p99: number; p999: number; max:
 }
 
 export function reportSuite(report: SuiteReport): void {
-  for (const scenario of ['a', 'b', 'c', 'd'] as const) scenarioTable(report, scenario);
-  printTable(
-    `Mass expiry of ${report.scaleClients.toLocaleString('en-US')} clients (median of ${report.rounds})`,
-    ['implementation', 'expired', 'total (end to end)', 'in worker', 'longest pause'],
-    report.scaleRows.map((r) => [r.implementation, String(r.expired), formatNs(r.sweep.p50), r.inWorker ? formatNs(r.inWorker.p50) : '', formatNs(r.pauseNs)]),
-  );
-  const t = targets(report);
-  printTable('Issue 3 targets (same run)', ['target', 'measured', 'verdict'], t.map((x) => [x.target, x.value, passFail(x.met)]));
+  const byProfile: Record<string, Target[]> = {};
+  for (const profile of report.profiles) {
+    for (const scenario of ['a', 'b', 'c', 'd'] as const) scenarioTable(report, profile, scenario);
+    printTable(
+      `[${profile}] mass expiry of ${report.scaleClients.toLocaleString('en-US')} clients (median of ${report.rounds})`,
+      ['implementation', 'expired', 'total (end to end)', 'in worker', 'longest pause'],
+      report.scaleRows.filter((r) => r.profile === profile).map((r) => [r.implementation, String(r.expired), formatNs(r.sweep.p50), r.inWorker ? formatNs(r.inWorker.p50) : '', formatNs(r.pauseNs)]),
+    );
+    byProfile[profile] = targets(report, profile);
+  }
+  const first = byProfile[report.profiles[0]];
+  printTable('Issue 3 targets, profiles side by side (same run)', ['target', ...report.profiles], first.map((t, k) => [
+    t.target, ...report.profiles.map((p) => `${byProfile[p][k].value} ${passFail(byProfile[p][k].met)}`),
+  ]));
   process.stdout.write(
     '\nlongest pause: in process, the longest sweep call (the thread is held that long); on workers and for the Node timers,\n' +
       'the max event-loop delay of a 1 ms probe during the measured part (resolution ~1 ms).\n' +
@@ -158,7 +169,8 @@ export function reportSuite(report: SuiteReport): void {
       `load average at the end ${report.loadAverage.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} cores.\n`,
   );
   const name = report.quick ? 'suite-quick' : 'suite';
-  const json = writeResultsJson(name, { unit: 'ns', ...report, targets: t });
-  const svg = writeLatencyChart(name, `keepwatch sweep latency, ${report.clients.toLocaleString('en-US')} clients`, chartGroups(report));
+  const json = writeResultsJson(name, { unit: 'ns', ...report, targets: byProfile });
+  const groups = report.profiles.flatMap((profile) => chartGroups(report, profile));
+  const svg = writeLatencyChart(name, `keepwatch sweep latency, ${report.clients.toLocaleString('en-US')} clients, by traffic profile`, groups);
   progress(`wrote ${json} and ${svg}`);
 }
