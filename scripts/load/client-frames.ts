@@ -30,6 +30,11 @@ export function heartbeatText(clientId: string, msgId?: number): string {
   return JSON.stringify(msgId === undefined ? { type: 'ka_heartbeat', client_id: clientId } : { type: 'ka_heartbeat', client_id: clientId, msg_id: msgId });
 }
 
+/** The answer to a ka_ping: a heartbeat that is never answered itself. */
+export function pongText(clientId: string): string {
+  return JSON.stringify({ type: 'ka_pong', client_id: clientId });
+}
+
 /** `count` copies of one frame in a single buffer. */
 export function repeatedFrames(frame: Buffer, count: number): Buffer {
   return Buffer.concat(Array.from({ length: count }, () => frame));

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import WebSocket from 'ws';
 import { clientIdsOf, type ConnectionSpec } from './load-plan.js';
-import { heartbeatText, maskedTextFrame, registerText, repeatedFrames } from './client-frames.js';
+import { heartbeatText, maskedTextFrame, pongText, registerText, repeatedFrames } from './client-frames.js';
 import type { ChildCounts, LiveLoss } from './ipc-messages.js';
 // process.hrtime is CLOCK_MONOTONIC: the same clock in every process, so times from children and the coordinator compare.
 import { nowNs } from '../../bench/lib/histogram.js';
@@ -143,12 +143,12 @@ export class LoadConnection {
     }
     if (data.indexOf('ka_ping') >= 0) {
       this.counters.kaPingsReceived++;
-      // Alone on its connection a client is refreshed by its pong; multiplexed, only a message naming it refreshes it.
-      if (this.isMux) {
-        const id = clientIdIn(data);
-        const j = id === null ? -1 : this.indexOf(id);
-        if (j >= 0) this.heartbeat(j);
-      }
+      // The application answers every ka_ping with a ka_pong naming the client: the gateway's default
+      // ping is the application-level message alone (docs/protocol.md section 2), so a client that
+      // only answers ping frames would be measured as dead.
+      const id = clientIdIn(data);
+      const j = id === null ? -1 : this.indexOf(id);
+      if (j >= 0) this.writeRaw(maskedTextFrame(pongText(this.ids[j])), 1, j);
       return;
     }
     if (data.indexOf('ka_expired') >= 0 && !this.frozen) {

@@ -6,6 +6,13 @@ import { ClientEntry, type Connection } from './connection.js';
 export interface RegistryListener {
   /** `clientId` now belongs to another connection; `from` should be told. */
   moved(from: Connection, clientId: string): void;
+  /**
+   * The monitor ended this client's life before its expired event reached
+   * the gateway (on worker threads, a heartbeat can meet an expiry a worker
+   * has decided but the main thread has not settled yet): the expiry must be
+   * acted on now, closing or notifying, since the event will find no entry.
+   */
+  ended(entry: ClientEntry): void;
 }
 
 /**
@@ -72,9 +79,11 @@ export class ClientRegistry {
     return entry;
   }
 
-  /** Activity of a client: last_seen := now. False if its life ended under us. */
+  /** Activity of a client: last_seen := now. False if its life ended under us (then acted on as an expiry). */
   touch(entry: ClientEntry): boolean {
     if (!this.monitor.heartbeatHandle(entry.handle)) {
+      this.listener.ended(entry);
+      // The listener expires it through `expired`; never keep an entry the monitor no longer has.
       this.unlink(entry);
       return false;
     }

@@ -58,33 +58,53 @@ export class MonitorActions {
     let closed = 0;
     let notified = 0;
     let maxDelayMs = 0;
-    const debug = this.log.isLevelEnabled('debug');
     const outbox = new CorkedSends();
     for (let i = 0; i < ids.length; i++) {
+      // No entry: its connection closed, or the expiry was already acted on (`expireNow`).
       const entry = registry.get(ids[i]);
       if (entry === undefined) continue;
-      const conn = entry.conn;
-      const alone = conn.clientCount === 1;
-      registry.expired(entry);
       const delayMs = now - deadlines[i];
       maxDelayMs = Math.max(maxDelayMs, delayMs);
-      if (alone) {
-        // Its earlier clients' ka_expired (this same batch) go out before the close.
-        outbox.flushConnection(conn);
-        conn.close(CloseReason.KeepaliveTimeout);
-        closed++;
-      } else {
-        outbox.add(conn, encodeNotice('ka_expired', entry.clientId));
-        conn.recordExpiry(entry.clientId, this.options.maxUnreportedExpiries);
-        notified++;
-      }
-      this.metrics.expired(alone ? 'closed' : 'notified', delayMs);
-      this.tap.expired(entry.clientId, conn.id, alone ? 'closed' : 'notified', delayMs);
-      if (debug) this.log.debug({ event: 'expired', clientId: entry.clientId, connection: conn.id, delayMs, closed: alone });
+      if (this.expireOne(registry, entry, delayMs, outbox) === 'closed') closed++;
+      else notified++;
     }
     outbox.flush();
     this.metrics.sweepHandled('expired', (performance.now() - started) / 1000);
     this.log.info({ event: 'expired', count: closed + notified, closed, notified, maxDelayMs });
+  }
+
+  /**
+   * A client whose life the monitor ended before telling (see
+   * RegistryListener.ended): the same act as a swept expiry, at once, so
+   * that an expiry is never counted without its close or ka_expired.
+   */
+  expireNow(entry: ClientEntry): void {
+    const registry = this.registry;
+    if (registry === undefined || registry.get(entry.clientId) !== entry) return;
+    const outbox = new CorkedSends();
+    const action = this.expireOne(registry, entry, Math.max(0, this.clock.now() - (entry.lastSeen + entry.timeoutMs)), outbox);
+    outbox.flush();
+    this.log.info({ event: 'expired', count: 1, closed: action === 'closed' ? 1 : 0, notified: action === 'notified' ? 1 : 0, raced: true });
+  }
+
+  /** Forgets `entry` and closes its connection (alone on it) or queues its ka_expired. */
+  private expireOne(registry: ClientRegistry, entry: ClientEntry, delayMs: number, outbox: CorkedSends): 'closed' | 'notified' {
+    const conn = entry.conn;
+    const alone = conn.clientCount === 1;
+    registry.expired(entry);
+    if (alone) {
+      // Its earlier clients' ka_expired (this same batch) go out before the close.
+      outbox.flushConnection(conn);
+      conn.close(CloseReason.KeepaliveTimeout);
+    } else {
+      outbox.add(conn, encodeNotice('ka_expired', entry.clientId));
+      conn.recordExpiry(entry.clientId, this.options.maxUnreportedExpiries);
+    }
+    const action = alone ? 'closed' : 'notified';
+    this.metrics.expired(action, delayMs);
+    this.tap.expired(entry.clientId, conn.id, action, delayMs);
+    if (this.log.isLevelEnabled('debug')) this.log.debug({ event: 'expired', clientId: entry.clientId, connection: conn.id, delayMs, closed: alone });
+    return action;
   }
 
   private onPing(ids: readonly string[], handles: readonly number[]): void {

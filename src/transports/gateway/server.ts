@@ -70,6 +70,7 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
       from.cork(() => from.send(encodeNotice('ka_moved', clientId)));
       if (from.clientCount === 0) from.close(CloseReason.ClientMoved);
     },
+    ended: (entry) => actions.expireNow(entry),
   });
   registry = owned;
   actions.attach(owned);

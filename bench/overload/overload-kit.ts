@@ -1,0 +1,72 @@
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import WebSocket from 'ws';
+import { ServerProcess } from '../gateway/server-process.js';
+
+/** Shared pieces of the overload benches: a gateway process, bulk clients, a flood, percentiles. */
+
+export const CLI_PATH = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+
+/** A free loopback port (bound then released; the gateway takes it right after). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startServe(name: string, extraArgs: readonly string[]): Promise<{ server: ServerProcess; port: number }> {
+  const port = await freePort();
+  const server = await ServerProcess.start(name, port, [CLI_PATH, 'serve', '--port', String(port), '--log-level', 'warn', ...extraArgs]);
+  return { server, port };
+}
+
+export function openWs(port: number): Promise<WebSocket> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { autoPong: true });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+}
+
+/** Registers `count` clients on one connection (fire and forget), then waits for a ka_check reply. */
+export async function registerBulk(port: number, count: number, prefix: string, timeoutMs: number): Promise<WebSocket> {
+  const ws = await openWs(port);
+  for (let i = 0; i < count; i++) {
+    ws.send(`{"type": "ka_register", "client_id": "${prefix}-${i}", "timeout_ms": ${timeoutMs}, "ping_interval_ms": ${timeoutMs}}`);
+  }
+  await new Promise<void>((resolve) => {
+    ws.on('message', (data) => {
+      if (String(data).includes('"in_reply_to": 424242')) resolve();
+    });
+    ws.send('{"type": "ka_status", "msg_id": 424242}');
+  });
+  return ws;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export function round(n: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+/** Flags of the form --name value, with defaults. */
+export function flags(defaults: Record<string, string>): Record<string, string> {
+  const out = { ...defaults };
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; i += 2) {
+    const name = argv[i]?.replace(/^--/, '');
+    if (name === undefined || !(name in defaults) || argv[i + 1] === undefined) throw new Error(`unknown flag ${argv[i]}; known: ${Object.keys(defaults).join(', ')}`);
+    out[name] = argv[i + 1];
+  }
+  return out;
+}

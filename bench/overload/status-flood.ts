@@ -1,0 +1,96 @@
+/**
+ * Issue 8 item 1 as a measurement: N registered clients, K concurrent
+ * loops of GET /status?limit=L for S seconds, and V victims heartbeating
+ * every 250 ms with a 1,500 ms timeout. Prints how many victims were closed
+ * (false expiries), their heartbeat round trips, and the cost of one status
+ * request. Loopback only, bounded in time; the server is killed by PID.
+ *
+ *   node dist/bench/overload/status-flood.js --workers 0 --clients 100000 --loops 114 --seconds 10
+ */
+import type WebSocket from 'ws';
+import { flags, openWs, percentile, registerBulk, round, startServe } from './overload-kit.js';
+
+const f = flags({ workers: '0', clients: '100000', loops: '114', seconds: '10', victims: '50', limit: '0' });
+const VICTIM_TIMEOUT_MS = 1500;
+const HEARTBEAT_MS = 250;
+
+async function main(): Promise<void> {
+  const workers = Number(f.workers);
+  const { server, port } = await startServe('gateway', workers > 0 ? ['--workers', f.workers, '--shards', String(workers * 2)] : []);
+  const bulk: WebSocket[] = [];
+  try {
+    const perConn = 50_000;
+    for (let done = 0; done < Number(f.clients); done += perConn) {
+      bulk.push(await registerBulk(port, Math.min(perConn, Number(f.clients) - done), `bulk${done}`, 3_600_000));
+    }
+    // One status alone, unloaded: the cost of a request.
+    const single: number[] = [];
+    for (let i = 0; i < 20; i++) {
+      const t = performance.now();
+      await (await fetch(`http://127.0.0.1:${port}/status?limit=${f.limit}`)).text();
+      single.push(performance.now() - t);
+    }
+    const victims = await Promise.all(Array.from({ length: Number(f.victims) }, () => openWs(port)));
+    const closed: number[] = [];
+    const rtts: number[] = [];
+    victims.forEach((ws, i) => {
+      ws.on('close', (code) => closed.push(code));
+      const sentAt = new Map<number, number>();
+      ws.on('message', (data) => {
+        const m = /"in_reply_to": (\d+)/.exec(String(data));
+        const t = m ? sentAt.get(Number(m[1])) : undefined;
+        if (t !== undefined) rtts.push(performance.now() - t);
+      });
+      ws.send(`{"type": "ka_register", "client_id": "victim-${i}", "timeout_ms": ${VICTIM_TIMEOUT_MS}, "ping_interval_ms": 60000}`);
+      let msgId = 1;
+      const timer = setInterval(() => {
+        if (ws.readyState !== ws.OPEN) return clearInterval(timer);
+        sentAt.set(msgId, performance.now());
+        ws.send(`{"type": "ka_heartbeat", "client_id": "victim-${i}", "msg_id": ${msgId++}}`);
+      }, HEARTBEAT_MS);
+      ws.on('close', () => clearInterval(timer));
+    });
+    const until = performance.now() + Number(f.seconds) * 1000;
+    const latencies: number[] = [];
+    let requests = 0;
+    const loop = async (): Promise<void> => {
+      while (performance.now() < until) {
+        const t = performance.now();
+        await (await fetch(`http://127.0.0.1:${port}/status?limit=${f.limit}`, { signal: AbortSignal.timeout(60_000) })).text();
+        latencies.push(performance.now() - t);
+        requests++;
+      }
+    };
+    await Promise.all(Array.from({ length: Number(f.loops) }, loop));
+    await new Promise((r) => setTimeout(r, 1000));
+    const openVictims = victims.filter((ws) => ws.readyState === ws.OPEN).length;
+    for (const ws of [...victims, ...bulk]) ws.terminate();
+    process.stdout.write(
+      JSON.stringify({
+        workers,
+        clients: Number(f.clients),
+        loops: Number(f.loops),
+        seconds: Number(f.seconds),
+        statusAloneP50Ms: round(percentile(single, 50)),
+        statusUnderFloodP50Ms: round(percentile(latencies, 50)),
+        requests,
+        victims: victims.length,
+        victimsClosed: closed.length,
+        closeCodes: closed,
+        victimsOpen: openVictims,
+        heartbeatRttP50Ms: round(percentile(rtts, 50)),
+        heartbeatRttP99Ms: round(percentile(rtts, 99)),
+      }) + '\n',
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`${String(error)}\n`);
+    process.exit(1);
+  },
+);
