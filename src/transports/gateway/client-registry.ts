@@ -28,6 +28,8 @@ export class ClientRegistry {
     private readonly monitor: LiveMonitor,
     private readonly clock: Clock,
     private readonly listener: RegistryListener,
+    /** Registration sequence numbers; I/O threads draw them from one shared counter. */
+    private readonly nextSeq: () => number = localSequence(),
   ) {}
 
   get size(): number {
@@ -61,6 +63,7 @@ export class ClientRegistry {
     let entry = this.byId.get(clientId);
     if (entry === undefined) {
       entry = new ClientEntry(clientId, conn, handle, pingIntervalMs, timeoutMs, now);
+      entry.seq = this.nextSeq();
       this.byId.set(clientId, entry);
       conn.addClient(entry);
       return entry;
@@ -125,4 +128,9 @@ export class ClientRegistry {
     }
     entry.conn.removeClient(entry);
   }
+}
+
+function localSequence(): () => number {
+  let next = 0;
+  return () => next++;
 }

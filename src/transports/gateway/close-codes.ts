@@ -15,6 +15,8 @@ export const CloseReason = {
   NoClientRegistered: { code: 4004, text: 'no client registered', metric: 'no_client_registered' },
   /** An admin kicked one of its clients from the dashboard. */
   KickedByAdmin: { code: 4006, text: 'kicked by an admin', metric: 'kicked_by_admin' },
+  /** Its I/O thread (--threads N) hit an unexpected error and is being replaced; reconnect. */
+  ThreadFailed: { code: 4020, text: 'I/O thread failed', metric: 'thread_failed' },
   /** SIGTERM/SIGINT. */
   Shutdown: { code: 1001, text: 'server shutting down', metric: 'shutdown' },
 } as const;

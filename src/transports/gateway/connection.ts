@@ -11,6 +11,8 @@ export interface SocketData {
 export class ClientEntry {
   /** Pinged in its current silence, no answer yet (the "pinged" state in metrics). */
   pinged = false;
+  /** Registration sequence, process-wide (with --threads N it orders GET /status across threads). */
+  seq = 0;
 
   constructor(
     readonly clientId: string,

@@ -6,21 +6,40 @@ import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { parseStatusPage, streamStatus } from './status-stream.js';
 
+/** One I/O thread in /healthz (only with --threads 2 or more). */
+export interface ThreadHealth {
+  thread: number;
+  /** unresponsive: did not answer within the collection bound (stalled); restarting: died, being replaced. */
+  status: 'ok' | 'unresponsive' | 'restarting';
+  connections: number;
+  clients: number;
+}
+
+export interface Health {
+  connections: number;
+  clients: number;
+  uws: 'native' | 'js-fallback';
+  threads?: ThreadHealth[];
+}
+
 export interface HttpRouteDeps {
-  monitor: LiveMonitor;
-  metrics: GatewayMetrics;
+  /** The whole population's ka_status (this thread's monitor, or every I/O thread's). */
+  monitor: Pick<LiveMonitor, 'status'>;
+  metrics: Pick<GatewayMetrics, 'text' | 'contentType'>;
   log: Logger;
-  health(): { connections: number; clients: number; uws: 'native' | 'js-fallback' };
+  health(): Health | Promise<Health>;
 }
 
 /** GET /healthz (open) on the WebSocket port; /status, /metrics on the admin surface (behind the admin access rule). */
 export function addHttpRoutes(app: TemplatedApp, admin: AdminRoutes, deps: HttpRouteDeps): void {
   app.get('/healthz', (res) => {
-    const h = deps.health();
-    new HttpReply(res).send(
-      '200 OK',
-      'application/json',
-      `{"status": "ok", "uws": "${h.uws}", "connections": ${h.connections}, "clients": ${h.clients}}`,
+    const reply = new HttpReply(res);
+    Promise.resolve(deps.health()).then(
+      (h) => reply.send('200 OK', 'application/json', encodeHealth(h)),
+      (error: unknown) => {
+        deps.log.error({ event: 'health_failed', err: error });
+        reply.send('500 Internal Server Error', 'application/json', '{"status": "error"}');
+      },
     );
   });
 
@@ -47,6 +66,16 @@ export function addHttpRoutes(app: TemplatedApp, admin: AdminRoutes, deps: HttpR
       },
     );
   });
+}
+
+function encodeHealth(h: Health): string {
+  const head = `"uws": "${h.uws}", "connections": ${h.connections}, "clients": ${h.clients}`;
+  if (h.threads === undefined) return `{"status": "ok", ${head}}`;
+  const status = h.threads.every((t) => t.status === 'ok') ? 'ok' : 'degraded';
+  const threads = h.threads.map(
+    (t) => `{"thread": ${t.thread}, "status": "${t.status}", "connections": ${t.connections}, "clients": ${t.clients}}`,
+  );
+  return `{"status": "${status}", ${head}, "threads": [${threads.join(', ')}]}`;
 }
 
 export function addNotFound(app: TemplatedApp): void {

@@ -28,9 +28,10 @@ export class GatewayMetrics {
   private readonly detectionDelay: Histogram;
   private readonly sweepLatency: Histogram<'event'>;
 
-  constructor(sources: MetricSources) {
+  /** processMetrics false: an I/O thread, whose process-wide figures (CPU, RSS) the supervisor reports once. */
+  constructor(sources: MetricSources, { processMetrics = true }: { processMetrics?: boolean } = {}) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'keepwatch_connections',
       help: 'Open WebSocket connections.',

@@ -5,6 +5,8 @@ export interface GatewayOptions {
   port: number;
   shards: number;
   workers: number;
+  /** I/O threads, each a whole gateway on the shared port (threads/); 1 = this thread only, today's single loop. */
+  threads: number;
   /** Largest WebSocket message accepted; uWS drops a peer that sends more (1006, no close frame). */
   maxPayloadBytes: number;
   /** A register beyond this many client_ids on one connection closes it with 4002. */
@@ -39,6 +41,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   port: 9001,
   shards: 1,
   workers: 0,
+  threads: 1,
   maxPayloadBytes: 16 * 1024,
   maxClientsPerConnection: 100_000,
   // Room for a mass expiry's ka_expired burst to a full edge (100,000 x ~45 bytes) on top of the kernel's buffers.

@@ -18,6 +18,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       port: { type: 'string' },
       shards: { type: 'string' },
       workers: { type: 'string' },
+      threads: { type: 'string' },
       'max-payload-bytes': { type: 'string' },
       'max-clients-per-connection': { type: 'string' },
       'max-send-buffer-bytes': { type: 'string' },
@@ -52,6 +53,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       port: integer('port', values.port, D.port, 0, 65535),
       shards: integer('shards', values.shards, D.shards, 1, 1024),
       workers: integer('workers', values.workers, D.workers, 0, 256),
+      threads: integer('threads', values.threads, D.threads, 1, 64),
       maxPayloadBytes: integer('max-payload-bytes', values['max-payload-bytes'], D.maxPayloadBytes, 64, 64 * 1024 * 1024),
       maxClientsPerConnection: integer('max-clients-per-connection', values['max-clients-per-connection'], D.maxClientsPerConnection, 1, 10_000_000),
       maxSendBufferBytes: integer('max-send-buffer-bytes', values['max-send-buffer-bytes'], D.maxSendBufferBytes, 1024, 1024 ** 3),
@@ -70,6 +72,8 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
   };
   const problem = exposureProblem(result.options);
   if (problem !== undefined) throw new ServeUsageError(problem);
+  // Each I/O thread would open its own admin listener; one shared admin port is not built yet.
+  if (result.options.threads > 1 && result.options.adminPort !== undefined) throw new ServeUsageError('--admin-port cannot be combined with --threads above 1');
   return result;
 }
 

@@ -4,6 +4,7 @@ import { parseServeArgs, ServeUsageError } from './serve-args.js';
 import { SERVE_USAGE } from './serve-usage.js';
 import { startGateway } from './server.js';
 import { onShutdownSignal } from './shutdown.js';
+import { startThreadedGateway } from './threads/threaded-gateway.js';
 
 /** `keepwatch serve`: parse flags, refuse the JS fallback unless allowed, serve until a signal. */
 export async function serveCommand(args: string[]): Promise<void> {
@@ -32,7 +33,7 @@ export async function serveCommand(args: string[]): Promise<void> {
   }
   // Signals are handled before the port is announced: a test (or an
   // orchestrator) may send SIGTERM as soon as it reads the listening line.
-  const starting = startGateway(options, loaded, log);
+  const starting = options.threads > 1 ? startThreadedGateway(options, loaded, log) : startGateway(options, loaded, log);
   onShutdownSignal(async (signal) => {
     lifecycle.info({ event: 'shutdown', signal, timeoutMs: options.shutdownTimeoutMs });
     // The bound: whatever still holds the loop (peers slow to answer the close) is cut off.
@@ -56,6 +57,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       adminPort: gateway.adminPort,
       shards: options.shards,
       workers: options.workers,
+      threads: options.threads,
       testHooks: options.testHooks,
     },
     `keepwatch serve on ws://${options.host}:${gateway.port}/ws (uWS ${uws})`,

@@ -17,6 +17,10 @@ Options:
                                      SO_REUSEPORT sharing is turned off)
   --shards N                         monitor shards client_ids hash to (default ${D.shards})
   --workers N                        worker threads serving the shards (default ${D.workers}: in process)
+  --threads N                        I/O threads sharing the port (SO_REUSEPORT),
+                                     each serving its own connections and
+                                     clients; HTTP answers cover all of them
+                                     (default ${D.threads}: this thread only)
   --max-payload-bytes N              largest message accepted; uWS drops a
                                      peer sending more at once, without a
                                      close frame (the peer sees 1006) (default ${D.maxPayloadBytes})

@@ -1,11 +1,11 @@
-import type { TemplatedApp } from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { MonotonicClock } from '../../monitor/clock.js';
 import { createLiveMonitor } from '../../monitor/create-live-monitor.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
 import type { Connection, SocketData } from './connection.js';
-import { addHttpRoutes, addNotFound } from './http-routes.js';
+import { addHttpRoutes, addNotFound, type HttpRouteDeps } from './http-routes.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { MonitorActions } from './monitor-actions.js';
@@ -33,8 +33,24 @@ export interface Gateway {
   /** The separate admin listener's port (--admin-port), if any. */
   readonly adminPort: number | undefined;
   readonly monitor: LiveMonitor;
-  /** Stops accepting, closes every connection with 1001, stops the monitor. */
-  stop(): Promise<void>;
+  readonly registry: ClientRegistry;
+  readonly metrics: GatewayMetrics;
+  readonly connectionCount: number;
+  /** Stops accepting, closes every connection with `reason` (default 1001), stops the monitor. */
+  stop(reason?: CloseReason): Promise<void>;
+  /** Drops every socket still open, and the app: a worker thread must, before it exits (uWS aborts otherwise). */
+  closeApp(): void;
+}
+
+/**
+ * How an I/O thread runs this same gateway (threads/): the port shared with
+ * its sibling threads (SO_REUSEPORT), registration numbers from one shared
+ * counter, and /healthz, /status, /metrics answered for the whole process.
+ * Without it (--threads 1) the gateway is alone on its port.
+ */
+export interface GatewayThreading {
+  nextSeq(): number;
+  http: Pick<HttpRouteDeps, 'monitor' | 'metrics' | 'health'>;
 }
 
 /**
@@ -42,7 +58,12 @@ export interface Gateway {
  * monitor (real monotonic time, sweeps only from its timer so queued
  * input is read first), the ownership registry and the monitor's actions.
  */
-export async function startGateway(options: GatewayOptions, loaded: LoadedUws, log: Logger): Promise<Gateway> {
+export async function startGateway(
+  options: GatewayOptions,
+  loaded: LoadedUws,
+  log: Logger,
+  threading?: GatewayThreading,
+): Promise<Gateway> {
   const clock = new MonotonicClock();
   const connections = new Set<Connection>();
   let registry: ClientRegistry | undefined;
@@ -51,7 +72,7 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
     clients: () => registry?.size ?? 0,
     pingedClients: () => registry?.pinged ?? 0,
     heartbeats: () => registry?.heartbeats ?? 0,
-  });
+  }, { processMetrics: threading === undefined });
   const actions = new MonitorActions(clock, metrics, log, options);
   const monitor = createLiveMonitor({
     shards: options.shards,
@@ -71,7 +92,7 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
       if (from.clientCount === 0) from.close(CloseReason.ClientMoved);
     },
     ended: (entry) => actions.expireNow(entry),
-  });
+  }, threading?.nextSeq);
   registry = owned;
   actions.attach(owned);
   const dashboard = createDashboard({ registry: owned, clock, connections: () => connections.size, threads: options.workers, log });
@@ -87,19 +108,31 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
     metrics,
     log,
     health: () => ({ connections: connections.size, clients: owned.size, uws: loaded.native ? 'native' : 'js-fallback' }),
+    ...threading?.http,
   });
   dashboard.mount(admin.routes);
   if (options.testHooks) addTestHooks(app, log);
   addNotFound(app);
   if (admin.separateApp !== undefined) addNotFound(admin.separateApp);
 
-  const listenSocket = await listen(app, options.host, options.port);
+  let listenSocket: us_listen_socket;
+  try {
+    listenSocket = await listen(app, options.host, options.port, threading !== undefined);
+  } catch (error) {
+    // A worker thread that ends with an app open aborts the process (uv_loop_close).
+    (app as unknown as { close(): void }).close();
+    reaper.stop();
+    dashboard.stop();
+    await monitor.close();
+    throw error;
+  }
   const port = loaded.uws.us_socket_local_port(listenSocket as never);
   let adminPort: number | undefined;
   try {
     adminPort = await admin.listen();
   } catch (error) {
     loaded.uws.us_listen_socket_close(listenSocket);
+    (app as unknown as { close(): void }).close();
     throw error;
   }
   let stopped = false;
@@ -108,12 +141,20 @@ export async function startGateway(options: GatewayOptions, loaded: LoadedUws, l
     port,
     adminPort,
     monitor,
-    async stop() {
+    registry: owned,
+    metrics,
+    get connectionCount() {
+      return connections.size;
+    },
+    closeApp() {
+      (app as unknown as { close(): void }).close();
+    },
+    async stop(reason: CloseReason = CloseReason.Shutdown) {
       if (stopped) return;
       stopped = true;
       loaded.uws.us_listen_socket_close(listenSocket);
       admin.close();
-      for (const conn of [...connections]) conn.close(CloseReason.Shutdown);
+      for (const conn of [...connections]) conn.close(reason);
       actions.stop();
       reaper.stop();
       dashboard.stop();

@@ -34,7 +34,7 @@ function wholeParam(raw: string | null, fallback: number): number | undefined {
  * pace, so 100,000 clients never become one string on the main thread.
  * Body: {"total": N, "offset": O, "count": C, "connections": [...]}.
  */
-export async function streamStatus(monitor: LiveMonitor, reply: HttpReply, page: StatusPage): Promise<void> {
+export async function streamStatus(monitor: Pick<LiveMonitor, 'status'>, reply: HttpReply, page: StatusPage): Promise<void> {
   const all = await monitor.status();
   if (!reply.open) return;
   const from = Math.min(page.offset, all.length);

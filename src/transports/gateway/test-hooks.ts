@@ -9,7 +9,8 @@ export const TEST_HOOKS_ENV = 'KEEPWATCH_TEST_HOOKS';
  * GET /test/stall?ms=N blocks the event loop for N ms (at most 10 s), the
  * way a long GC pause or a blocking handler would, so the end-to-end tests
  * can show that heartbeats queued during a stall are counted before
- * anything expires. Mounted only when KEEPWATCH_TEST_HOOKS=1.
+ * anything expires. GET /test/throw throws from the event loop (the fault
+ * tests of --threads N). Mounted only when KEEPWATCH_TEST_HOOKS=1.
  */
 export function addTestHooks(app: TemplatedApp, log: Logger): void {
   app.get('/test/stall', (res, req) => {
@@ -20,5 +21,13 @@ export function addTestHooks(app: TemplatedApp, log: Logger): void {
       // busy: nothing else may run
     }
     new HttpReply(res).send('200 OK', 'application/json', `{"stalled_ms": ${ms}}`);
+  });
+  // GET /test/throw: an error escapes to the event loop, as a bug would (with --threads N, the thread's failure path).
+  app.get('/test/throw', (res) => {
+    log.warn({ event: 'test_throw' });
+    new HttpReply(res).send('200 OK', 'application/json', '{"throwing": true}');
+    setImmediate(() => {
+      throw new Error('test hook: an unexpected error');
+    });
   });
 }

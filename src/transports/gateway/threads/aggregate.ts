@@ -1,0 +1,60 @@
+import { AggregatorRegistry } from 'prom-client';
+import type { Health, ThreadHealth } from '../http-routes.js';
+import type { Collected, StatusColumns, ThreadMetrics, ThreadReports } from './thread-messages.js';
+
+/**
+ * The whole process's /healthz, /metrics and /status from the I/O threads'
+ * reports. A thread that did not answer in time (stalled, or being
+ * replaced) is missing from its list; /healthz says which.
+ */
+
+/** One thread's answer, or why there is none. */
+export type ThreadAnswer<T> = { thread: number; report: T } | { thread: number; missing: 'unresponsive' | 'restarting' };
+
+export function combineHealth(answers: readonly ThreadAnswer<ThreadReports['health']>[], uws: Health['uws']): Collected['health'] {
+  let connections = 0;
+  let clients = 0;
+  const threads: ThreadHealth[] = [];
+  for (const a of answers) {
+    if ('missing' in a) {
+      threads.push({ thread: a.thread, status: a.missing, connections: 0, clients: 0 });
+      continue;
+    }
+    connections += a.report.connections;
+    clients += a.report.clients;
+    threads.push({ thread: a.thread, status: 'ok', ...a.report });
+  }
+  return { uws, connections, clients, threads };
+}
+
+/**
+ * One Prometheus scrape: every series summed over the threads (prom-client's
+ * cluster aggregation, by label set), plus the supervisor's own registry
+ * (process CPU and memory, counted once; thread failures).
+ */
+export async function combineMetrics(threads: readonly ThreadMetrics[], own: ThreadMetrics): Promise<Collected['metrics']> {
+  return AggregatorRegistry.aggregate([own, ...threads]).metrics();
+}
+
+/**
+ * Every thread's clients in process-wide registration order: a k-way merge
+ * by sequence number of lists each already in order. k (threads) is small,
+ * so a linear pick per entry: O(n k) for n clients.
+ */
+export function mergeStatus(threads: readonly StatusColumns[]): Collected['status'] {
+  const total = threads.reduce((n, t) => n + t.ids.length, 0);
+  const ids = new Array<string>(total);
+  const lastSeenMsAgo = new Array<number>(total);
+  const cursor = threads.map(() => 0);
+  for (let out = 0; out < total; out++) {
+    let best = -1;
+    for (let t = 0; t < threads.length; t++) {
+      if (cursor[t] >= threads[t].ids.length) continue;
+      if (best < 0 || threads[t].seqs[cursor[t]] < threads[best].seqs[cursor[best]]) best = t;
+    }
+    const i = cursor[best]++;
+    ids[out] = threads[best].ids[i];
+    lastSeenMsAgo[out] = threads[best].lastSeenMsAgo[i];
+  }
+  return { ids, lastSeenMsAgo };
+}

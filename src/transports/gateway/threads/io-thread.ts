@@ -1,0 +1,98 @@
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { CloseReason } from '../close-codes.js';
+import { createLogger, lifecycleLogger } from '../logger.js';
+import { loadUws } from '../native-uws.js';
+import { startGateway, type Gateway } from '../server.js';
+import { SupervisorLink } from './supervisor-link.js';
+import type { CollectKind, IoThreadData, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
+
+/**
+ * One I/O thread: the same per-thread gateway as --threads 1 (server.ts),
+ * listening on the shared port. Its sockets, frames, heartbeats, pings and
+ * expiries never leave it; it talks to the supervisor only to answer and
+ * ask for the whole process's /healthz, /status and /metrics, to stop, and
+ * to say it failed.
+ */
+/** After the 1001 closes, this long for peers to answer before the app is closed under them. */
+const CLOSE_ANSWER_MS = 100;
+
+async function runIoThread(port: MessagePort, data: IoThreadData): Promise<void> {
+  const post = (message: ThreadToMain): void => port.postMessage(message);
+  const log = createLogger(data.options.logLevel).child({ thread: data.thread });
+  const loaded = loadUws();
+  const seq = new BigInt64Array(data.seq);
+  const link = new SupervisorLink(post);
+  const gateway = await startGateway({ ...data.options, port: data.port }, loaded, log, {
+    nextSeq: () => Number(Atomics.add(seq, 0, 1n)),
+    http: link.httpSources(),
+  });
+  onUnexpectedError(gateway, log, post);
+  port.on('message', (message: MainToThread) => {
+    switch (message.kind) {
+      case 'report':
+        void report(gateway, message.what).then((report) => post({ kind: 'report', id: message.id, what: message.what, data: report }));
+        return;
+      case 'collected':
+        link.settle(message.id, message.data);
+        return;
+      case 'stop':
+        void stopThread(gateway, port, message.graceMs, post);
+        return;
+    }
+  });
+  post({ kind: 'listening', port: gateway.port });
+}
+
+async function report(gateway: Gateway, what: CollectKind): Promise<ThreadReports[CollectKind]> {
+  switch (what) {
+    case 'health':
+      return { connections: gateway.connectionCount, clients: gateway.registry.size };
+    case 'metrics':
+      return gateway.metrics.registry.getMetricsAsJSON();
+    case 'status': {
+      const all = await gateway.monitor.status();
+      const columns = { ids: new Array<string>(all.length), lastSeenMsAgo: new Array<number>(all.length), seqs: new Array<number>(all.length) };
+      for (let i = 0; i < all.length; i++) {
+        columns.ids[i] = all[i].clientId;
+        columns.lastSeenMsAgo[i] = all[i].lastSeenMsAgo;
+        columns.seqs[i] = gateway.registry.get(all[i].clientId)?.seq ?? Number.MAX_SAFE_INTEGER;
+      }
+      return columns;
+    }
+  }
+}
+
+/** 1001 to every peer, a moment for them to answer, then every socket and the app closed: the thread may then end. */
+async function stopThread(gateway: Gateway, port: MessagePort, graceMs: number, post: (m: ThreadToMain) => void): Promise<void> {
+  await gateway.stop();
+  await new Promise((resolve) => setTimeout(resolve, Math.min(graceMs, CLOSE_ANSWER_MS)));
+  gateway.closeApp();
+  post({ kind: 'stopped' });
+  port.close();
+}
+
+/**
+ * A thread that throws must not take the process down: uWS aborts the
+ * process if a thread ends with its app open. So the thread closes its
+ * connections (4020), then its app, tells the supervisor what it lost, and
+ * exits; the supervisor starts a new one. The other threads never notice.
+ */
+function onUnexpectedError(gateway: Gateway, log: ReturnType<typeof createLogger>, post: (m: ThreadToMain) => void): void {
+  let failing = false;
+  const fail = (error: unknown): void => {
+    if (failing) return;
+    failing = true;
+    const lost = { connections: gateway.connectionCount, clients: gateway.registry.size };
+    lifecycleLogger(log).error({ event: 'thread_failed', err: error, ...lost });
+    post({ kind: 'failed', error: String(error), ...lost });
+    void gateway.stop(CloseReason.ThreadFailed).finally(() => {
+      gateway.closeApp();
+      process.exit(1);
+    });
+  };
+  process.on('uncaughtException', fail);
+  process.on('unhandledRejection', fail);
+}
+
+if (parentPort === null) throw new Error('io-thread.js runs as a worker thread (see thread-supervisor.ts)');
+await runIoThread(parentPort, workerData as IoThreadData);

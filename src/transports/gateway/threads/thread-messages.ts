@@ -1,0 +1,57 @@
+import type { Registry } from 'prom-client';
+import type { Health } from '../http-routes.js';
+import type { GatewayOptions } from '../options.js';
+
+/**
+ * What the supervisor (main thread) and the I/O threads say to each other.
+ * Nothing here is per heartbeat or per frame: only start-up, shutdown,
+ * HTTP aggregation (/healthz, /status, /metrics) and a thread's failure.
+ */
+
+/** What one I/O thread is started with. */
+export interface IoThreadData {
+  thread: number;
+  options: GatewayOptions;
+  /** The port every thread listens on (SO_REUSEPORT); 0 only for the first thread, which picks it. */
+  port: number;
+  /** One Int32 cell: the process-wide registration sequence (Atomics.add). */
+  seq: SharedArrayBuffer;
+}
+
+export type CollectKind = 'health' | 'metrics' | 'status';
+
+/** One thread's clients in its registration order, with the process-wide sequence numbers to merge by. */
+export interface StatusColumns {
+  ids: string[];
+  lastSeenMsAgo: number[];
+  seqs: number[];
+}
+
+/** prom-client's JSON form of one registry (what AggregatorRegistry.aggregate takes). */
+export type ThreadMetrics = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
+
+export interface ThreadReports {
+  health: { connections: number; clients: number };
+  metrics: ThreadMetrics;
+  status: StatusColumns;
+}
+
+/** The whole process's answer, handed to the thread that got the HTTP request. */
+export interface Collected {
+  health: Health;
+  metrics: string;
+  status: Omit<StatusColumns, 'seqs'>;
+}
+
+export type ThreadToMain =
+  | { kind: 'listening'; port: number }
+  | { kind: 'collect'; id: number; what: CollectKind }
+  | { kind: 'report'; id: number; what: CollectKind; data: ThreadReports[CollectKind] }
+  /** Sent by a thread that caught an unexpected error, before it exits: what it lost. */
+  | { kind: 'failed'; error: string; connections: number; clients: number }
+  | { kind: 'stopped' };
+
+export type MainToThread =
+  | { kind: 'report'; id: number; what: CollectKind }
+  | { kind: 'collected'; id: number; what: CollectKind; data: Collected[CollectKind] }
+  | { kind: 'stop'; graceMs: number };

@@ -1,0 +1,209 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Health } from '../http-routes.js';
+import type { Logger } from '../logger.js';
+import type { GatewayOptions } from '../options.js';
+import { combineHealth, combineMetrics, mergeStatus, type ThreadAnswer } from './aggregate.js';
+import type { SupervisorMetrics } from './supervisor-metrics.js';
+import type { Collected, CollectKind, IoThreadData, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
+
+/** A thread that has not answered a collection within this long is reported without its figures (a stall). */
+const COLLECT_TIMEOUT_MS = 1000;
+/** A replacement that itself fails to start is tried again after this long (not in a hot loop). */
+const RETRY_START_MS = 500;
+
+/** The compiled CommonJS entry (io-thread-entry.cts) beside this module. */
+function ioThreadEntry(): string {
+  const file = fileURLToPath(new URL('./io-thread-entry.cjs', import.meta.url));
+  if (!existsSync(file)) throw new Error(`I/O thread entry not found at ${file}: run 'npm run build'`);
+  return file;
+}
+
+interface Slot {
+  worker: Worker | undefined;
+  state: 'starting' | 'running' | 'stopping';
+  /** Figures its last 'failed' message gave, counted when it exits. */
+  lost: { connections: number; clients: number } | undefined;
+}
+
+interface Collection {
+  what: CollectKind;
+  answers: Map<number, ThreadReports[CollectKind]>;
+  expected: number[];
+  done(): void;
+}
+
+/**
+ * The main thread with --threads N: it starts N I/O threads on one port,
+ * replaces a thread that fails (within a second, the others untouched),
+ * answers their collection requests for the whole process's HTTP figures,
+ * and stops them all on shutdown. It holds no socket and no client.
+ */
+export class ThreadSupervisor {
+  private readonly slots: Slot[];
+  private readonly seq = new SharedArrayBuffer(8);
+  private readonly collections = new Map<number, Collection>();
+  private nextCollection = 0;
+  private port = 0;
+  private stopping = false;
+
+  constructor(
+    private readonly options: GatewayOptions,
+    private readonly uws: Health['uws'],
+    private readonly log: Logger,
+    private readonly metrics: SupervisorMetrics,
+  ) {
+    this.slots = Array.from({ length: options.threads }, () => ({ worker: undefined, state: 'starting', lost: undefined }));
+  }
+
+  /** Starts every thread on the configured port (a real one: uWS shares no port 0); resolves with it. */
+  async start(): Promise<number> {
+    this.port = this.options.port;
+    const started = await Promise.allSettled(this.slots.map((_, thread) => this.spawn(thread, this.port)));
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed === undefined) return this.port;
+    // The threads that did start must close their apps before the process exits.
+    await this.stop(0);
+    throw failed.reason;
+  }
+
+  /** 1001 to every client of every thread; resolves when every thread has closed its app and exited. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const exits = this.slots.map((slot) => {
+      const worker = slot.worker;
+      if (worker === undefined) return Promise.resolve();
+      slot.state = 'stopping';
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+      this.send(worker, { kind: 'stop', graceMs });
+      return exited;
+    });
+    await Promise.all(exits);
+  }
+
+  private spawn(thread: number, port: number): Promise<number> {
+    const data: IoThreadData = { thread, options: this.options, port, seq: this.seq };
+    const worker = new Worker(ioThreadEntry(), { workerData: data });
+    const slot = this.slots[thread];
+    slot.worker = worker;
+    slot.state = 'starting';
+    slot.lost = undefined;
+    return new Promise<number>((resolve, reject) => {
+      worker.on('message', (message: ThreadToMain) => {
+        if (message.kind === 'listening') {
+          slot.state = 'running';
+          resolve(message.port);
+          return;
+        }
+        this.onMessage(thread, worker, message);
+      });
+      worker.on('error', (error) => {
+        if (slot.state === 'starting') reject(error);
+        this.log.error({ event: 'thread_error', thread, err: error });
+      });
+      worker.on('exit', (code) => {
+        if (slot.state === 'starting') reject(new Error(`I/O thread ${thread} exited (${code}) before listening`));
+        this.onExit(thread, worker, code);
+      });
+    });
+  }
+
+  private onMessage(thread: number, worker: Worker, message: ThreadToMain): void {
+    switch (message.kind) {
+      case 'collect':
+        void this.collect(message.what).then((data) => this.send(worker, { kind: 'collected', id: message.id, what: message.what, data }));
+        return;
+      case 'report':
+        this.collections.get(message.id)?.answers.set(thread, message.data);
+        this.collections.get(message.id)?.done();
+        return;
+      case 'failed':
+        this.slots[thread].lost = { connections: message.connections, clients: message.clients };
+        return;
+      case 'listening':
+      case 'stopped':
+        return;
+    }
+  }
+
+  /** A thread that ends outside shutdown is counted and replaced at once, on the same port. */
+  private onExit(thread: number, worker: Worker, code: number): void {
+    const slot = this.slots[thread];
+    if (slot.worker !== worker) return;
+    slot.worker = undefined;
+    if (this.stopping || slot.state === 'stopping') return;
+    const lost = slot.lost ?? { connections: 0, clients: 0 };
+    this.metrics.threadFailed(lost.connections, lost.clients);
+    this.log.error({ event: 'thread_replaced', thread, exitCode: code, ...lost });
+    this.respawn(thread);
+  }
+
+  private respawn(thread: number): void {
+    if (this.stopping) return;
+    this.spawn(thread, this.port).then(
+      () => this.log.info({ event: 'thread_started', thread, port: this.port }),
+      (error: unknown) => {
+        this.log.error({ event: 'thread_start_failed', thread, err: error });
+        setTimeout(() => this.respawn(thread), RETRY_START_MS).unref();
+      },
+    );
+  }
+
+  /** Asks every running thread for its figures (at most COLLECT_TIMEOUT_MS) and combines them. */
+  private async collect(what: CollectKind): Promise<Collected[CollectKind]> {
+    const answers = await this.gather(what);
+    switch (what) {
+      case 'health':
+        return combineHealth(answers as ThreadAnswer<ThreadReports['health']>[], this.uws);
+      case 'metrics':
+        return combineMetrics(reportsOf(answers as ThreadAnswer<ThreadReports['metrics']>[]), await this.metrics.registry.getMetricsAsJSON());
+      case 'status':
+        return mergeStatus(reportsOf(answers as ThreadAnswer<ThreadReports['status']>[]));
+    }
+  }
+
+  private gather(what: CollectKind): Promise<ThreadAnswer<ThreadReports[CollectKind]>[]> {
+    const id = this.nextCollection++;
+    const expected: number[] = [];
+    return new Promise((resolve) => {
+      const answers = new Map<number, ThreadReports[CollectKind]>();
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.collections.delete(id);
+        resolve(
+          this.slots.map((slot, thread) => {
+            const report = answers.get(thread);
+            if (report !== undefined) return { thread, report };
+            return { thread, missing: slot.state === 'running' ? 'unresponsive' : 'restarting' };
+          }),
+        );
+      };
+      const timer = setTimeout(finish, COLLECT_TIMEOUT_MS);
+      this.collections.set(id, {
+        what,
+        answers,
+        expected,
+        done: () => {
+          if (expected.every((t) => answers.has(t))) finish();
+        },
+      });
+      this.slots.forEach((slot, thread) => {
+        if (slot.state !== 'running' || slot.worker === undefined) return;
+        expected.push(thread);
+        this.send(slot.worker, { kind: 'report', id, what });
+      });
+      if (expected.length === 0) finish();
+    });
+  }
+
+  private send(worker: Worker, message: MainToThread): void {
+    worker.postMessage(message);
+  }
+}
+
+function reportsOf<T>(answers: readonly ThreadAnswer<T>[]): T[] {
+  const out: T[] = [];
+  for (const a of answers) if ('report' in a) out.push(a.report);
+  return out;
+}

@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
+import { sleep, TestClient } from './helpers/ws-client.js';
+
+interface HealthBody {
+  status: string;
+  connections: number;
+  clients: number;
+  threads: { thread: number; status: string; connections: number; clients: number }[];
+}
+
+const health = async (gw: GatewayProcess): Promise<HealthBody> => JSON.parse((await gw.get('/healthz')).text) as HealthBody;
+
+/** Polls until `check` passes or the bound is over (real threads answer on their own time). */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+  const until = performance.now() + timeoutMs;
+  let value = await read();
+  while (!check(value) && performance.now() < until) {
+    await sleep(50);
+    value = await read();
+  }
+  return value;
+}
+
+describe('gateway with --threads 2: two I/O threads on one port', () => {
+  let gw: GatewayProcess;
+  const clients: TestClient[] = [];
+  const ids = Array.from({ length: 24 }, (_, i) => `t-${String(i).padStart(2, '0')}`);
+
+  beforeAll(async () => {
+    gw = await startGateway({ args: ['--threads', '2', '--ping-jitter-ms', '0'] });
+    // One connection per client, registered one after the other: the kernel spreads the connections over the threads.
+    for (const id of ids) {
+      const c = await TestClient.open(gw.wsUrl());
+      await c.register(id, 60_000, 30_000);
+      clients.push(c);
+    }
+  });
+  afterAll(async () => {
+    for (const c of clients) c.close();
+    await gw.stop();
+  });
+
+  it('spreads connections over both threads; /healthz reports each thread and the sum', async () => {
+    const h = await health(gw);
+    expect(h.status).toBe('ok');
+    expect(h.connections).toBe(ids.length);
+    expect(h.clients).toBe(ids.length);
+    expect(h.threads.map((t) => t.thread)).toEqual([0, 1]);
+    expect(h.threads.every((t) => t.status === 'ok')).toBe(true);
+    // 24 connections all on one thread would be a 1 in 2^23 draw: both threads serve some.
+    expect(h.threads.every((t) => t.connections > 0)).toBe(true);
+    expect(h.threads[0].clients + h.threads[1].clients).toBe(ids.length);
+  });
+
+  it('/metrics is one scrape for the process: per-thread series summed, process series once', async () => {
+    for (const c of clients) await c.request({ type: 'ka_heartbeat', client_id: ids[clients.indexOf(c)] });
+    const text = (await gw.get('/metrics')).text;
+    expect(metric(text, 'keepwatch_connections')).toBe(ids.length);
+    expect(metric(text, 'keepwatch_clients{state="active"}')).toBe(ids.length);
+    expect(metric(text, 'keepwatch_heartbeats_total')).toBeGreaterThanOrEqual(ids.length);
+    expect(metric(text, 'keepwatch_thread_failures_total')).toBe(0);
+    // Process-wide figures appear once, not once per thread.
+    expect(text.split('\n').filter((l) => l.startsWith('process_cpu_user_seconds_total ')).length).toBe(1);
+    expect(text.split('\n').filter((l) => l.startsWith('keepwatch_connections ')).length).toBe(1);
+  });
+
+  it('/status lists every client of every thread in registration order, and pages', async () => {
+    const body = JSON.parse((await gw.get('/status')).text) as { total: number; connections: { client_id: string }[] };
+    expect(body.total).toBe(ids.length);
+    expect(body.connections.map((e) => e.client_id)).toEqual(ids);
+    const page = JSON.parse((await gw.get('/status?offset=5&limit=7')).text) as { count: number; connections: { client_id: string }[] };
+    expect(page.connections.map((e) => e.client_id)).toEqual(ids.slice(5, 12));
+  });
+
+  it('expires a silent client on whichever thread holds it (4000), the others untouched', async () => {
+    const c = await TestClient.open(gw.wsUrl(), { autoPong: false });
+    await c.register('t-silent', 300, 60_000);
+    const closed = await c.closed;
+    expect(closed).toMatchObject({ code: 4000, reason: 'keepalive timeout' });
+    expect(clients.every((x) => x.isOpen)).toBe(true);
+    const h = await eventually(() => health(gw), (x) => x.clients === ids.length);
+    expect(h.clients).toBe(ids.length);
+  });
+});
+
+describe('gateway with --threads 2: faults and shutdown', () => {
+  it('a thread that throws is replaced within a second; its clients are closed (4020) and counted, the other thread\'s untouched', async () => {
+    const gw = await startGateway({ args: ['--threads', '2'] });
+    try {
+      const clients: TestClient[] = [];
+      for (let i = 0; i < 16; i++) {
+        const c = await TestClient.open(gw.wsUrl());
+        await c.register(`f-${i}`, 60_000, 30_000);
+        clients.push(c);
+      }
+      const before = await health(gw);
+      // The throw lands on whichever thread the kernel gives this connection.
+      const thrownAt = performance.now();
+      expect((await gw.get('/test/throw')).status).toBe(200);
+      const failed = await gw.waitForLog((l) => l.event === 'thread_failed');
+      const thread = failed.thread as number;
+      const lost = before.threads[thread];
+      const replaced = await gw.waitForLog((l) => l.event === 'thread_started' && l.thread === thread, 5000);
+      expect(replaced.at - thrownAt).toBeLessThan(1000 + 1500); // within a second of the failure, with slack for a loaded machine
+      await eventually(async () => clients.filter((c) => !c.isOpen).length, (n) => n === lost.connections, 3000);
+      const gone = clients.filter((c) => !c.isOpen);
+      const kept = clients.filter((c) => c.isOpen);
+      expect(gone.length).toBe(lost.connections);
+      for (const c of gone) expect(c.closedWith?.code).toBe(4020);
+      // The other thread's clients still heartbeat; the process serves on.
+      for (const c of kept) expect((await c.request({ type: 'ka_heartbeat', client_id: idOf(clients, c) })).body.type).toBe('ka_heartbeat_ok');
+      const after = await eventually(() => health(gw), (h) => h.threads.every((t) => t.status === 'ok'));
+      expect(after.clients).toBe(kept.length);
+      const text = (await gw.get('/metrics')).text;
+      expect(metric(text, 'keepwatch_thread_failures_total')).toBe(1);
+      expect(metric(text, 'keepwatch_client_removals_total{reason="thread_failed"}')).toBe(lost.clients);
+      const fresh = await TestClient.open(gw.wsUrl());
+      expect((await fresh.register('f-new', 60_000)).body.type).toBe('ka_register_ok');
+      for (const c of [...kept, fresh]) c.close();
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('SIGTERM closes every client of every thread with 1001 and exits 0 without the uv_loop_close abort', async () => {
+    const gw = await startGateway({ args: ['--threads', '2'] });
+    const clients: TestClient[] = [];
+    for (let i = 0; i < 12; i++) {
+      const c = await TestClient.open(gw.wsUrl());
+      await c.register(`s-${i}`, 60_000);
+      clients.push(c);
+    }
+    expect((await health(gw)).threads.every((t) => t.connections > 0)).toBe(true);
+    const signalledAt = performance.now();
+    process.kill(gw.pid, 'SIGTERM');
+    const exit = await gw.exited;
+    expect(exit).toMatchObject({ code: 0, signal: null });
+    expect(exit.at - signalledAt).toBeLessThan(3000 + 2000);
+    for (const c of clients) expect((await c.closed).code).toBe(1001);
+    expect(gw.logs.some((l) => typeof l.raw === 'string' && l.raw.includes('uv_loop_close'))).toBe(false);
+    expect(gw.logs.some((l) => l.event === 'stopped')).toBe(true);
+  });
+});
+
+function idOf(clients: TestClient[], c: TestClient): string {
+  return `f-${clients.indexOf(c)}`;
+}
