@@ -4,8 +4,9 @@ export const SERVE_USAGE = `keepwatch serve: the WebSocket keep-alive gateway (u
 
 WebSocket endpoint /ws: ka_register, ka_heartbeat, ka_pong, ka_check,
 ka_status as JSON text frames (the protocol's bodies, no src/dest). HTTP on
-the same port: GET /healthz (open), GET /status[?offset=O&limit=L] and
-GET /metrics (admin: loopback peers, --admin-token, or --admin-port).
+the same port: GET /healthz (open), GET /status[?offset=O&limit=L],
+GET /metrics and the live dashboard GET /dashboard (admin: loopback peers,
+--admin-token, or --admin-port; open /dashboard in a browser).
 Logs are JSON lines (pino) on stderr; the first says which uWS is in use
 and the bound port ({"event":"listening","uws":"native","port":N,...}),
 whatever --log-level (except silent).
@@ -60,8 +61,8 @@ Options:
 Close codes: 4000 keepalive timeout (the connection's only client was silent
 for more than timeout_ms), 4001 client moved to another connection (its
 last client_id was registered elsewhere), 4002 too many clients on this
-connection, 4003 send buffer full, 4004 no client registered, 1001 server
-shutting down; a frame over --max-payload-bytes or invalid UTF-8 is dropped
+connection, 4003 send buffer full, 4004 no client registered, 4006 kicked
+by an admin (from the dashboard), 1001 server shutting down; a frame over --max-payload-bytes or invalid UTF-8 is dropped
 by uWS at once (1006).
 Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...},
 {"type": "ka_expired", "client_id": ...} (a client of a connection with
