@@ -10,10 +10,15 @@ import type { PageFile } from './page-files.js';
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 
-/** Where the routes are mounted (the admin surface: its access rule guards each). */
+/**
+ * Where the routes are mounted: the admin surface (AdminRoutes), whose
+ * access rule guards `get` and `post`, and its unguarded `app` (the same
+ * listener) for the page's static assets.
+ */
 export interface RouteMount {
-  get(path: string, handler: Handler): void;
-  post(path: string, handler: Handler): void;
+  get(path: string, handler: Handler): unknown;
+  post(path: string, handler: Handler): unknown;
+  readonly app: { get(path: string, handler: Handler): unknown };
 }
 
 export interface DashboardRouteDeps {
@@ -28,8 +33,11 @@ export interface DashboardRouteDeps {
 export const CLIENT_PAGE_MAX = 500;
 
 /**
- * GET  /dashboard                    the page
- * GET  /dashboard/assets/<file>      its scripts, styles, uPlot
+ * GET  /dashboard                    the page (admin)
+ * GET  /dashboard/assets/<file>      its scripts, styles, uPlot: open, as they hold no data and
+ *                                    a browser cannot send a token for them; the page passes
+ *                                    ?admin_token= on to the routes below
+ * (the rest: admin)
  * GET  /dashboard/api/stream         server-sent events: `hello` then a `tick` a second
  * GET  /dashboard/api/clients        ?prefix=&order=oldest|newest&offset=&limit= -> a page of clients
  * POST /dashboard/api/kick           ?client_id= -> closes its connection with 4006
@@ -37,7 +45,7 @@ export const CLIENT_PAGE_MAX = 500;
 export function addDashboardRoutes(mount: RouteMount, deps: DashboardRouteDeps): void {
   mount.get('/dashboard', (res) => servePage(res, deps.files, 'index.html'));
   mount.get('/dashboard/', (res) => servePage(res, deps.files, 'index.html'));
-  mount.get('/dashboard/assets/:file', (res, req) => servePage(res, deps.files, req.getParameter(0) ?? ''));
+  mount.app.get('/dashboard/assets/:file', (res, req) => servePage(res, deps.files, req.getParameter(0) ?? ''));
 
   mount.get('/dashboard/api/stream', (res) => {
     const stream = new EventStream(res, () => deps.feed.remove(stream));

@@ -135,3 +135,37 @@ async function histogramTotal(tab: TestPage): Promise<number> {
   const counts = await tab.page.locator('#detection .bar').evaluateAll((bars: Attributed[]) => bars.map((b) => Number(b.getAttribute('data-count'))));
   return counts.reduce((a, b) => a + b, 0);
 }
+
+describe('dashboard behind an admin token', () => {
+  const TOKEN = 'dashboard-test-token-0123456789';
+  const gateway = useGateway({ args: ['--admin-token', TOKEN] });
+  const browser = useBrowser();
+
+  it('refuses the page, its stream, its table and kick without the token', async () => {
+    for (const path of ['/dashboard', '/dashboard/api/stream', '/dashboard/api/clients']) {
+      expect((await gateway.get(path)).status, path).toBe(401);
+    }
+    // The static scripts hold no data: open, so the browser can load them without a header.
+    const script = await gateway.get('/dashboard/assets/main.js');
+    expect(script.status).toBe(200);
+    expect(script.contentType).toMatch(/^text\/javascript/);
+    const kick = await fetch(gateway.url('/dashboard/api/kick?client_id=x'), { method: 'POST', signal: AbortSignal.timeout(15_000) });
+    expect(kick.status).toBe(401);
+  });
+
+  it('works in the browser with ?admin_token=, which the page passes to its stream and table', async () => {
+    const victim = await TestClient.open(gateway.wsUrl());
+    await victim.register('guarded-client', 60_000, 30_000);
+    const tab = await openPage(browser());
+    try {
+      await tab.page.goto(gateway.url(`/dashboard?admin_token=${TOKEN}`));
+      await tab.page.waitForSelector('body[data-ready="true"]');
+      await tab.page.locator('#clients tbody tr[data-client="guarded-client"]').waitFor({ timeout: 10_000 });
+      expect(tab.errors).toEqual([]);
+      await tab.screenshot('07-with-token');
+    } finally {
+      victim.terminate();
+      await tab.close();
+    }
+  });
+});
