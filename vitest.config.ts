@@ -14,7 +14,7 @@ import { defineConfig } from 'vitest/config';
  *     make them miss a deadline; the browser tests (test/dashboard) too,
  *     as Chromium needs both cores to paint in time.
  */
-const TIMING = ['test/gateway/**/*.test.ts', 'test/workers/real-time-*.test.ts', 'test/dashboard/**/*.test.ts'];
+const TIMING = ['test/gateway/**/*.test.ts', 'test/workers/real-time-*.test.ts', 'test/dashboard/**/*.test.ts', 'test/cluster/**/*.test.ts'];
 
 export default defineConfig({
   test: {

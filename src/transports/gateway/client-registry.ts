@@ -3,6 +3,16 @@ import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { DEFAULT_PING_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ClientSettings } from '../../monitor/monitor.js';
 import { ClientEntry, type Connection } from './connection.js';
 
+/**
+ * Who else must hear of a client's life (the cluster, with --redis): a new
+ * life here (claimed) and its end here (released). Moves between this
+ * gateway's own connections are neither.
+ */
+export interface OwnershipHooks {
+  claimed(entry: ClientEntry): void;
+  released(entry: ClientEntry, why: 'closed' | 'expired'): void;
+}
+
 export interface RegistryListener {
   /** `clientId` now belongs to another connection; `from` should be told. */
   moved(from: Connection, clientId: string): void;
@@ -30,6 +40,7 @@ export class ClientRegistry {
     private readonly listener: RegistryListener,
     /** Registration sequence numbers; I/O threads draw them from one shared counter. */
     private readonly nextSeq: () => number = localSequence(),
+    private readonly ownership?: OwnershipHooks,
   ) {}
 
   get size(): number {
@@ -66,6 +77,7 @@ export class ClientRegistry {
       entry.seq = this.nextSeq();
       this.byId.set(clientId, entry);
       conn.addClient(entry);
+      this.ownership?.claimed(entry);
       return entry;
     }
     entry.handle = handle;
@@ -104,12 +116,22 @@ export class ClientRegistry {
   /** The monitor expired this client: forget it (the monitor already has). */
   expired(entry: ClientEntry): void {
     this.unlink(entry);
+    this.ownership?.released(entry, 'expired');
   }
 
   /** Its connection closed: removed from the monitor, not reported as expired. */
   release(entry: ClientEntry): void {
     this.monitor.remove(entry.clientId);
     this.unlink(entry);
+    this.ownership?.released(entry, 'closed');
+  }
+
+  /** Another gateway took this client over: forget it here, and tell its connection (ka_moved, 4001 if left empty). */
+  drop(entry: ClientEntry): void {
+    const from = entry.conn;
+    this.monitor.remove(entry.clientId);
+    this.unlink(entry);
+    this.listener.moved(from, entry.clientId);
   }
 
   private refreshed(entry: ClientEntry, now: number): void {

@@ -13,6 +13,8 @@ export const CloseReason = {
   SendBufferFull: { code: 4003, text: 'send buffer full', metric: 'send_buffer_full' },
   /** Registered no client within --register-timeout-ms of opening. */
   NoClientRegistered: { code: 4004, text: 'no client registered', metric: 'no_client_registered' },
+  /** Cluster mode: this gateway's lease lapsed and the cluster fenced it; its clients reconnect (here or elsewhere). */
+  ClusterLeaseLost: { code: 4005, text: 'cluster lease lost', metric: 'cluster_lease_lost' },
   /** An admin kicked one of its clients from the dashboard. */
   KickedByAdmin: { code: 4006, text: 'kicked by an admin', metric: 'kicked_by_admin' },
   /** Its I/O thread (--threads N) hit an unexpected error and is being replaced; reconnect. */

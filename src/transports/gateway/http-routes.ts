@@ -4,7 +4,7 @@ import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { HttpReply } from './http-reply.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import { parseStatusPage, streamStatus } from './status-stream.js';
+import { parseStatusPage, streamStatus, type StatusPage } from './status-stream.js';
 
 /** One I/O thread in /healthz (only with --threads 2 or more). */
 export interface ThreadHealth {
@@ -28,6 +28,8 @@ export interface HttpRouteDeps {
   metrics: Pick<GatewayMetrics, 'text' | 'contentType'>;
   log: Logger;
   health(): Health | Promise<Health>;
+  /** GET /status?scope=cluster (with --redis): the fleet's clients. */
+  clusterStatus?: (reply: HttpReply, page: StatusPage) => Promise<void>;
 }
 
 /** GET /healthz (open) on the WebSocket port; /status, /metrics on the admin surface (behind the admin access rule). */
@@ -50,7 +52,17 @@ export function addHttpRoutes(app: TemplatedApp, admin: AdminRoutes, deps: HttpR
       reply.send('400 Bad Request', 'application/json', '{"error": "offset and limit must be whole numbers (limit at most 1000000)"}');
       return;
     }
-    streamStatus(deps.monitor, reply, page).catch((error: unknown) => {
+    const scope = new URLSearchParams(req.getQuery() ?? '').get('scope');
+    if (scope !== null && scope !== 'local' && scope !== 'cluster') {
+      reply.send('400 Bad Request', 'application/json', '{"error": "scope must be local or cluster"}');
+      return;
+    }
+    if (scope === 'cluster' && deps.clusterStatus === undefined) {
+      reply.send('400 Bad Request', 'application/json', '{"error": "scope=cluster needs a gateway started with --redis or --redis-cluster"}');
+      return;
+    }
+    const stream = scope === 'cluster' && deps.clusterStatus !== undefined ? deps.clusterStatus(reply, page) : streamStatus(deps.monitor, reply, page);
+    stream.catch((error: unknown) => {
       deps.log.error({ event: 'status_failed', err: error });
       reply.end();
     });

@@ -1,3 +1,5 @@
+import type { ClusterOptions } from '../../cluster/cluster-options.js';
+
 /** Everything `keepwatch serve` can be told; the CLI fills it from flags. */
 export interface GatewayOptions {
   host: string;
@@ -32,6 +34,8 @@ export interface GatewayOptions {
   adminPort: number | undefined;
   /** Allow exposing an unauthenticated surface beyond loopback. */
   insecure: boolean;
+  /** --redis / --redis-cluster: one presence with other gateways; undefined = alone (the embedded default). */
+  cluster: ClusterOptions | undefined;
   /** Env-gated test hooks (KEEPWATCH_TEST_HOOKS=1): GET /test/stall. Never on by flag. */
   testHooks: boolean;
 }
@@ -57,4 +61,5 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   adminPort: undefined,
   insecure: false,
   testHooks: false,
+  cluster: undefined,
 };

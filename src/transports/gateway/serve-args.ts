@@ -1,4 +1,5 @@
 import { FlagError, parseFlags } from '../../cli/parse-flags.js';
+import { parseClusterFlags } from '../../cluster/cluster-flags.js';
 import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './options.js';
 import { TEST_HOOKS_ENV } from './test-hooks.js';
 import { exposureProblem } from '../../edge/exposure-policy.js';
@@ -32,6 +33,10 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       'admin-host': { type: 'string' },
       'admin-port': { type: 'string' },
       insecure: { type: 'boolean' },
+      redis: { type: 'string' },
+      'redis-cluster': { type: 'string' },
+      'node-id': { type: 'string' },
+      'cluster-lease-ms': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     });
   } catch (error) {
@@ -68,6 +73,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       adminHost: values['admin-host'] ?? D.adminHost,
       adminPort: values['admin-port'] === undefined ? D.adminPort : integer('admin-port', values['admin-port'], 0, 0, 65535),
       insecure: values.insecure ?? false,
+      cluster: parseClusterFlags(values, (message) => new ServeUsageError(message)),
     },
   };
   const problem = exposureProblem(result.options);

@@ -44,6 +44,20 @@ Options:
                                      N ms (default ${D.shutdownTimeoutMs})
   --allow-js-fallback                serve even if uWebSockets.js fell back to
                                      its slow pure-JS server (refused otherwise)
+  --redis URL                        join a cluster of gateways on one Redis
+                                     (redis://host:port): one owner per
+                                     client_id across the fleet, dead gateways'
+                                     clients declared gone, GET /cluster and
+                                     GET /status?scope=cluster. Without it the
+                                     gateway runs alone and needs no Redis
+  --redis-cluster HOST:PORT,...      the same on a Redis Cluster (seed nodes)
+  --node-id ID                       this gateway's name in the cluster
+                                     (default hostname-pid); every start adds
+                                     a fresh incarnation to it
+  --cluster-lease-ms N               lease lifetime; renewed every N/6 ms, a
+                                     dead gateway's clients are declared gone
+                                     by the survivors about N ms after its
+                                     death (default 3000)
   --log-level LEVEL                  pino level: fatal, error, warn, info,
                                      debug, trace (default ${D.logLevel})
   --admin-token TOKEN                admin routes (/status, /metrics, ...) need
@@ -61,7 +75,9 @@ Options:
 Close codes: 4000 keepalive timeout (the connection's only client was silent
 for more than timeout_ms), 4001 client moved to another connection (its
 last client_id was registered elsewhere), 4002 too many clients on this
-connection, 4003 send buffer full, 4004 no client registered, 4006 kicked
+connection, 4003 send buffer full, 4004 no client registered, 4005 cluster
+lease lost (with --redis: this gateway was fenced after its lease lapsed;
+reconnect), 4006 kicked
 by an admin (from the dashboard), 1001 server shutting down; a frame over --max-payload-bytes or invalid UTF-8 is dropped
 by uWS at once (1006).
 Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...},

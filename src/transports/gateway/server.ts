@@ -1,4 +1,6 @@
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import { ClusterNode } from '../../cluster/cluster-node.js';
+import { addClusterRoutes, streamClusterStatus } from '../../cluster/cluster-routes.js';
 import { MonotonicClock } from '../../monitor/clock.js';
 import { createLiveMonitor } from '../../monitor/create-live-monitor.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
@@ -33,6 +35,8 @@ export interface Gateway {
   /** The separate admin listener's port (--admin-port), if any. */
   readonly adminPort: number | undefined;
   readonly monitor: LiveMonitor;
+  /** Its cluster membership, with --redis / --redis-cluster. */
+  readonly cluster: ClusterNode | undefined;
   readonly registry: ClientRegistry;
   readonly metrics: GatewayMetrics;
   readonly connectionCount: number;
@@ -84,6 +88,8 @@ export async function startGateway(
     events: actions.events,
     sweepOnAccess: false,
   });
+  // With Redis, the gateway is a cluster member before it serves anyone (a Redis it cannot reach fails the start).
+  const cluster = options.cluster === undefined ? undefined : await ClusterNode.start(options.cluster, metrics.registry, log);
   const owned = new ClientRegistry(monitor, clock, {
     moved(from, clientId) {
       metrics.moved();
@@ -92,7 +98,7 @@ export async function startGateway(
       if (from.clientCount === 0) from.close(CloseReason.ClientMoved);
     },
     ended: (entry) => actions.expireNow(entry),
-  }, threading?.nextSeq);
+  }, threading?.nextSeq, cluster);
   registry = owned;
   actions.attach(owned);
   const dashboard = createDashboard({ registry: owned, clock, connections: () => connections.size, threads: options.workers, log });
@@ -109,12 +115,15 @@ export async function startGateway(
     log,
     health: () => ({ connections: connections.size, clients: owned.size, uws: loaded.native ? 'native' : 'js-fallback' }),
     ...threading?.http,
+    clusterStatus: cluster === undefined ? undefined : (reply, page) => streamClusterStatus(cluster, reply, page),
   });
   dashboard.mount(admin.routes);
+  if (cluster !== undefined) addClusterRoutes(admin.routes, cluster, log);
   if (options.testHooks) addTestHooks(app, log);
   addNotFound(app);
   if (admin.separateApp !== undefined) addNotFound(admin.separateApp);
 
+  await cluster?.join({ registry: owned, connections, clock }, '');
   let listenSocket: us_listen_socket;
   try {
     listenSocket = await listen(app, options.host, options.port, threading !== undefined);
@@ -123,10 +132,12 @@ export async function startGateway(
     (app as unknown as { close(): void }).close();
     reaper.stop();
     dashboard.stop();
+    await cluster?.stop();
     await monitor.close();
     throw error;
   }
   const port = loaded.uws.us_socket_local_port(listenSocket as never);
+  if (cluster !== undefined) cluster.address = `${options.host}:${port}`;
   let adminPort: number | undefined;
   try {
     adminPort = await admin.listen();
@@ -141,6 +152,7 @@ export async function startGateway(
     port,
     adminPort,
     monitor,
+    cluster,
     registry: owned,
     metrics,
     get connectionCount() {
@@ -158,6 +170,7 @@ export async function startGateway(
       actions.stop();
       reaper.stop();
       dashboard.stop();
+      await cluster?.stop();
       await monitor.close();
     },
   };

@@ -77,7 +77,8 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayP
     });
   };
   const startup = await Promise.race([
-    waitForLog((l) => l.event === 'listening' || l.event === 'refused' || l.event === 'listen_failed' || typeof l.raw === 'string'),
+    // Generous: a loaded 2-core machine can take seconds to start Node.
+    waitForLog((l) => l.event === 'listening' || l.event === 'refused' || l.event === 'listen_failed' || typeof l.raw === 'string', 30_000),
     exited.then(() => waitForLog(() => true, 1000)),
   ]);
   const port = typeof startup.port === 'number' ? startup.port : 0;

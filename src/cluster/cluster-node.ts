@@ -1,0 +1,208 @@
+import type { Registry } from 'prom-client';
+import type { Clock } from '../monitor/clock.js';
+import type { ClientRegistry, OwnershipHooks } from '../transports/gateway/client-registry.js';
+import { CloseReason } from '../transports/gateway/close-codes.js';
+import type { ClientEntry, Connection } from '../transports/gateway/connection.js';
+import type { Logger } from '../transports/gateway/logger.js';
+import { ClusterMetrics } from './cluster-metrics.js';
+import type { ClusterOptions } from './cluster-options.js';
+import { DeadNodeReaper } from './dead-node-reaper.js';
+import { newIncarnation } from './incarnation.js';
+import { clusterShardOf, NODE_KEYS } from './key-layout.js';
+import { MoveListener } from './move-listener.js';
+import { NodeLease } from './node-lease.js';
+import { connectRedis, createRedisClient, type RedisClient } from './redis-connection.js';
+import { SeenFlusher } from './seen-flusher.js';
+import { ShardOpQueue, type OpKind } from './shard-op-queue.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** What Redis knows of one local client's life: under which incarnation it was claimed, with which generation. */
+interface Claim {
+  readonly incarnation: string;
+  /** 0 while the claim is on its way. */
+  generation: number;
+  /** The highest generation of a takeover notice that arrived while the claim was on its way. */
+  movedAt: number;
+}
+
+export interface ClusterAttachment {
+  registry: ClientRegistry;
+  connections: ReadonlySet<Connection>;
+  clock: Clock;
+}
+
+/**
+ * One gateway's membership of the cluster: its incarnation and lease,
+ * the claims/releases/expiries of its clients (OwnershipHooks, batched
+ * per shard), takeovers by other gateways (closing the local socket),
+ * reaping dead gateways' clients, and last-seen flushes.
+ */
+export class ClusterNode implements OwnershipHooks {
+  private readonly claims = new WeakMap<ClientEntry, Claim>();
+  private readonly ops: ShardOpQueue;
+  private readonly lease: NodeLease;
+  private readonly moves: MoveListener;
+  private readonly reaper: DeadNodeReaper;
+  readonly metrics: ClusterMetrics;
+  private attached: ClusterAttachment | undefined;
+  private flusher: SeenFlusher | undefined;
+  private lastOpErrorLog = 0;
+  private stopped = false;
+  address = '';
+
+  private constructor(
+    readonly options: ClusterOptions,
+    readonly redis: RedisClient,
+    private readonly subscriber: RedisClient,
+    private incarnationNow: string,
+    metricsRegistry: Registry,
+    private readonly log: Logger,
+  ) {
+    this.metrics = new ClusterMetrics(metricsRegistry, { queuedOps: () => this.ops.queued, isolated: () => this.lease.isolated });
+    this.ops = new ShardOpQueue(redis, incarnationNow, {
+      fenced: (inc) => {
+        this.metrics.fencedWrites.inc();
+        this.onFenced(inc);
+      },
+      failed: (shard, error) => this.opFailed(shard, error),
+    });
+    this.lease = new NodeLease(redis, incarnationNow, options.leaseMs, options.renewMs, this.metrics, log, {
+      fenced: (inc) => this.onFenced(inc),
+      info: () => `${options.nodeId} ${this.address} ${this.attached?.registry.size ?? 0}`,
+    });
+    this.moves = new MoveListener(subscriber, log, (clientId, generation) => this.onTakenOver(clientId, generation));
+    this.reaper = new DeadNodeReaper(redis, () => this.incarnationNow, options.leaseMs, options.reapCheckMs, this.metrics, log);
+  }
+
+  /** Connects (bounded), subscribes, takes a lease: the gateway serves only once it is a member. */
+  static async start(options: ClusterOptions, metricsRegistry: Registry, log: Logger): Promise<ClusterNode> {
+    const redis = createRedisClient(options.redis, `keepwatch:${options.nodeId}`);
+    const subscriber = createRedisClient(options.redis, `keepwatch:${options.nodeId}:moves`);
+    try {
+      await Promise.all([connectRedis(redis, CONNECT_TIMEOUT_MS), connectRedis(subscriber, CONNECT_TIMEOUT_MS)]);
+      const node = new ClusterNode(options, redis, subscriber, newIncarnation(options.nodeId), metricsRegistry, log);
+      await node.moves.listen(node.incarnationNow);
+      return node;
+    } catch (error) {
+      redis.disconnect();
+      subscriber.disconnect();
+      throw new Error(`cluster: ${(error as Error).message}`);
+    }
+  }
+
+  get incarnation(): string {
+    return this.incarnationNow;
+  }
+
+  /** Ties the node to the gateway's registry and connections, then joins (lease) and starts its loops. */
+  async join(attachment: ClusterAttachment, address: string): Promise<void> {
+    this.attached = attachment;
+    this.address = address;
+    await this.lease.start();
+    this.reaper.start();
+    this.flusher = new SeenFlusher(
+      this.redis,
+      attachment.clock,
+      this.options.seenFlushMs,
+      () => attachment.registry.entries(),
+      (entry) => {
+        const claim = this.claims.get(entry);
+        return claim !== undefined && claim.incarnation === this.incarnationNow && claim.generation > 0 ? claim.incarnation : undefined;
+      },
+      (error) => this.opFailed(-1, error),
+    );
+    this.flusher.start();
+    this.log.info({ event: 'cluster_joined', nodeId: this.options.nodeId, incarnation: this.incarnationNow, redis: this.options.redis.kind });
+  }
+
+  claimed(entry: ClientEntry): void {
+    const claim: Claim = { incarnation: this.incarnationNow, generation: 0, movedAt: 0 };
+    this.claims.set(entry, claim);
+    this.ops.add(clusterShardOf(entry.clientId), {
+      kind: 'c',
+      clientId: entry.clientId,
+      done: (result) => {
+        const generation = Math.abs(result);
+        if (result < 0) this.metrics.takeovers.inc({ side: 'won' });
+        claim.generation = generation;
+        if (claim.movedAt > generation) this.dropTakenOver(entry);
+      },
+    });
+  }
+
+  released(entry: ClientEntry, why: 'closed' | 'expired'): void {
+    const claim = this.claims.get(entry);
+    // A life claimed under an older (fenced) incarnation is not ours to release any more.
+    if (claim === undefined || claim.incarnation !== this.incarnationNow) return;
+    const kind: OpKind = why === 'expired' ? 'x' : 'r';
+    this.ops.add(clusterShardOf(entry.clientId), { kind, clientId: entry.clientId, done: () => undefined });
+  }
+
+  /** Another gateway claimed `clientId` with `generation`: close our socket if our life of it is older. */
+  private onTakenOver(clientId: string, generation: number): void {
+    const entry = this.attached?.registry.get(clientId);
+    if (entry === undefined) return;
+    const claim = this.claims.get(entry);
+    if (claim === undefined || claim.incarnation !== this.incarnationNow) return;
+    if (claim.generation === 0) {
+      claim.movedAt = Math.max(claim.movedAt, generation);
+      return;
+    }
+    if (claim.generation < generation) this.dropTakenOver(entry);
+  }
+
+  private dropTakenOver(entry: ClientEntry): void {
+    const registry = this.attached?.registry;
+    if (registry === undefined || registry.get(entry.clientId) !== entry) return;
+    this.metrics.takeovers.inc({ side: 'lost' });
+    registry.drop(entry);
+  }
+
+  /**
+   * Redis refused this incarnation: the survivors fenced it and declared its
+   * clients gone. Keep no presence the cluster no longer believes: take a new
+   * incarnation, close every connection with 4005 (their clients reconnect,
+   * here or elsewhere), and renew under the new one.
+   */
+  private onFenced(incarnation: string): void {
+    if (incarnation !== this.incarnationNow || this.stopped) return;
+    const fresh = newIncarnation(this.options.nodeId);
+    this.incarnationNow = fresh;
+    this.ops.reset(fresh);
+    this.lease.incarnation = fresh;
+    this.metrics.fences.inc();
+    const connections = [...(this.attached?.connections ?? [])];
+    this.log.warn({ event: 'cluster_fenced', incarnation, newIncarnation: fresh, closing: connections.length });
+    for (const conn of connections) conn.close(CloseReason.ClusterLeaseLost);
+    this.moves.listen(fresh).catch((error: Error) => this.log.error({ event: 'cluster_subscribe_failed', err: error.message }));
+    void this.lease.renew();
+  }
+
+  private opFailed(shard: number, error: Error): void {
+    this.metrics.redisErrors.inc();
+    const now = performance.now();
+    // One line a second at most while Redis is away.
+    if (now - this.lastOpErrorLog < 1000) return;
+    this.lastOpErrorLog = now;
+    this.log.warn({ event: 'cluster_redis_error', shard, queued: this.ops.queued, err: error.message });
+  }
+
+  /** Graceful leave: releases already queued are sent, then the lease is marked lapsed so survivors reap anything left. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.lease.stop();
+    this.reaper.stop();
+    this.flusher?.stop();
+    try {
+      await this.ops.drain();
+      await this.redis.kwLeave(NODE_KEYS.leases, this.incarnationNow);
+    } catch (error) {
+      this.log.warn({ event: 'cluster_leave_failed', err: (error as Error).message });
+    }
+    this.ops.stop();
+    this.redis.disconnect();
+    this.subscriber.disconnect();
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Lua scripts on one shard's keys (all in one Redis Cluster slot, see
+ * key-layout.ts). Each is atomic, so "check the owner, then change it" can
+ * never interleave with another gateway's change of the same client_id.
+ * Every script first refuses a fenced incarnation: a gateway whose lease
+ * lapsed cannot write after the survivors fenced it.
+ *
+ * Owner values are "incarnation generation"; incarnations contain no space.
+ */
+
+/** The current Redis time in ms (scripts are effect-replicated in Redis 7, so TIME is allowed). */
+const NOW = `local t = redis.call('TIME')
+local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
+
+/** prevInc := the incarnation in an owner value (false when none). */
+const OWNER_INC = `local function ownerInc(value)
+  if not value then return false end
+  return string.sub(value, 1, string.find(value, ' ', 1, true) - 1)
+end`;
+
+/**
+ * One incarnation's claims ('c'), releases ('r', its connection closed) and
+ * expiries ('x'), in the order the gateway made them.
+ * KEYS: owner, seen, gen, fenced, events, this incarnation's set.
+ * ARGV: incarnation, inc-set prefix, events maxlen, moves-channel prefix, then op, client_id pairs.
+ * Returns -1 if fenced; else one number per op: for a claim its new
+ * generation (negated when it took the id from another incarnation), 1/0
+ * (acted or not) for the others. A claim of an id another
+ * incarnation holds moves it: the generation is bumped, the previous
+ * owner's set loses it, a 'move' event is recorded and the previous owner
+ * is told on its moves channel ("generation client_id") in the same script,
+ * with no extra round trip. A release or expiry acts only if this
+ * incarnation still owns the id: ops of one incarnation are applied in
+ * order, so an owner match means the record is this incarnation's latest claim.
+ */
+export const APPLY_OPS = `${NOW}
+${OWNER_INC}
+local inc = ARGV[1]
+if redis.call('SISMEMBER', KEYS[4], inc) == 1 then return -1 end
+local out = {}
+for i = 5, #ARGV, 2 do
+  local op, id = ARGV[i], ARGV[i + 1]
+  local prevInc = ownerInc(redis.call('HGET', KEYS[1], id))
+  if op == 'c' then
+    local g = redis.call('INCR', KEYS[3])
+    redis.call('HSET', KEYS[1], id, inc .. ' ' .. g)
+    redis.call('HSET', KEYS[2], id, now)
+    redis.call('SADD', KEYS[6], id)
+    if prevInc and prevInc ~= inc then
+      redis.call('SREM', ARGV[2] .. prevInc, id)
+      redis.call('PUBLISH', ARGV[4] .. prevInc, g .. ' ' .. id)
+      redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[3], '*', 'type', 'move', 'client_id', id, 'from', prevInc, 'to', inc, 'gen', g)
+    elseif not prevInc then
+      redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[3], '*', 'type', 'join', 'client_id', id, 'to', inc, 'gen', g)
+    end
+    if prevInc and prevInc ~= inc then out[#out + 1] = -g else out[#out + 1] = g end
+  elseif prevInc == inc then
+    redis.call('HDEL', KEYS[1], id)
+    redis.call('HDEL', KEYS[2], id)
+    redis.call('SREM', KEYS[6], id)
+    local kind = 'leave'
+    if op == 'x' then kind = 'expire' end
+    redis.call('XADD', KEYS[5], 'MAXLEN', '~', ARGV[3], '*', 'type', kind, 'client_id', id, 'from', inc)
+    out[#out + 1] = 1
+  else
+    out[#out + 1] = 0
+  end
+end
+return out`;
+
+/**
+ * Last-seen times, batched: written only for ids this incarnation owns.
+ * KEYS: owner, seen, fenced. ARGV: incarnation, then client_id, epoch-ms pairs.
+ * Returns -1 if fenced, else how many were written.
+ */
+export const WRITE_SEEN = `local inc = ARGV[1]
+if redis.call('SISMEMBER', KEYS[3], inc) == 1 then return -1 end
+local mine = inc .. ' '
+local n = 0
+for i = 2, #ARGV, 2 do
+  local owner = redis.call('HGET', KEYS[1], ARGV[i])
+  if owner and string.sub(owner, 1, #mine) == mine then
+    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
+    n = n + 1
+  end
+end
+return n`;
+
+/**
+ * Fences a dead incarnation in this shard, then declares up to `batch` of
+ * its clients gone: each still-owned one loses its records and gets one
+ * 'reap' event. The owner check makes a second reaper (or a retried batch)
+ * a no-op for ids already reaped: each is declared gone exactly once.
+ * KEYS: owner, seen, fenced, events, the dead incarnation's set.
+ * ARGV: dead incarnation, batch size, events maxlen.
+ * Returns {ids left in its set, ids reaped now}.
+ */
+export const REAP_BATCH = `local dead = ARGV[1]
+redis.call('SADD', KEYS[3], dead)
+local ids = redis.call('SPOP', KEYS[5], tonumber(ARGV[2]))
+local prefix = dead .. ' '
+local reaped = 0
+for _, id in ipairs(ids) do
+  local owner = redis.call('HGET', KEYS[1], id)
+  if owner and string.sub(owner, 1, #prefix) == prefix then
+    redis.call('HDEL', KEYS[1], id)
+    redis.call('HDEL', KEYS[2], id)
+    redis.call('XADD', KEYS[4], 'MAXLEN', '~', ARGV[3], '*', 'type', 'reap', 'client_id', id, 'from', dead)
+    reaped = reaped + 1
+  end
+end
+return {redis.call('SCARD', KEYS[5]), reaped}`;

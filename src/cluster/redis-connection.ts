@@ -1,0 +1,71 @@
+import { Cluster, Redis } from 'ioredis';
+import type { RedisTarget } from './cluster-options.js';
+import { APPLY_OPS, REAP_BATCH, WRITE_SEEN } from './lua/shard-scripts.js';
+import { CLAIM_DEAD, LEAVE, RENEW_LEASE, REAP_DONE } from './lua/node-scripts.js';
+
+type Arg = string | number;
+
+/** The scripts as ioredis commands (EVALSHA, falling back to EVAL once per connection). */
+export interface ScriptCommands {
+  kwApplyOps(k1: string, k2: string, k3: string, k4: string, k5: string, k6: string, ...argv: Arg[]): Promise<number | number[]>;
+  kwWriteSeen(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<number>;
+  kwReapBatch(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<[number, number]>;
+  kwRenewLease(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<[number]>;
+  kwClaimDead(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;
+  kwReapDone(k1: string, k2: string, ...argv: Arg[]): Promise<number>;
+  kwLeave(k1: string, ...argv: Arg[]): Promise<number>;
+}
+
+export type RedisClient = (Redis | Cluster) & ScriptCommands;
+
+const SCRIPTS: [keyof ScriptCommands, number, string][] = [
+  ['kwApplyOps', 6, APPLY_OPS],
+  ['kwWriteSeen', 3, WRITE_SEEN],
+  ['kwReapBatch', 5, REAP_BATCH],
+  ['kwRenewLease', 4, RENEW_LEASE],
+  ['kwClaimDead', 4, CLAIM_DEAD],
+  ['kwReapDone', 2, REAP_DONE],
+  ['kwLeave', 1, LEAVE],
+];
+
+/**
+ * A client for the target: `Redis` for a standalone server, `Cluster` for
+ * Redis Cluster (slot routing, MOVED/ASK handled by ioredis). Commands
+ * issued in the same event-loop turn go out in one write (auto-pipelining),
+ * which is what batches a burst of registrations without a timer.
+ */
+export function createRedisClient(target: RedisTarget, name: string): RedisClient {
+  const common = {
+    enableAutoPipelining: true,
+    connectionName: name,
+    // Fail fast instead of queueing for ever while Redis is unreachable; callers retry on their own tick.
+    maxRetriesPerRequest: 2,
+    connectTimeout: 2000,
+  };
+  const client =
+    target.kind === 'standalone'
+      ? new Redis(target.url, { ...common, lazyConnect: true })
+      : new Cluster(target.nodes, {
+          enableAutoPipelining: true,
+          lazyConnect: true,
+          redisOptions: { connectionName: name, maxRetriesPerRequest: 2, connectTimeout: 2000 },
+          clusterRetryStrategy: (times) => Math.min(100 * times, 1000),
+        });
+  for (const [name, numberOfKeys, lua] of SCRIPTS) client.defineCommand(name, { numberOfKeys, lua });
+  return client as RedisClient;
+}
+
+/** Connects, bounded: a gateway told to use Redis refuses to start without it. */
+export async function connectRedis(client: RedisClient, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      client.connect(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`Redis not reachable within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
