@@ -7,7 +7,8 @@ import { sleep, TestClient } from './helpers/ws-client.js';
 const LATE_BOUND_MS = 250;
 
 describe('gateway pings and expiry', () => {
-  const gw = useGateway({ args: ['--ping-jitter-ms', '0', '--log-level', 'debug'] });
+  // --ping both: ka_ping and, to a client alone on its connection, a ping frame (each mode alone: ping-mode.test.ts).
+  const gw = useGateway({ args: ['--ping-jitter-ms', '0', '--log-level', 'debug', '--ping', 'both'] });
 
   it('pings a silent client alone on its connection with ka_ping and a ping frame; its pongs keep it alive', async () => {
     // ws answers ping frames by itself, like a browser: no client code needed.

@@ -9,6 +9,9 @@ interface HealthBody {
   threads: { thread: number; status: string; connections: number; clients: number }[];
 }
 
+/** Each I/O thread loads the gateway's modules (~0.2 s of CPU): generous on a loaded 2-core machine. */
+const STARTUP_MS = 30_000;
+
 const health = async (gw: GatewayProcess): Promise<HealthBody> => JSON.parse((await gw.get('/healthz')).text) as HealthBody;
 
 /** Polls until `check` passes or the bound is over (real threads answer on their own time). */
@@ -28,14 +31,14 @@ describe('gateway with --threads 2: two I/O threads on one port', () => {
   const ids = Array.from({ length: 24 }, (_, i) => `t-${String(i).padStart(2, '0')}`);
 
   beforeAll(async () => {
-    gw = await startGateway({ args: ['--threads', '2', '--ping-jitter-ms', '0'] });
+    gw = await startGateway({ args: ['--threads', '2', '--ping-jitter-ms', '0'], startupTimeoutMs: STARTUP_MS });
     // One connection per client, registered one after the other: the kernel spreads the connections over the threads.
     for (const id of ids) {
       const c = await TestClient.open(gw.wsUrl());
       await c.register(id, 60_000, 30_000);
       clients.push(c);
     }
-  });
+  }, 2 * STARTUP_MS);
   afterAll(async () => {
     for (const c of clients) c.close();
     await gw.stop();
@@ -86,7 +89,7 @@ describe('gateway with --threads 2: two I/O threads on one port', () => {
 
 describe('gateway with --threads 2: faults and shutdown', () => {
   it('a thread that throws is replaced within a second; its clients are closed (4020) and counted, the other thread\'s untouched', async () => {
-    const gw = await startGateway({ args: ['--threads', '2'] });
+    const gw = await startGateway({ args: ['--threads', '2'], startupTimeoutMs: STARTUP_MS });
     try {
       const clients: TestClient[] = [];
       for (let i = 0; i < 16; i++) {
@@ -121,10 +124,10 @@ describe('gateway with --threads 2: faults and shutdown', () => {
     } finally {
       await gw.stop();
     }
-  });
+  }, 2 * STARTUP_MS);
 
   it('SIGTERM closes every client of every thread with 1001 and exits 0 without the uv_loop_close abort', async () => {
-    const gw = await startGateway({ args: ['--threads', '2'] });
+    const gw = await startGateway({ args: ['--threads', '2'], startupTimeoutMs: STARTUP_MS });
     const clients: TestClient[] = [];
     for (let i = 0; i < 12; i++) {
       const c = await TestClient.open(gw.wsUrl());
@@ -140,7 +143,7 @@ describe('gateway with --threads 2: faults and shutdown', () => {
     for (const c of clients) expect((await c.closed).code).toBe(1001);
     expect(gw.logs.some((l) => typeof l.raw === 'string' && l.raw.includes('uv_loop_close'))).toBe(false);
     expect(gw.logs.some((l) => l.event === 'stopped')).toBe(true);
-  });
+  }, 2 * STARTUP_MS);
 });
 
 function idOf(clients: TestClient[], c: TestClient): string {

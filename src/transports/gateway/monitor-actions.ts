@@ -8,9 +8,11 @@ import { NO_TAP, type GatewayEventTap } from './event-tap.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import { encodeNotice } from './notices.js';
+import type { PingMode } from './options.js';
 import { PingPacer } from './ping-pacer.js';
 
 export interface MonitorActionsOptions {
+  ping: PingMode;
   pingJitterMs: number;
   maxUnreportedExpiries: number;
 }
@@ -19,7 +21,8 @@ export interface MonitorActionsOptions {
  * What the gateway does when the monitor reports: an expired client alone
  * on its connection closes it (4000 `keepalive timeout`); one among many
  * is reported to its connection as `ka_expired`. A client due a ping gets
- * `ka_ping` (plus a WebSocket ping frame when alone), after a jitter.
+ * one ping after a jitter: `ka_ping`, or a WebSocket ping frame when alone
+ * on its connection and --ping says ws (both: the two).
  */
 export class MonitorActions {
   private readonly pacer: PingPacer;
@@ -126,8 +129,10 @@ export class MonitorActions {
     let frames = 0;
     for (const entry of entries) {
       const conn = entry.conn;
-      outbox.add(conn, encodeNotice('ka_ping', entry.clientId));
-      if (conn.sole === entry) {
+      // A ping frame's pong cannot name a client: only a client alone on its connection gets one.
+      const frame = this.options.ping !== 'app' && conn.sole === entry;
+      if (!frame || this.options.ping === 'both') outbox.add(conn, encodeNotice('ka_ping', entry.clientId));
+      if (frame) {
         outbox.addPingFrame(conn);
         frames++;
       }

@@ -1,5 +1,15 @@
 import type { ClusterOptions } from '../../cluster/cluster-options.js';
 
+/**
+ * What a due client is pinged with, once per interval: `app` the ka_ping
+ * message (only the client's application can answer it), `ws` a WebSocket
+ * ping frame (its WebSocket stack answers, even with the application hung),
+ * `both`. A client among several on its connection always gets ka_ping: a
+ * pong frame could not say which client answered.
+ */
+export type PingMode = 'app' | 'ws' | 'both';
+export const PING_MODES: readonly PingMode[] = ['app', 'ws', 'both'];
+
 /** Everything `keepwatch serve` can be told; the CLI fills it from flags. */
 export interface GatewayOptions {
   host: string;
@@ -15,6 +25,7 @@ export interface GatewayOptions {
   maxClientsPerConnection: number;
   /** Bytes queued for a peer that does not read before it is closed with 4003. */
   maxSendBufferBytes: number;
+  ping: PingMode;
   /** First ping after a silence is delayed by up to min(this, ping_interval_ms / 10). */
   pingJitterMs: number;
   /** A connection that registers no client within this long is closed with 4004; 0 = never. */
@@ -50,6 +61,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   maxClientsPerConnection: 100_000,
   // Room for a mass expiry's ka_expired burst to a full edge (100,000 x ~45 bytes) on top of the kernel's buffers.
   maxSendBufferBytes: 8 * 1024 * 1024,
+  ping: 'app',
   pingJitterMs: 1000,
   registerTimeoutMs: 30_000,
   shutdownTimeoutMs: 3000,

@@ -1,6 +1,6 @@
 import { FlagError, parseFlags } from '../../cli/parse-flags.js';
 import { parseClusterFlags } from '../../cluster/cluster-flags.js';
-import { DEFAULT_GATEWAY_OPTIONS, type GatewayOptions } from './options.js';
+import { DEFAULT_GATEWAY_OPTIONS, PING_MODES, type GatewayOptions } from './options.js';
 import { TEST_HOOKS_ENV } from './test-hooks.js';
 import { exposureProblem } from '../../edge/exposure-policy.js';
 
@@ -20,6 +20,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       shards: { type: 'string' },
       workers: { type: 'string' },
       threads: { type: 'string' },
+      ping: { type: 'string' },
       'max-payload-bytes': { type: 'string' },
       'max-clients-per-connection': { type: 'string' },
       'max-send-buffer-bytes': { type: 'string' },
@@ -47,6 +48,8 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
   const D = DEFAULT_GATEWAY_OPTIONS;
   const logLevel = values['log-level'] ?? D.logLevel;
   if (!LOG_LEVELS.has(logLevel)) throw new ServeUsageError(`--log-level must be one of ${[...LOG_LEVELS].join(', ')}`);
+  const ping = PING_MODES.find((mode) => mode === (values.ping ?? D.ping));
+  if (ping === undefined) throw new ServeUsageError(`--ping must be one of ${PING_MODES.join(', ')}, got '${values.ping}'`);
   const adminToken = values['admin-token'];
   if (adminToken !== undefined && !/^[\x21-\x7e]{16,}$/.test(adminToken)) {
     throw new ServeUsageError('--admin-token must be at least 16 printable ASCII characters without spaces');
@@ -62,6 +65,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       maxPayloadBytes: integer('max-payload-bytes', values['max-payload-bytes'], D.maxPayloadBytes, 64, 64 * 1024 * 1024),
       maxClientsPerConnection: integer('max-clients-per-connection', values['max-clients-per-connection'], D.maxClientsPerConnection, 1, 10_000_000),
       maxSendBufferBytes: integer('max-send-buffer-bytes', values['max-send-buffer-bytes'], D.maxSendBufferBytes, 1024, 1024 ** 3),
+      ping,
       pingJitterMs: integer('ping-jitter-ms', values['ping-jitter-ms'], D.pingJitterMs, 0, 3_600_000),
       maxUnreportedExpiries: integer('max-unreported-expiries', values['max-unreported-expiries'], D.maxUnreportedExpiries, 0, 10_000_000),
       registerTimeoutMs: integer('register-timeout-ms', values['register-timeout-ms'], D.registerTimeoutMs, 0, 2 ** 31 - 1),

@@ -29,6 +29,15 @@ Options:
                                      connection with 4002 (default ${D.maxClientsPerConnection})
   --max-send-buffer-bytes N          bytes queued for a peer that does not read
                                      before it is closed with 4003 (default ${D.maxSendBufferBytes})
+  --ping app|ws|both                 what a silent client is pinged with, once
+                                     per interval: app = {"type": "ka_ping"},
+                                     which only its application can answer;
+                                     ws = a WebSocket ping frame, answered by
+                                     its WebSocket stack even with the
+                                     application hung (transport liveness
+                                     only; a client sharing its connection
+                                     still gets ka_ping); both: the two
+                                     (default ${D.ping})
   --ping-jitter-ms N                 a due ping waits a random 0..min(N,
                                      ping_interval_ms/10) ms, so clients that
                                      registered together are not pinged

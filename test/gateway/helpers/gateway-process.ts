@@ -28,6 +28,8 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** Resolve on the first log line instead of requiring a native 'listening' line. */
   expectFailure?: boolean;
+  /** Bound on the start-up (default 30 s). */
+  startupTimeoutMs?: number;
 }
 
 /** Starts `keepwatch serve --port 0` with the test hooks on and waits for its bound port. */
@@ -78,7 +80,7 @@ export async function startGateway(options: StartOptions = {}): Promise<GatewayP
   };
   const startup = await Promise.race([
     // Generous: a loaded 2-core machine can take seconds to start Node.
-    waitForLog((l) => l.event === 'listening' || l.event === 'refused' || l.event === 'listen_failed' || typeof l.raw === 'string', 30_000),
+    waitForLog((l) => l.event === 'listening' || l.event === 'refused' || l.event === 'listen_failed' || typeof l.raw === 'string', options.startupTimeoutMs ?? 30_000),
     exited.then(() => waitForLog(() => true, 1000)),
   ]);
   const port = typeof startup.port === 'number' ? startup.port : 0;
