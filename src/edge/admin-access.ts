@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse, WebSocketBehavior } from 'uWebSockets.js';
+import { bearer } from './bearer.js';
 import { peerAddress } from './peer-address.js';
 
 /**
@@ -97,9 +98,4 @@ const REFUSAL_TEXT: Record<AdminRefusal, string> = {
 /** Digests compare in constant time whatever the lengths (timingSafeEqual needs equal lengths). */
 function digest(token: string): Buffer {
   return createHash('sha256').update(token).digest();
-}
-
-function bearer(header: string): string | null {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return m === null ? null : m[1];
 }

@@ -27,6 +27,9 @@ export function encodeErrorBody(error: ProtocolError, inReplyTo: number | bigint
 
 function replyFields(reply: KeepAliveReply | { type: 'init_ok' }): string {
   switch (reply.type) {
+    case 'ka_register_ok':
+      // Only the gateway states what it granted; the stdio node's reply stays the seed's.
+      return reply.granted === undefined ? '' : `, "timeout_ms": ${reply.granted.timeoutMs}, "ping_interval_ms": ${reply.granted.pingIntervalMs}`;
     case 'ka_heartbeat_ok':
       return `, "last_seen_ms_ago": ${pyInteger(reply.lastSeenMsAgo)}`;
     case 'ka_check_ok':

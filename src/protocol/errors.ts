@@ -4,6 +4,14 @@ export const ErrorCode = {
   TemporarilyUnavailable: 11,
   MalformedRequest: 12,
   PreconditionFailed: 20,
+  /** Gateway with --auth jwt: the connection's token does not cover this client_id. */
+  NotPermitted: 30,
+  /** Gateway with --takeover reject: the client_id is held by another connection. */
+  ClientIdHeld: 31,
+  /** Gateway: the client_id was registered too often lately (flapping); retry later. */
+  RegisteringTooOften: 32,
+  /** Gateway: the connection sends faster than --max-message-rate; messages are being dropped. */
+  RateLimited: 33,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -4,7 +4,7 @@ import { ErrorCode, ProtocolError } from './errors.js';
 import type { KeepAliveRequest } from './requests.js';
 
 export type KeepAliveReply =
-  | { type: 'ka_register_ok' }
+  | { type: 'ka_register_ok'; granted?: { timeoutMs: number; pingIntervalMs: number } }
   | { type: 'ka_heartbeat_ok'; lastSeenMsAgo: number }
   | { type: 'ka_check_ok'; expired: string[]; active: string[] }
   | { type: 'ka_status_ok'; connections: ClientStatus[] };

@@ -15,7 +15,7 @@ describe('gateway /ws protocol', () => {
   it('answers register, heartbeat, check, status with the spec bodies; msg_id counts replies per connection', async () => {
     const c = await TestClient.open(gw.wsUrl());
     const reg = await c.request({ type: 'ka_register', client_id: 'p-1', timeout_ms: 30000, ping_interval_ms: 10000 });
-    expect(reg.text).toBe('{"type": "ka_register_ok", "in_reply_to": 1, "msg_id": 0}');
+    expect(reg.text).toBe('{"type": "ka_register_ok", "in_reply_to": 1, "timeout_ms": 30000, "ping_interval_ms": 10000, "msg_id": 0}');
     const hb = await c.request({ type: 'ka_heartbeat', client_id: 'p-1' });
     expect(hb.text).toBe('{"type": "ka_heartbeat_ok", "in_reply_to": 2, "last_seen_ms_ago": 0, "msg_id": 1}');
     await c.request({ type: 'ka_register', client_id: 'p-2\u00e9' });

@@ -17,6 +17,12 @@ export const CloseReason = {
   ClusterLeaseLost: { code: 4005, text: 'cluster lease lost', metric: 'cluster_lease_lost' },
   /** An admin kicked one of its clients from the dashboard. */
   KickedByAdmin: { code: 4006, text: 'kicked by an admin', metric: 'kicked_by_admin' },
+  /** --auth jwt: the connection's token reached its `exp`. */
+  TokenExpired: { code: 4010, text: 'token expired', metric: 'token_expired' },
+  /** Kept sending faster than --max-message-rate for --rate-strikes strikes. */
+  MessageRateExceeded: { code: 4011, text: 'message rate exceeded', metric: 'message_rate_exceeded' },
+  /** Open for --max-lifetime-ms (minus its jitter): reconnect, possibly elsewhere. */
+  MaxLifetime: { code: 4012, text: 'connection lifetime reached, reconnect', metric: 'max_lifetime' },
   /** Its I/O thread (--threads N) hit an unexpected error and is being replaced; reconnect. */
   ThreadFailed: { code: 4020, text: 'I/O thread failed', metric: 'thread_failed' },
   /** SIGTERM/SIGINT. */

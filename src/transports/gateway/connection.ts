@@ -1,5 +1,6 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { ClientHandle } from '../../monitor/monitor.js';
+import type { EdgeSession } from '../../edge/edge-session.js';
 import type { CloseReason } from './close-codes.js';
 
 /** What uWS keeps per socket (it copies this object; `conn` is the shared state). */
@@ -49,6 +50,8 @@ export class Connection {
   /** Expired client_ids not yet handed out by a ka_check on this connection. */
   private unreported: string[] | undefined;
   private nextMsgId = 0;
+  /** Its identity and limits state (src/edge): the token's grant, peer address, rate bucket. */
+  edge: EdgeSession | undefined;
   /** Whether it ever owned a client (the idle-connection reaper spares it then). */
   everRegistered = false;
 

@@ -1,4 +1,5 @@
 import type { ClusterOptions } from '../../cluster/cluster-options.js';
+import { DEFAULT_EDGE_OPTIONS, type EdgeOptions } from '../../edge/edge-options.js';
 
 /**
  * What a due client is pinged with, once per interval: `app` the ka_ping
@@ -10,8 +11,8 @@ import type { ClusterOptions } from '../../cluster/cluster-options.js';
 export type PingMode = 'app' | 'ws' | 'both';
 export const PING_MODES: readonly PingMode[] = ['app', 'ws', 'both'];
 
-/** Everything `keepwatch serve` can be told; the CLI fills it from flags. */
-export interface GatewayOptions {
+/** Everything `keepwatch serve` can be told; the CLI fills it from flags. The edge's part (auth, TLS, limits) is EdgeOptions. */
+export interface GatewayOptions extends EdgeOptions {
   host: string;
   /** 0: any free port (the bound port is logged). */
   port: number;
@@ -52,6 +53,7 @@ export interface GatewayOptions {
 }
 
 export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
+  ...DEFAULT_EDGE_OPTIONS,
   host: '127.0.0.1',
   port: 9001,
   shards: 1,

@@ -4,6 +4,7 @@ import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
 import { clientIdField } from '../../protocol/fields.js';
 import type { KeepAliveReply } from '../../protocol/keepalive-service.js';
 import { parseKeepAliveRequest, type KeepAliveRequest } from '../../protocol/requests.js';
+import type { RegisterPolicy } from '../../edge/register-policy.js';
 import type { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
 import type { ClientEntry, Connection } from './connection.js';
@@ -28,6 +29,8 @@ export class RequestHandler {
     private readonly clock: Clock,
     private readonly metrics: GatewayMetrics,
     private readonly limits: RequestLimits,
+    /** The edge's say on registrations: token scope, takeover, flapping, clamps (src/edge). */
+    private readonly registerPolicy: RegisterPolicy,
   ) {}
 
   onMessage(conn: Connection, data: ArrayBuffer, isBinary: boolean): void {
@@ -95,8 +98,11 @@ export class RequestHandler {
           conn.close(CloseReason.TooManyClients);
           return undefined;
         }
-        this.registry.register(conn, request.clientId, { timeoutMs: request.timeoutMs, pingIntervalMs: request.pingIntervalMs });
-        return { type: 'ka_register_ok' };
+        {
+          const granted = this.registerPolicy.admit(conn, request);
+          this.registry.register(conn, request.clientId, granted);
+          return { type: 'ka_register_ok', granted };
+        }
       case 'ka_heartbeat':
         this.heartbeat(conn, request.clientId);
         return { type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 };

@@ -3,6 +3,7 @@ import { parseClusterFlags } from '../../cluster/cluster-flags.js';
 import { DEFAULT_GATEWAY_OPTIONS, PING_MODES, type GatewayOptions } from './options.js';
 import { TEST_HOOKS_ENV } from './test-hooks.js';
 import { exposureProblem } from '../../edge/exposure-policy.js';
+import { EDGE_FLAGS, parseEdgeArgs } from '../../edge/edge-args.js';
 
 export class ServeUsageError extends Error {}
 
@@ -38,6 +39,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       'redis-cluster': { type: 'string' },
       'node-id': { type: 'string' },
       'cluster-lease-ms': { type: 'string' },
+      ...EDGE_FLAGS,
       help: { type: 'boolean', short: 'h' },
     });
   } catch (error) {
@@ -78,6 +80,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       adminPort: values['admin-port'] === undefined ? D.adminPort : integer('admin-port', values['admin-port'], 0, 0, 65535),
       insecure: values.insecure ?? false,
       cluster: parseClusterFlags(values, (message) => new ServeUsageError(message)),
+      ...parseEdgeArgs(values, integer, usageError),
     },
   };
   const problem = exposureProblem(result.options);
@@ -92,4 +95,8 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < min || n > max) throw new ServeUsageError(`--${name} must be an integer in ${min}..${max}, got '${raw}'`);
   return n;
+}
+
+function usageError(text: string): never {
+  throw new ServeUsageError(text);
 }

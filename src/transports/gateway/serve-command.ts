@@ -5,6 +5,8 @@ import { SERVE_USAGE } from './serve-usage.js';
 import { startGateway } from './server.js';
 import { onShutdownSignal } from './shutdown.js';
 import { startThreadedGateway } from './threads/threaded-gateway.js';
+import { isStartupConfigError } from '../../edge/startup-errors.js';
+import { ListenError } from '../../edge/listen.js';
 
 /** `keepwatch serve`: parse flags, refuse the JS fallback unless allowed, serve until a signal. */
 export async function serveCommand(args: string[]): Promise<void> {
@@ -45,7 +47,12 @@ export async function serveCommand(args: string[]): Promise<void> {
   try {
     gateway = await starting;
   } catch (error) {
-    lifecycle.fatal({ event: 'listen_failed', host: options.host, port: options.port, err: (error as Error).message });
+    if (isStartupConfigError(error)) {
+      lifecycle.fatal({ event: 'config_error', err: error.message });
+      process.exit(2);
+    }
+    const reason = error instanceof ListenError ? { host: error.host, port: error.port, reason: error.reason } : { host: options.host, port: options.port };
+    lifecycle.fatal({ event: 'listen_failed', ...reason, err: (error as Error).message }, (error as Error).message);
     process.exit(4);
   }
   lifecycle.info(

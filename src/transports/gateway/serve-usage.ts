@@ -78,7 +78,42 @@ Options:
                                      has none; 0 = any free port, logged as adminPort)
   --admin-host HOST                  the admin listener's address (default ${D.adminHost});
                                      not loopback: needs --admin-token or --insecure
-  --insecure                         allow an unauthenticated surface beyond loopback
+  --insecure                         allow an unauthenticated surface beyond
+                                     loopback (--host or --admin-host)
+
+Identity (see the README's "Exposing the gateway"):
+  --auth none|jwt                    jwt: /ws needs a token (Authorization: Bearer,
+                                     or ?access_token= for browsers): 401 otherwise.
+                                     'sub', 'client_ids' or 'client_id_prefix' name
+                                     the ids it may register (error 30 for others);
+                                     at its 'exp' the connection closes with 4010
+                                     (default none; a non-loopback --host needs jwt
+                                     or --insecure)
+  --jwt-secret SECRET                HS256/384/512 shared secret (32+ bytes)
+  --jwt-jwks FILE                    JSON Web Key Set file (RS*, PS*, ES*, EdDSA)
+  --jwt-issuer ISS, --jwt-audience AUD   required iss / aud claims
+  --takeover newest|reject           registering an id held by another connection:
+                                     newest moves it (4001/ka_moved), reject refuses
+                                     it (error 31) (default newest)
+  --tls-cert FILE, --tls-key FILE    PEM files: serve wss:// and https:// (uWS SSLApp)
+  --allowed-origins O1,O2            browser origins that may open /ws (403 for
+                                     others; clients sending no Origin pass)
+
+Negotiated timeouts (ka_register_ok carries the granted timeout_ms, ping_interval_ms):
+  --min-timeout-ms N, --max-timeout-ms N   clamp timeout_ms (default 1, 2147483647)
+  --min-ping-interval-ms N           raise a smaller ping_interval_ms (default 1)
+
+Abuse limits (all off by default):
+  --max-message-rate N               messages/s per connection (token bucket);
+                                     excess is dropped, error 33 once per second
+  --max-message-burst N              bucket size (default: the rate)
+  --rate-strikes N                   seconds of drops in a row before close 4011 (default 3)
+  --max-connections-per-ip N         more /ws upgrades from one address: HTTP 429
+  --flap-max-registrations N         registrations of one id per --flap-window-ms
+                                     (default 10000) before it is refused for
+                                     --flap-penalty-ms (default 30000) with error 32
+  --max-lifetime-ms N                close connections after N ms (+-10% jitter)
+                                     with 4012, so a fleet rebalances gradually
   -h, --help                         this text
 
 Close codes: 4000 keepalive timeout (the connection's only client was silent
@@ -86,8 +121,9 @@ for more than timeout_ms), 4001 client moved to another connection (its
 last client_id was registered elsewhere), 4002 too many clients on this
 connection, 4003 send buffer full, 4004 no client registered, 4005 cluster
 lease lost (with --redis: this gateway was fenced after its lease lapsed;
-reconnect), 4006 kicked
-by an admin (from the dashboard), 1001 server shutting down; a frame over --max-payload-bytes or invalid UTF-8 is dropped
+reconnect), 4006 kicked by an admin (from the dashboard), 4010 token
+expired, 4011 message rate exceeded, 4012 connection lifetime reached, 1001
+server shutting down; a frame over --max-payload-bytes or invalid UTF-8 is dropped
 by uWS at once (1006).
 Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...},
 {"type": "ka_expired", "client_id": ...} (a client of a connection with

@@ -22,6 +22,8 @@ import { wsBehavior } from './ws-behavior.js';
 import { AdminSurface } from '../../edge/admin-surface.js';
 import { EdgeMetrics } from '../../edge/edge-metrics.js';
 import { listen } from '../../edge/listen.js';
+import { Edge } from '../../edge/edge.js';
+import { createApp } from '../../edge/tls.js';
 
 /**
  * The monitor wakes for pings at most once per this many ms (expiry stays
@@ -103,12 +105,13 @@ export async function startGateway(
   actions.attach(owned);
   const dashboard = createDashboard({ registry: owned, clock, connections: () => connections.size, threads: options.workers, log });
   actions.tap = dashboard.tap;
-  const handler = new RequestHandler(owned, clock, metrics, options);
-  const app: TemplatedApp = loaded.uws.App();
-  const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
-  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap }));
   const edgeMetrics = new EdgeMetrics(metrics.registry);
-  const admin = new AdminSurface(options, loaded.uws, app, () => loaded.uws.App(), edgeMetrics);
+  const edge = new Edge(options, clock, owned, edgeMetrics);
+  const handler = new RequestHandler(owned, clock, metrics, options, edge.policy);
+  const app: TemplatedApp = createApp(loaded.uws, options);
+  const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
+  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap, edge }));
+  const admin = new AdminSurface(options, loaded.uws, app, () => createApp(loaded.uws, options), edgeMetrics);
   addHttpRoutes(app, admin.routes, {
     monitor,
     metrics,
@@ -169,6 +172,7 @@ export async function startGateway(
       for (const conn of [...connections]) conn.close(reason);
       actions.stop();
       reaper.stop();
+      edge.stop();
       dashboard.stop();
       await cluster?.stop();
       await monitor.close();

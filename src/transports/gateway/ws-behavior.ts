@@ -9,6 +9,7 @@ import type { GatewayOptions } from './options.js';
 import type { RequestHandler } from './request-handler.js';
 import type { IdleConnectionReaper } from './idle-connections.js';
 import type { GatewayEventTap } from './event-tap.js';
+import type { Edge } from '../../edge/edge.js';
 
 export interface WsBehaviorDeps {
   options: GatewayOptions;
@@ -23,11 +24,13 @@ export interface WsBehaviorDeps {
   reaper: IdleConnectionReaper;
   /** Observes closes (the dashboard). */
   tap: GatewayEventTap;
+  /** Origin, token, per-IP cap at the upgrade; message rate; close deadlines (src/edge). */
+  edge: Edge;
 }
 
 /** The /ws endpoint's uWS behaviour: connection lifecycle and frames to the request handler. */
 export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> {
-  const { options, clock, registry, handler, metrics, log, connections, reaper, tap } = deps;
+  const { options, clock, registry, handler, metrics, log, connections, reaper, tap, edge } = deps;
   let nextConnId = 1;
   const sendBufferFull = (conn: Connection): void => conn.close(CloseReason.SendBufferFull);
   return {
@@ -38,25 +41,24 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
     idleTimeout: 0,
     sendPingsAutomatically: false,
     upgrade: (res, req, context) => {
-      const data: SocketData = { conn: new Connection(nextConnId++, clock.now(), sendBufferFull) };
-      res.upgrade(
-        data,
-        req.getHeader('sec-websocket-key'),
-        req.getHeader('sec-websocket-protocol'),
-        req.getHeader('sec-websocket-extensions'),
-        context,
-      );
+      edge.gate.admit(res, req, context, (session): SocketData => {
+        const conn = new Connection(nextConnId++, clock.now(), sendBufferFull);
+        conn.edge = session;
+        return { conn };
+      });
     },
     open: (ws: WebSocket<SocketData>) => {
       const conn = ws.getUserData().conn;
       conn.ws = ws;
       connections.add(conn);
       reaper.watch(conn);
+      edge.opened(conn);
       log.debug({ event: 'open', connection: conn.id });
     },
     message: (ws, message, isBinary) => {
       try {
-        handler.onMessage(ws.getUserData().conn, message, isBinary);
+        const conn = ws.getUserData().conn;
+        if (edge.allowMessage(conn)) handler.onMessage(conn, message, isBinary);
       } catch (error) {
         // A bug must cost one message, not the process and every other client.
         log.error({ event: 'internal_error', connection: ws.getUserData().conn.id, err: error });
@@ -69,6 +71,7 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
       conn.closed = true;
       conn.ws = undefined;
       connections.delete(conn);
+      edge.closed(conn);
       const clients = conn.clientList();
       for (const entry of clients) registry.release(entry);
       const reason = conn.closeReason?.metric ?? peerCloseMetric(code, Buffer.from(message).toString('utf8'));

@@ -47,8 +47,8 @@ export class TestClient {
   }
 
   /** autoPong false: the client does not answer ping frames (a silent peer). */
-  static open(url: string, options: { autoPong?: boolean } = {}): Promise<TestClient> {
-    const ws = new WebSocket(url, { autoPong: options.autoPong ?? true });
+  static open(url: string, options: { autoPong?: boolean; ws?: WebSocket.ClientOptions } = {}): Promise<TestClient> {
+    const ws = new WebSocket(url, { ...options.ws, autoPong: options.autoPong ?? true });
     const client = new TestClient(ws);
     return new Promise((resolve, reject) => {
       ws.once('open', () => resolve(client));

@@ -1,0 +1,28 @@
+import type { Grant } from './auth/grant.js';
+
+/**
+ * Per-connection edge state, hung on the gateway's Connection: what its
+ * token lets it register, where it comes from (only kept when the per-IP
+ * cap needs it at close), and its message-rate bucket. About 60 bytes.
+ */
+export class EdgeSession {
+  /** Messages it may still send at once (the token bucket's level). */
+  tokens: number;
+  /** Clock ms the bucket was last refilled. */
+  refilledAt: number;
+  /** Consecutive strike seconds (seconds in which messages were dropped). */
+  strikes = 0;
+  /** Clock ms of the latest strike; drops within the same second add none. */
+  struckAt = -Infinity;
+
+  constructor(
+    readonly grant: Grant | undefined,
+    /** Canonical peer address, when --max-connections-per-ip counts it. */
+    readonly peer: string | undefined,
+    burst: number,
+    now: number,
+  ) {
+    this.tokens = burst;
+    this.refilledAt = now;
+  }
+}

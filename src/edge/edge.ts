@@ -1,0 +1,93 @@
+import type { Clock } from '../monitor/clock.js';
+import type { ClientRegistry } from '../transports/gateway/client-registry.js';
+import { CloseReason } from '../transports/gateway/close-codes.js';
+import type { Connection } from '../transports/gateway/connection.js';
+import { encodeUnaddressedError } from '../transports/gateway/notices.js';
+import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import { TokenVerifier } from './auth/token-verifier.js';
+import type { EdgeMetrics } from './edge-metrics.js';
+import type { EdgeOptions } from './edge-options.js';
+import { ConnectionDeadlines } from './limits/connection-deadlines.js';
+import { FlappingIds } from './limits/flapping.js';
+import { MessageRate, RateVerdict } from './limits/message-rate.js';
+import { PerIpConnections } from './limits/per-ip-connections.js';
+import { OriginPolicy } from './origin-policy.js';
+import { RegisterPolicy } from './register-policy.js';
+import { UpgradeGate } from './upgrade-gate.js';
+
+/** Lifetime jitter: a connection lives maxLifetimeMs * (1 +- this), so a fleet opened together does not reconnect together. */
+const LIFETIME_JITTER = 0.1;
+
+/**
+ * The edge as the gateway sees it: four hooks on the /ws lifecycle
+ * (upgrade via `gate`, `opened`, `allowMessage`, `closed`) and the
+ * register `policy`. Built from the options once; a feature that is off
+ * costs nothing per message (allowMessage is one branch then).
+ */
+export class Edge {
+  readonly gate: UpgradeGate;
+  readonly policy: RegisterPolicy;
+  private readonly rate: MessageRate;
+  private readonly deadlines: ConnectionDeadlines<{ conn: Connection; reason: CloseReason }>;
+
+  constructor(
+    private readonly options: EdgeOptions,
+    private readonly clock: Clock,
+    registry: ClientRegistry,
+    private readonly metrics: EdgeMetrics,
+  ) {
+    this.rate = new MessageRate(options);
+    this.gate = new UpgradeGate({
+      clock,
+      origins: new OriginPolicy(options.allowedOrigins),
+      verifier: options.auth === 'jwt' ? new TokenVerifier(options) : undefined,
+      perIp: options.maxConnectionsPerIp > 0 ? new PerIpConnections(options.maxConnectionsPerIp) : undefined,
+      burst: options.maxMessageBurst,
+      metrics,
+    });
+    const flapping =
+      options.maxRegistrationsPerWindow > 0
+        ? new FlappingIds(options.maxRegistrationsPerWindow, options.flapWindowMs, options.flapPenaltyMs)
+        : undefined;
+    this.policy = new RegisterPolicy(options, registry, clock, flapping, metrics);
+    this.deadlines = new ConnectionDeadlines(clock, ({ conn, reason }) => conn.close(reason));
+  }
+
+  /** A connection opened: its token's expiry and its lifetime become close deadlines. */
+  opened(conn: Connection): void {
+    const now = this.clock.now();
+    const expiresAtMs = conn.edge?.grant?.expiresAtMs;
+    if (expiresAtMs !== undefined) this.deadlines.add({ conn, reason: CloseReason.TokenExpired }, now + Math.max(0, expiresAtMs - Date.now()));
+    if (this.options.maxLifetimeMs > 0) {
+      const lifetime = this.options.maxLifetimeMs * (1 - LIFETIME_JITTER + 2 * LIFETIME_JITTER * Math.random());
+      this.deadlines.add({ conn, reason: CloseReason.MaxLifetime }, now + lifetime);
+    }
+  }
+
+  /** Whether to handle this message; false: dropped (and the peer told or closed, per the rate limit). */
+  allowMessage(conn: Connection): boolean {
+    const session = conn.edge;
+    if (!this.rate.enabled || session === undefined) return true;
+    const verdict = this.rate.verdict(session, this.clock.now());
+    if (verdict === RateVerdict.Accept) return true;
+    this.metrics.rateLimited();
+    if (verdict === RateVerdict.DropAndWarn) {
+      const error = new ProtocolError(
+        ErrorCode.RateLimited,
+        `message rate over ${this.options.maxMessageRate}/s: messages dropped (strike ${session.strikes} of ${this.options.rateStrikes})`,
+      );
+      conn.send(encodeUnaddressedError(error, conn.takeMsgId()));
+    } else if (verdict === RateVerdict.Close) {
+      conn.close(CloseReason.MessageRateExceeded);
+    }
+    return false;
+  }
+
+  closed(conn: Connection): void {
+    this.gate.closed(conn.edge);
+  }
+
+  stop(): void {
+    this.deadlines.stop();
+  }
+}

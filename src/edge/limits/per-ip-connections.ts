@@ -1,0 +1,26 @@
+/**
+ * Open connections per peer address, for --max-connections-per-ip. A Map
+ * from canonical address text to a count: O(1) per open and close, one
+ * entry per address that has a connection open (removed at zero), so its
+ * size follows the number of distinct peers, not of connections.
+ */
+export class PerIpConnections {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** Counts one more connection from `peer`; false (nothing counted) when it already has `max`. */
+  tryAcquire(peer: string): boolean {
+    const n = this.counts.get(peer) ?? 0;
+    if (n >= this.max) return false;
+    this.counts.set(peer, n + 1);
+    return true;
+  }
+
+  release(peer: string): void {
+    const n = this.counts.get(peer);
+    if (n === undefined) return;
+    if (n <= 1) this.counts.delete(peer);
+    else this.counts.set(peer, n - 1);
+  }
+}
