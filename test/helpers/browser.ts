@@ -1,71 +1,28 @@
 /**
  * Browser tests: Debian's Chromium, headless, driven by playwright-core
- * through its executablePath (Playwright's own browser download is not
- * used). One browser per test file (`useBrowser`), a fresh context per page
+ * (scripts/browser/chromium.ts has the launch recipe). One browser per test file (`useBrowser`), a fresh context per page
  * (`openPage`), so cookies and storage never leak between tests.
  *
  * Every page records its console errors and uncaught exceptions, so a test
  * can assert that a page ran cleanly; `screenshot` writes PNGs under
  * test-output/<test file>/ for a person to look at after the run.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect } from 'vitest';
+import { launchChromium } from '../../scripts/browser/chromium.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const INSTALL_SCRIPT = join(REPO_ROOT, 'scripts/ci/install-chromium.sh');
 /** Where screenshots go; ignored by git. */
 export const TEST_OUTPUT_DIR = join(REPO_ROOT, 'test-output');
-
-export const CHROMIUM_PATH = process.env.KEEPWATCH_CHROMIUM ?? '/usr/bin/chromium';
-
-/**
- * Headless, no sandbox (the tests may run as root), and none of Chromium's
- * background traffic (component updates, sync, safe browsing, metrics): the
- * test machines have a closed network, where each of those connections is
- * refused or hangs and slows the start.
- */
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-dev-shm-usage',
-  '--disable-quic',
-  '--no-first-run',
-  '--no-default-browser-check',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-extensions',
-  '--disable-domain-reliability',
-  '--disable-client-side-phishing-detection',
-  '--disable-breakpad',
-  '--metrics-recording-only',
-  '--safebrowsing-disable-auto-update',
-  '--disable-features=Translate,OptimizationHints,MediaRouter,AutofillServerCommunication,CertificateTransparencyComponentUpdater',
-];
 
 /** Below the per-file watchdog (240 s): a slow install fails with its own message. */
 const INSTALL_TIMEOUT_MS = 200_000;
 
-/** Runs the project's install script when Chromium is missing (.ci/run runs it up front, outside any test). */
-function ensureChromium(): void {
-  if (existsSync(CHROMIUM_PATH)) return;
-  execFileSync(INSTALL_SCRIPT, { stdio: ['ignore', 'inherit', 'inherit'], timeout: INSTALL_TIMEOUT_MS });
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium is not at ${CHROMIUM_PATH} after ${INSTALL_SCRIPT}`);
-}
-
-export async function launchBrowser(): Promise<Browser> {
-  ensureChromium();
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [...CHROMIUM_ARGS],
-    timeout: 60_000,
-  });
+export function launchBrowser(): Promise<Browser> {
+  return launchChromium(INSTALL_TIMEOUT_MS);
 }
 
 /** A page in its own context, with what went wrong on it recorded. */
@@ -124,3 +81,5 @@ export function useBrowser(): () => Browser {
     return browser;
   };
 }
+
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../scripts/browser/chromium.js';

@@ -60,10 +60,13 @@ export class ClientTable {
     }
     this.inFlight = true;
     const prefix = this.search.value;
+    const asked = { prefix, order: this.order.value, offset: this.offset, limit: PAGE_ROWS };
     try {
-      const res = await fetch(apiUrl('clients', { prefix, order: this.order.value, offset: this.offset, limit: PAGE_ROWS }));
+      const res = await fetch(apiUrl('clients', asked));
       if (!res.ok) throw new Error(`clients: HTTP ${res.status}`);
       const page = (await res.json()) as ClientPage;
+      // The user moved on while this was out (the next request is queued): drop the stale answer.
+      if (asked.prefix !== this.search.value || asked.order !== this.order.value || asked.offset !== this.offset) return;
       this.matched = page.matched;
       this.offset = page.offset;
       // The page as shown, for tests and for the eye: which search it answers.
