@@ -12,6 +12,8 @@ export const ErrorCode = {
   RegisteringTooOften: 32,
   /** Gateway: the connection sends faster than --max-message-rate; messages are being dropped. */
   RateLimited: 33,
+  /** Gateway: a reply larger than the connection's send-buffer bound (refused, not queued). */
+  ReplyTooLarge: 40,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

@@ -18,10 +18,12 @@ export class HttpReply {
     return !this.aborted;
   }
 
-  send(status: string, contentType: string, body: string): void {
+  send(status: string, contentType: string, body: string, headers: Readonly<Record<string, string>> = {}): void {
     if (this.aborted) return;
     this.res.cork(() => {
-      this.res.writeStatus(status).writeHeader('content-type', contentType).end(body);
+      this.res.writeStatus(status).writeHeader('content-type', contentType);
+      for (const [name, value] of Object.entries(headers)) this.res.writeHeader(name, value);
+      this.res.end(body);
     });
   }
 

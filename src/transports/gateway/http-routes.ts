@@ -1,10 +1,11 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { AdminRoutes } from '../../edge/admin-routes.js';
+import type { Clock } from '../../monitor/clock.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { HttpReply } from './http-reply.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import { parseStatusPage, streamStatus, type StatusPage } from './status-stream.js';
+import { parseStatusPage, sendStatusCount, streamCollectedStatus, streamStatus, type StatusPage, type StatusSource } from './status-stream.js';
 
 /** One I/O thread in /healthz (only with --threads 2 or more). */
 export interface ThreadHealth {
@@ -23,9 +24,15 @@ export interface Health {
 }
 
 export interface HttpRouteDeps {
-  /** The whole population's ka_status (this thread's monitor, or every I/O thread's). */
+  /** The whole population's ka_status (every I/O thread's, with --threads): used when `cursor` is absent. */
   monitor: Pick<LiveMonitor, 'status'>;
+  /** This thread's clients read in place (the gateway without --threads): /status pages cost what they return. */
+  cursor?: { registry: StatusSource; clock: Clock };
+  /** /status streams served at once; more are answered 503 (--max-status-requests). */
+  maxStatusRequests: number;
   metrics: Pick<GatewayMetrics, 'text' | 'contentType'>;
+  /** Where shed requests are counted (this thread's metrics). */
+  refusals: Pick<GatewayMetrics, 'refused'>;
   log: Logger;
   health(): Health | Promise<Health>;
   /** GET /status?scope=cluster (with --redis): the fleet's clients. */
@@ -45,6 +52,7 @@ export function addHttpRoutes(app: TemplatedApp, admin: AdminRoutes, deps: HttpR
     );
   });
 
+  let statusStreams = 0;
   admin.get('/status', (res, req) => {
     const reply = new HttpReply(res);
     const page = parseStatusPage(req.getQuery() ?? '');
@@ -61,11 +69,26 @@ export function addHttpRoutes(app: TemplatedApp, admin: AdminRoutes, deps: HttpR
       reply.send('400 Bad Request', 'application/json', '{"error": "scope=cluster needs a gateway started with --redis or --redis-cluster"}');
       return;
     }
-    const stream = scope === 'cluster' && deps.clusterStatus !== undefined ? deps.clusterStatus(reply, page) : streamStatus(deps.monitor, reply, page);
-    stream.catch((error: unknown) => {
-      deps.log.error({ event: 'status_failed', err: error });
-      reply.end();
-    });
+    // Shed, not queue: a queue of listings would hold memory and delay the sockets' reads.
+    if (statusStreams >= deps.maxStatusRequests) {
+      deps.refusals.refused('status_busy');
+      const body = `{"error": "too many concurrent status requests (at most ${deps.maxStatusRequests}); retry later"}`;
+      reply.send('503 Service Unavailable', 'application/json', body, { 'retry-after': '1' });
+      return;
+    }
+    statusStreams++;
+    const cursor = deps.cursor;
+    let streamed: Promise<void>;
+    if (scope === 'cluster' && deps.clusterStatus !== undefined) streamed = deps.clusterStatus(reply, page);
+    else if (cursor !== undefined) streamed = streamStatus(cursor.registry, cursor.clock, reply, page);
+    else if (page.limit === 0) streamed = Promise.resolve(deps.health()).then((h) => sendStatusCount(h.clients, reply, page));
+    else streamed = streamCollectedStatus(deps.monitor, reply, page);
+    streamed
+      .catch((error: unknown) => {
+        deps.log.error({ event: 'status_failed', err: error });
+        reply.end();
+      })
+      .finally(() => statusStreams--);
   });
 
   admin.get('/metrics', (res) => {

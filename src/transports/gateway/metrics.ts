@@ -25,6 +25,7 @@ export class GatewayMetrics {
   private readonly pings: Counter<'kind'>;
   private readonly moves: Counter<never>;
   private readonly errors: Counter<'code'>;
+  private readonly refusals: Counter<'reason'>;
   private readonly detectionDelay: Histogram;
   private readonly sweepLatency: Histogram<'event'>;
 
@@ -80,6 +81,11 @@ export class GatewayMetrics {
     );
     this.moves = counter('keepwatch_client_moves_total', 'client_ids registered again from another connection (moved to it).', []);
     this.errors = counter('keepwatch_protocol_errors_total', 'Error replies sent, by protocol error code.', ['code']);
+    this.refusals = counter(
+      'keepwatch_overload_refusals_total',
+      'Work shed under overload, by reason: status_busy (/status over --max-status-requests, 503), reply_too_large (a ka_status over the send-buffer bound, error 40).',
+      ['reason'],
+    );
     this.detectionDelay = new Histogram({
       name: 'keepwatch_detection_delay_seconds',
       help: 'Expiry time minus deadline (last activity + timeout_ms): how late after its deadline a client was expired.',
@@ -110,6 +116,10 @@ export class GatewayMetrics {
 
   pinged(kind: 'message' | 'frame', count: number): void {
     if (count > 0) this.pings.inc({ kind }, count);
+  }
+
+  refused(reason: string): void {
+    this.refusals.inc({ reason });
   }
 
   moved(): void {

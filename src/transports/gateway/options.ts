@@ -35,6 +35,8 @@ export interface GatewayOptions extends EdgeOptions {
   shutdownTimeoutMs: number;
   /** Serve on uWebSockets.js' pure-JS fallback when the native binary does not load. */
   allowJsFallback: boolean;
+  /** GET /status streams served at once; more are answered 503 with Retry-After. */
+  maxStatusRequests: number;
   /** Expired ids a connection keeps for its next ka_check, at most. */
   maxUnreportedExpiries: number;
   logLevel: string;
@@ -69,6 +71,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   shutdownTimeoutMs: 3000,
   allowJsFallback: false,
   maxUnreportedExpiries: 10_000,
+  maxStatusRequests: 8,
   logLevel: 'info',
   adminToken: undefined,
   adminHost: '127.0.0.1',

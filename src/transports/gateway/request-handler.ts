@@ -15,6 +15,8 @@ import { encodeUnaddressedError } from './notices.js';
 
 export interface RequestLimits {
   maxClientsPerConnection: number;
+  /** A reply longer than this is refused with error 40 rather than queued whole for the peer. */
+  maxSendBufferBytes: number;
 }
 
 /**
@@ -50,7 +52,7 @@ export class RequestHandler {
     }
     try {
       const reply = this.apply(conn, frame);
-      if (reply !== undefined && frame.msgId !== undefined) conn.send(encodeReplyBody(reply, frame.msgId, conn.takeMsgId()));
+      if (reply !== undefined && frame.msgId !== undefined) conn.send(this.bounded(encodeReplyBody(reply, frame.msgId, conn.takeMsgId())));
     } catch (error) {
       if (!(error instanceof ProtocolError)) throw error;
       this.metrics.protocolError(error.code);
@@ -71,6 +73,21 @@ export class RequestHandler {
       conn.send(encodeReplyBody({ type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 }, beat.msgId, conn.takeMsgId()));
     }
     return true;
+  }
+
+  /**
+   * uWS checks its backpressure bound before a send, so one reply of any
+   * size would be queued whole (a ka_status of 100,000 clients is ~18 MB):
+   * a reply over the send-buffer bound is refused instead. Replies are
+   * ASCII (py-json escapes the rest), so length is bytes.
+   */
+  private bounded(text: string): string {
+    if (text.length <= this.limits.maxSendBufferBytes) return text;
+    this.metrics.refused('reply_too_large');
+    throw new ProtocolError(
+      ErrorCode.ReplyTooLarge,
+      `reply of ${text.length} bytes exceeds the send buffer bound (${this.limits.maxSendBufferBytes} bytes); list the clients with GET /status pages instead`,
+    );
   }
 
   /** A WebSocket pong (or ping) frame. */

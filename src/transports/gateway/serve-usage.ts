@@ -28,7 +28,9 @@ Options:
   --max-clients-per-connection N     a register beyond this closes the
                                      connection with 4002 (default ${D.maxClientsPerConnection})
   --max-send-buffer-bytes N          bytes queued for a peer that does not read
-                                     before it is closed with 4003 (default ${D.maxSendBufferBytes})
+                                     before it is closed with 4003; a single
+                                     reply larger than this (a ka_status of many
+                                     clients) is refused with error 40 (default ${D.maxSendBufferBytes})
   --ping app|ws|both                 what a silent client is pinged with, once
                                      per interval: app = {"type": "ka_ping"},
                                      which only its application can answer;
@@ -44,6 +46,9 @@ Options:
                                      together (default ${D.pingJitterMs}; 0 = none)
   --max-unreported-expiries N        expired ids a connection keeps for its
                                      next ka_check (default ${D.maxUnreportedExpiries})
+  --max-status-requests N            GET /status streams served at once; more
+                                     are answered 503 with Retry-After: 1
+                                     (default ${D.maxStatusRequests})
   --register-timeout-ms N            a connection that registers no client
                                      within N ms is closed with 4004, so a
                                      peer that connects and hangs does not

@@ -114,6 +114,10 @@ export async function startGateway(
   const admin = new AdminSurface(options, loaded.uws, app, () => createApp(loaded.uws, options), edgeMetrics);
   addHttpRoutes(app, admin.routes, {
     monitor,
+    // With --threads the listing is every thread's (threading.http's monitor): no in-thread cursor then.
+    cursor: threading === undefined ? { registry: owned, clock } : undefined,
+    maxStatusRequests: options.maxStatusRequests,
+    refusals: metrics,
     metrics,
     log,
     health: () => ({ connections: connections.size, clients: owned.size, uws: loaded.native ? 'native' : 'js-fallback' }),
