@@ -1,160 +1,145 @@
 /**
  * A shard of the keep-alive monitor: its clients, their deadlines, and the
- * order they registered in. Pure: no I/O, no timers, no threads; time is an
- * integer number of milliseconds passed in by the caller.
+ * order they registered in. Pure: no I/O, no timers; time is an integer
+ * number of milliseconds passed in by the caller.
  *
  * HOW
  *
- * Every live client sits in three intrusive doubly linked FIFO lists
- * (fifo-lists.ts), threaded through its slot (slot-store.ts):
+ * A heartbeat only records last_seen: one Atomics.store into the client's
+ * slot (shared-beat.ts), from this thread or any other. Nothing is re-sorted.
  *
- *   - the EXPIRY list of its timeout_ms: all clients with that timeout,
- *     least recently seen first;
- *   - the PING list of its ping_interval_ms (when pings are tracked), minus
- *     the clients already pinged in their current silence;
- *   - the shard's ORDER list: registration order, for check and status.
+ * Every live client is filed once in a timing wheel (timing-wheel.ts) at the
+ * time it must be looked at next: its expiry (last_seen + timeout + 1) or,
+ * when pings are tracked and it has not been pinged in this silence, its
+ * ping (last_seen + ping_interval, rounded up to `pingTickMs`), whichever
+ * comes first. Filed at the last_seen known when it was filed: a heartbeat
+ * since then makes the filed time early, never late. When the wheel hands a
+ * client out, the sweep reads its beat and decides:
  *
- * The head of each expiry and ping list is the earliest deadline of its
- * list, so only the heads go into an indexed min-heap (deadline-heap.ts),
- * keyed by the time the head's action fires:
+ *     silent for more than its timeout   -> expired (reported, released)
+ *     ping due, not pinged this silence  -> pinged, filed at its expiry
+ *     otherwise (it heartbeated)         -> filed again at its new time
  *
- *     expiry: last_seen + timeout_ms + 1   (expired when silent for MORE
- *                                           than the timeout, in whole ms)
- *     ping:   last_seen + ping_interval_ms, rounded up to `pingTickMs`
- *             (1 by default; a server may coarsen its ping wake-ups)
+ * So a client heartbeating every timeout/3 is looked at about once per
+ * timeout, whatever the number of heartbeats, and the re-keying is done by
+ * the thread that sweeps. With its registration order (a list threaded
+ * through the slots) and its settings, all of it lives in
+ * SharedArrayBuffers, so another thread can take the shard over with no
+ * copying. The id -> handle index is a plain Map on the owning thread.
  *
- *       heap of list heads              per-duration FIFO lists
- *     +----------------------+     30000 ms: [c7] <-> [c2] <-> [c9] <-> ...
- *     | 30001+ls(c7)  (list) | --> 
- *     | 60001+ls(c4)  (list) | --> 60000 ms: [c4] <-> [c1] <-> ...
- *     +----------------------+
+ *     heartbeat (any thread)        sweep (the holding thread)
+ *       Atomics.store(BEAT)   ....>  wheel.popDue(now) -> read BEAT, decide,
+ *                                    file again / report / release
  *
- * All of it lives in SharedArrayBuffers (slots in pages, the list table,
- * the heap), so another thread can take the shard over with no copying.
- * The id -> slot index is a plain Map on the owning thread (a string-keyed
- * hash that beats anything hand-rolled over shared bytes), together with
- * the id strings per slot.
+ * The ping after a ping: a client pinged in its silence is filed at its
+ * expiry. A heartbeat on this thread clears PINGED and files it at
+ * last_seen + interval again (the next ping is due then, not at expiry).
+ * Heartbeats from other threads cannot refile; with `beatsFromOtherThreads`
+ * a pinged client is looked at every ping interval until it heartbeats,
+ * expires or is pinged again (timeout / interval looks per silence).
  *
  * ANOTHER THREAD
  *
  * `new Shard({ buffers: shard.buffers() })` is a view over the same shared
  * state, without the ids (a worker: src/monitor/workers/). A view may sweep
- * and walk the order, which never grows a buffer; it must not register
- * (no index there). Its sweep releases slots, but the ids live on the
- * owning thread: the owner reads them, then calls `forgetReleased(slot)`,
- * before it allocates again, and `forgetRetiredLists()` for the lists the
- * view retired. The two threads never touch one shard at the same time
- * (the caller hands it over and back). If a view dies half-way through a
- * sweep, `relink` rebuilds the links from the slot fields a sweep never
- * writes (LAST_SEEN, REG_SEQ, EXP_LIST, PING_LIST, GEN) and the owner's
- * index, so nothing is lost.
+ * and walk the order, which never grows a buffer; it must not register.
+ * Its sweep releases slots (never writing GEN); the owner reads their ids,
+ * then calls `forgetReleased(slot)` before it allocates again. If a view
+ * dies half-way through a sweep, `relink` rebuilds the wheel, the order and
+ * the free list from the slot fields and the owner's index: clients the dead
+ * view released but nobody was told about are live again, with their
+ * handles still valid. The memory-ordering rule is in shared-beat.ts.
  *
- * WHY
+ * COSTS (n clients in the shard, k clients handed out by the wheel; they
+ * hold for any spread of timeouts and intervals, d = n distinct durations
+ * included, and any heartbeat order)
  *
- * A plain min-heap of every client is O(log n) per heartbeat, or, re-keyed
- * lazily, pays that log n later in the sweep: measured at 100k clients,
- * ~400 us per sweep under heartbeat churn. But time only moves forward, so
- * a heartbeat (last_seen := now) always makes its client the *latest* of
- * its duration list: moving it to the tail keeps every list sorted by
- * deadline, in O(1). This is the trick of Node's lib/internal/timers.js
- * (one list per duration, a priority queue of list heads).
- *
- * COSTS (n clients in the shard, d distinct durations, k actions due)
- *
- *   heartbeat          O(1): write last_seen, two unlink+append; O(log d)
- *                      only when the client was its list's head
- *   register           O(1) + Map insert; O(log d) for a new duration
- *   sweep, none due    O(1): one comparison against the heap top
- *   sweep, k due       O(k + log d) per list touched: due clients are a
- *                      prefix of their lists, cut off in one piece
+ *   heartbeat          O(1): one store (+ O(1) refile when it was pinged)
+ *   register, remove   O(1) + Map insert/delete
+ *   sweep, none due    O(1): one comparison against the wheel's next time
+ *   sweep, k due       O(k) + the wheel's cascades (each client moves down
+ *                      at most once per level, two levels below 4.6 hours)
+ *   re-keying          at most one wheel hand-out per timeout period per
+ *                      client (two when its pings are tracked)
  *   memory             56 bytes per slot in SharedArrayBuffers (+ the Map
  *                      entry and the id string on the heap)
  */
-import { DeadlineHeap, type HeapBuffers } from './deadline-heap.js';
-import { EXPIRY, ListTable, ORDER, PING, type ListBuffers, type ListKind } from './fifo-lists.js';
+import { loadLastSeen, storeBeat } from './shared-beat.js';
 import {
-  EXP_LIST,
-  LAST_SEEN,
+  FILED,
+  INTERVAL,
   LIVE,
   NIL,
-  ORDER_NEXT,
   PINGED,
-  PING_LIST,
   REG_SEQ,
+  SEEN,
   STATE,
   SlotStore,
+  TIMEOUT,
+  PAGE_MASK,
+  PAGE_SHIFT,
+  STRIDE,
   type SlotBuffers,
 } from './slot-store.js';
 import type { SweepSink } from './sweep-batch.js';
-
-type TimerKind = typeof EXPIRY | typeof PING;
-
-
-/** The order list is the first list ever created, in owner and view alike. */
-const ORDER_LIST = 0;
+import { TimingWheel, type WheelBuffers } from './timing-wheel.js';
 
 /** The shared state of a shard, enough for another thread to make a view. */
 export interface ShardBuffers {
   slots: SlotBuffers;
-  lists: ListBuffers;
-  heap: HeapBuffers;
+  wheel: WheelBuffers;
 }
 
 export interface ShardOptions {
   /** Track ping deadlines (the gateway); the stdio node does not need them. */
   trackPings?: boolean;
   /**
-   * Ping deadlines enter the heap rounded up to this tick (default 1:
-   * exact); expiry deadlines are always exact. A ping need not be punctual
-   * (the gateway jitters it by up to a tenth of the interval anyway), and a
-   * coarse key lets one wake-up serve every ping due within the tick:
-   * 15,000 clients pinged every 4 s wake a server ~60 times a second at
-   * 16 ms instead of every millisecond.
+   * Ping deadlines rounded up to this tick (default 1: exact); expiry is
+   * always exact. A ping need not be punctual (the gateway jitters it by up
+   * to a tenth of the interval anyway), and a coarse time lets one wake-up
+   * serve every ping due within the tick.
    */
   pingTickMs?: number;
+  /** Heartbeats may be recorded by other threads (see "The ping after a ping"). */
+  beatsFromOtherThreads?: boolean;
   /** Makes a view over another thread's shard (see "ANOTHER THREAD"). */
   buffers?: ShardBuffers;
 }
 
 export class Shard {
   readonly slots: SlotStore;
-  readonly lists: ListTable;
-  readonly heap: DeadlineHeap;
+  readonly wheel: TimingWheel;
   readonly trackPings: boolean;
   readonly pingTickMs: number;
+  readonly beatsFromOtherThreads: boolean;
   /** False in a view: the ids and the index stay on the owning thread. */
   readonly ownsIds: boolean;
 
+  /** id -> handle of its current life (entries of ended lives are stale; see staleIds). */
   private readonly index = new Map<string, number>();
-  private readonly ids: (string | undefined)[] = [];
-  /** Slots released by the expiry in progress whose ids are still indexed (see forgetExpiredIds). */
-  private readonly releasedSlots: number[] = [];
+  private ids: (string | undefined)[] = [];
   /**
-   * Ids of expired clients whose index entries are still there (the sweep
-   * does not pay a Map.delete each); consumed from `staleHead` by later
-   * registrations. Their entries are invalid already: their slots no
-   * longer hold them. Bounded by the expiries since the shard last emptied.
+   * Ids of expired clients whose index entries are still there (a sweep
+   * does not pay a Map.delete each; the handle no longer names a live slot,
+   * so `find` ignores them). Later registrations delete two each; a sweep
+   * that empties the shard drops them all with one Map.clear.
    */
   private staleIds: string[] = [];
   private staleHead = 0;
-  /** Per timer kind (EXPIRY, PING): duration in ms -> list id. */
-  private readonly listsByDuration: [Map<number, number>, Map<number, number>] = [new Map(), new Map()];
-  private readonly order: number;
 
   constructor(options: ShardOptions = {}) {
     this.trackPings = options.trackPings ?? false;
     this.pingTickMs = options.pingTickMs ?? 1;
+    this.beatsFromOtherThreads = options.beatsFromOtherThreads ?? false;
     const buffers = options.buffers;
     this.ownsIds = buffers === undefined;
     this.slots = new SlotStore(buffers?.slots);
-    this.lists = new ListTable(this.slots, buffers?.lists);
-    this.heap = buffers ? new DeadlineHeap(0, buffers.heap) : new DeadlineHeap();
-    this.order = buffers ? ORDER_LIST : this.lists.create(ORDER, 0);
+    this.wheel = new TimingWheel(this.slots, buffers?.wheel);
   }
 
   /** The shared buffers (current pages), for a view on another thread. */
   buffers(): ShardBuffers {
-    return { slots: this.slots.buffers(), lists: this.lists.buffers(), heap: this.heap.buffers() };
+    return { slots: this.slots.buffers(), wheel: this.wheel.buffers() };
   }
 
   get size(): number {
@@ -163,17 +148,29 @@ export class Shard {
 
   /** The slot of a live client, or NIL. */
   find(id: string): number {
-    const slot = this.index.get(id);
-    // An entry is valid while its slot still holds the id (see staleIds).
-    return slot !== undefined && this.ids[slot] === id ? slot : NIL;
+    const handle = this.index.get(id);
+    return handle === undefined ? NIL : this.slots.slotOfHandle(handle);
+  }
+
+  /**
+   * Owner side, while a view holds the shard: the slot the index holds for
+   * `id`, even if the view has released it since (its id is not forgotten
+   * until the owner settles the view's findings), or NIL.
+   */
+  findIndexed(id: string): number {
+    const handle = this.index.get(id);
+    if (handle === undefined) return NIL;
+    const slot = this.slots.slotOfLife(handle);
+    return slot !== NIL && this.ids[slot] !== undefined ? slot : NIL;
   }
 
   idOf(slot: number): string {
     return this.ids[slot] as string;
   }
 
+  /** The last heartbeat recorded (from any thread), in ms. */
   lastSeen(slot: number): number {
-    return this.slots.f64(slot, LAST_SEEN);
+    return loadLastSeen(this.slots, slot, this.slots.f64(slot, SEEN));
   }
 
   regSeq(slot: number): number {
@@ -181,12 +178,11 @@ export class Shard {
   }
 
   timeoutOf(slot: number): number {
-    return this.lists.duration(this.slots.i32(slot, EXP_LIST));
+    return this.slots.i32(slot, TIMEOUT);
   }
 
   pingIntervalOf(slot: number): number {
-    const column = this.slots.i32(slot, PING_LIST);
-    return this.trackPings ? this.lists.duration(column) : column;
+    return this.slots.i32(slot, INTERVAL);
   }
 
   /** The deadline after which the client is expired: last_seen + timeout. */
@@ -194,9 +190,13 @@ export class Shard {
     return this.lastSeen(slot) + this.timeoutOf(slot);
   }
 
-  /** The earliest time (ms) at which a sweep has something to do. */
+  /**
+   * A time at or before the earliest at which a sweep has something to do
+   * (Infinity: nothing filed). Exact unless a heartbeat arrived since the
+   * client was filed: then early, and a sweep then files it again.
+   */
   nextFireAt(): number {
-    return this.heap.peekKey();
+    return this.wheel.nextAt();
   }
 
   /**
@@ -207,63 +207,66 @@ export class Shard {
   register(id: string, timeoutMs: number, pingIntervalMs: number, now: number, regSeq: number): number {
     let slot = this.find(id);
     if (slot !== NIL) {
-      this.leaveTimerLists(slot);
+      this.wheel.unfile(slot);
     } else {
       if (this.staleHead < this.staleIds.length) this.dropStaleIds(2);
       slot = this.slots.alloc();
-      this.index.set(id, slot);
+      this.index.set(id, this.slots.handleOf(slot));
       this.ids[slot] = id;
       this.slots.setF64(slot, REG_SEQ, regSeq);
-      this.lists.append(this.order, ORDER, slot);
     }
-    this.slots.setF64(slot, LAST_SEEN, now);
-    this.slots.setI32(slot, STATE, LIVE);
-    this.joinTimerLists(slot, timeoutMs, pingIntervalMs);
+    this.slots.setI32(slot, TIMEOUT, timeoutMs);
+    this.slots.setI32(slot, INTERVAL, pingIntervalMs);
+    this.slots.setI32(slot, STATE, this.slots.i32(slot, STATE) & ~PINGED);
+    this.slots.setF64(slot, SEEN, now);
+    storeBeat(this.slots, slot, now);
+    this.fileAt(slot, this.nextLook(slot, now, now, false));
     return slot;
   }
 
-  /** last_seen := now; the client moves to the tail of its lists. O(1). */
+  /** last_seen := now (the holding thread's heartbeat). O(1). */
   heartbeat(slot: number, now: number): void {
-    this.slots.setF64(slot, LAST_SEEN, now);
-    this.moveToTail(this.slots.i32(slot, EXP_LIST), EXPIRY, slot);
-    if (!this.trackPings) return;
-    const pingList = this.slots.i32(slot, PING_LIST);
-    const state = this.slots.i32(slot, STATE);
-    if (state & PINGED) {
-      this.slots.setI32(slot, STATE, state & ~PINGED);
-      this.lists.append(pingList, PING, slot);
-      if (this.lists.head(pingList) === slot) this.settle(pingList, PING);
-    } else {
-      this.moveToTail(pingList, PING, slot);
-    }
+    const page = this.slots.i32Pages[slot >>> PAGE_SHIFT];
+    const base = (slot & PAGE_MASK) * STRIDE;
+    Atomics.store(page, base, now | 0);
+    if ((page[base + STATE] & PINGED) !== 0) this.endPingedSilence(slot, now);
   }
 
   /** Removes a live client (its connection closed); not an expiry. */
   remove(slot: number): void {
-    this.leaveTimerLists(slot);
-    this.release(slot);
+    this.wheel.unfile(slot);
+    if (this.ownsIds) {
+      this.index.delete(this.ids[slot] as string);
+      this.ids[slot] = undefined;
+    }
+    this.slots.release(slot);
   }
 
   /**
-   * Expires every client silent for more than its timeout at `now`, and
-   * takes every client due a ping out of its ping list, reporting both into
-   * `out` in deadline order.
+   * Expires every client silent for more than its timeout at `now` and
+   * pings every client due a ping, reporting both into `out` in the order
+   * their times come due. Stops after handing out or moving `limit` clients
+   * and returns what is left of the limit: at 0, call again while
+   * `nextFireAt() <= now`.
    */
-  sweep(now: number, out: SweepSink): void {
-    while (this.heap.peekKey() <= now) {
-      const list = this.heap.peekItem();
-      if (this.lists.kind(list) === EXPIRY) this.expirePrefix(list, now, out);
-      else this.pingPrefix(list, now, out);
-    }
+  sweep(now: number, out: SweepSink, limit = Infinity): number {
+    const wheel = this.wheel;
+    if (now < wheel.nextAt()) return limit;
+    wheel.budget = limit;
+    for (let slot = wheel.popDue(now); slot !== NIL; slot = wheel.popDue(now)) this.look(slot, now, out);
+    const left = wheel.budget;
+    wheel.budget = Infinity;
+    if (this.ownsIds && this.slots.size === 0 && this.staleIds.length > 0) this.forgetAllIds();
+    return left;
   }
 
   /** First slot in registration order, or NIL. */
   firstInOrder(): number {
-    return this.lists.head(this.order);
+    return this.slots.firstInOrder();
   }
 
   nextInOrder(slot: number): number {
-    return this.slots.i32(slot, ORDER_NEXT);
+    return this.slots.nextInOrder(slot);
   }
 
   handleOf(slot: number): number {
@@ -276,7 +279,7 @@ export class Shard {
 
   /** Bytes held in SharedArrayBuffers by this shard. */
   get sharedBytes(): number {
-    return this.slots.sharedBytes;
+    return this.slots.sharedBytes + this.wheel.sharedBytes;
   }
 
   /**
@@ -285,107 +288,133 @@ export class Shard {
    */
   forgetReleased(slot: number): void {
     const id = this.ids[slot];
-    if (id !== undefined && this.index.get(id) === slot) this.index.delete(id);
+    if (id !== undefined && this.index.get(id) === this.slots.handleOf(slot)) this.index.delete(id);
     this.ids[slot] = undefined;
   }
 
-  /** Owner side, after a view released every slot (size 0): drops every id at once. */
+  /** Owner side, when no client is live (size 0): drops every id at once. */
   forgetAllIds(): void {
     if (this.slots.size !== 0) throw new Error('forgetAllIds: the shard still has live clients');
     this.index.clear();
-    this.ids.length = 0;
+    this.ids = [];
     this.staleIds = [];
     this.staleHead = 0;
   }
 
-  /** Owner side, after a view swept: forgets the lists it retired. O(d). */
-  forgetRetiredLists(): void {
-    for (const byDuration of this.listsByDuration) {
-      for (const [duration, list] of byDuration) if (this.lists.isRetired(list)) byDuration.delete(duration);
-    }
-  }
-
-  /** Owner side: the slots of the clients in the index, in no order. */
+  /** Owner side: the slots of the clients in the index (live or released by a view, not yet forgotten). */
   indexedSlots(): number[] {
     const slots: number[] = [];
-    for (const [id, slot] of this.index) if (this.ids[slot] === id) slots.push(slot);
+    for (const id of this.index.keys()) {
+      const slot = this.findIndexed(id);
+      if (slot !== NIL && this.ids[slot] === id) slots.push(slot);
+    }
     return slots;
   }
 
   /**
-   * Crash repair, owner side: rebuilds every list, the heap and the free
-   * list from the slots in `live` (see "ANOTHER THREAD"). A client counts
-   * as pinged when its ping was due at `pingedUpTo`, the time of the last
-   * sweep whose findings were delivered. O(n log n), only after a crash.
+   * Crash repair, owner side: `live` become the live clients, in
+   * registration order, each filed at its next time; every other slot is
+   * free (see "ANOTHER THREAD"). A client counts as pinged in its silence
+   * only if that ping was due by `pingedUpTo`, the time of the last sweep
+   * whose findings were delivered (a ping the dead view found was never
+   * sent). O(n log n), only after a crash.
    */
   relink(live: readonly number[], pingedUpTo: number): void {
-    const settings = new Map<number, [number, number]>();
-    for (const slot of live) settings.set(slot, [this.timeoutOf(slot), this.pingIntervalOf(slot)]);
-    this.lists.reset();
-    this.heap.reset();
-    this.listsByDuration[EXPIRY].clear();
-    this.listsByDuration[PING].clear();
-    if (this.lists.create(ORDER, 0) !== this.order) throw new Error('the order list must be list 0');
-    this.slots.rebuildFreeList((slot) => settings.has(slot));
     const byReg = [...live].sort((a, b) => this.regSeq(a) - this.regSeq(b));
-    for (const slot of byReg) {
-      this.slots.setI32(slot, STATE, LIVE);
-      this.lists.append(this.order, ORDER, slot);
-    }
-    const bySeen = byReg.sort((a, b) => this.lastSeen(a) - this.lastSeen(b) || this.regSeq(a) - this.regSeq(b));
-    for (const slot of bySeen) {
-      const [timeoutMs, pingIntervalMs] = settings.get(slot) as [number, number];
-      if (!this.trackPings || this.lastSeen(slot) + pingIntervalMs > pingedUpTo) {
-        this.joinTimerLists(slot, timeoutMs, pingIntervalMs);
-        continue;
-      }
-      // Pinged in its current silence: assigned to its ping list, not in it.
-      this.slots.setI32(slot, STATE, LIVE | PINGED);
-      const expList = this.listFor(EXPIRY, timeoutMs);
-      this.slots.setI32(slot, EXP_LIST, expList);
-      this.joinList(expList, EXPIRY, slot);
-      const pingList = this.listFor(PING, pingIntervalMs);
-      this.slots.setI32(slot, PING_LIST, pingList);
-      this.lists.addUser(pingList);
-    }
+    this.slots.rebuild(byReg);
+    const times = byReg.map((slot) => {
+      const lastSeen = this.lastSeen(slot);
+      this.slots.setF64(slot, SEEN, lastSeen);
+      const state = this.slots.i32(slot, STATE);
+      const delivered = (state & PINGED) !== 0 && this.pingTime(lastSeen, this.pingIntervalOf(slot)) <= pingedUpTo;
+      this.slots.setI32(slot, STATE, delivered ? state : state & ~PINGED);
+      return this.nextLook(slot, lastSeen, -Infinity, delivered);
+    });
+    let cur = this.wheel.cur;
+    for (const t of times) if (t < cur) cur = t;
+    this.wheel.reset(cur);
+    byReg.forEach((slot, i) => this.wheel.file(slot, times[i]));
   }
 
-  private expirePrefix(list: number, now: number, out: SweepSink): void {
-    const timeout = this.lists.duration(list);
-    let slot = this.lists.head(list);
-    while (slot !== NIL && this.lastSeen(slot) + timeout < now) {
-      const next = this.lists.next(EXPIRY, slot);
-      out.expired(this, slot, this.lastSeen(slot) + timeout);
-      this.leavePingList(slot);
-      this.lists.dropUser(list);
-      this.release(slot, this.releasedSlots);
-      slot = next;
+  /** The sweep's decision for a client the wheel handed out (see HOW). */
+  private look(slot: number, now: number, out: SweepSink): void {
+    const slots = this.slots;
+    const seen = slots.f64(slot, SEEN);
+    const lastSeen = loadLastSeen(slots, slot, seen);
+    let state = slots.i32(slot, STATE);
+    if (lastSeen !== seen) {
+      slots.setF64(slot, SEEN, lastSeen);
+      state &= ~PINGED;
     }
-    this.lists.dropBefore(list, EXPIRY, slot);
-    this.settle(list, EXPIRY);
-    this.forgetExpiredIds();
+    const deadline = lastSeen + slots.i32(slot, TIMEOUT);
+    if (deadline < now) {
+      // A heartbeat that landed while it was being expired: look again.
+      if (!this.expire(slot, state, lastSeen, deadline, out)) this.look(slot, now, out);
+      return;
+    }
+    let pinged = (state & PINGED) !== 0;
+    if (!pinged && this.trackPings && this.pingTime(lastSeen, slots.i32(slot, INTERVAL)) <= now) {
+      out.pinged(this, slot);
+      state |= PINGED;
+      pinged = true;
+    }
+    slots.setI32(slot, STATE, state);
+    this.fileAt(slot, this.nextLook(slot, lastSeen, now, pinged));
   }
 
   /**
-   * Forgets the ids of the slots an expiry just released. A Map.delete per
-   * expired client was most of a sweep's time, so the sweep only clears the
-   * slot's id (which invalidates the index entry, see `find`) and queues the
-   * id; later registrations delete the stale entries, two at a time. When
-   * the sweep emptied the shard (a mass expiry), one Map.clear does it all.
+   * Expires a client the sweep found silent too long, unless a heartbeat
+   * landed meanwhile (shared-beat.ts, rule 3): then false, and it lives on.
    */
-  private forgetExpiredIds(): void {
-    const released = this.releasedSlots;
-    if (released.length === 0) return;
-    if (this.slots.size === 0) {
-      this.forgetAllIds();
-    } else {
-      for (let i = 0; i < released.length; i++) {
-        const slot = released[i];
-        this.staleIds.push(this.ids[slot] as string);
-        this.ids[slot] = undefined;
-      }
+  private expire(slot: number, state: number, lastSeen: number, deadline: number, out: SweepSink): boolean {
+    const page = this.slots.i32Pages[slot >>> PAGE_SHIFT];
+    const stateIndex = (slot & PAGE_MASK) * STRIDE + STATE;
+    Atomics.store(page, stateIndex, state & ~LIVE);
+    if (loadLastSeen(this.slots, slot, lastSeen) !== lastSeen) {
+      Atomics.store(page, stateIndex, state);
+      return false;
     }
-    released.length = 0;
+    out.expired(this, slot, deadline);
+    if (this.ownsIds) {
+      // The report just read the id: its line of `ids` is in cache.
+      this.staleIds.push(this.ids[slot] as string);
+      this.ids[slot] = undefined;
+    }
+    this.slots.release(slot);
+    return true;
+  }
+
+  /** The next time the sweep must look at a client last seen at `lastSeen`. */
+  private nextLook(slot: number, lastSeen: number, now: number, pinged: boolean): number {
+    const expiry = lastSeen + this.slots.i32(slot, TIMEOUT) + 1;
+    if (!this.trackPings) return expiry;
+    const interval = this.slots.i32(slot, INTERVAL);
+    if (!pinged) return Math.min(expiry, this.pingTime(lastSeen, interval));
+    // Pinged: only a heartbeat can bring the next ping before the expiry.
+    return this.beatsFromOtherThreads && now >= 0 ? Math.min(expiry, this.pingTime(now, interval)) : expiry;
+  }
+
+  private pingTime(lastSeen: number, interval: number): number {
+    const tick = this.pingTickMs;
+    return Math.ceil((lastSeen + interval) / tick) * tick;
+  }
+
+  /** The holding thread's heartbeat for a client pinged in its silence: the next ping is due at now + interval. */
+  private endPingedSilence(slot: number, now: number): void {
+    const slots = this.slots;
+    if (now <= slots.f64(slot, SEEN)) return;
+    slots.setF64(slot, SEEN, now);
+    slots.setI32(slot, STATE, slots.i32(slot, STATE) & ~PINGED);
+    const next = this.nextLook(slot, now, now, false);
+    if (next >= slots.f64(slot, FILED)) return;
+    this.wheel.unfile(slot);
+    this.fileAt(slot, next);
+  }
+
+  /** Files at `at`, or at the wheel's time if `at` is already past it (due at the next sweep). */
+  private fileAt(slot: number, at: number): void {
+    const cur = this.wheel.cur;
+    this.wheel.file(slot, at < cur ? cur : at);
   }
 
   /** Deletes up to `n` stale index entries (ids that did not come back). */
@@ -393,114 +422,13 @@ export class Shard {
     const stale = this.staleIds;
     for (let end = Math.min(stale.length, this.staleHead + n); this.staleHead < end; this.staleHead++) {
       const id = stale[this.staleHead];
-      const slot = this.index.get(id);
-      if (slot !== undefined && this.ids[slot] !== id) this.index.delete(id);
+      const handle = this.index.get(id);
+      if (handle !== undefined && this.slots.slotOfHandle(handle) === NIL) this.index.delete(id);
     }
     // Drop the consumed front now and then, not on every call.
     if (this.staleHead > 1024 && this.staleHead * 2 > stale.length) {
       this.staleIds = stale.slice(this.staleHead);
       this.staleHead = 0;
     }
-  }
-
-  private pingPrefix(list: number, now: number, out: SweepSink): void {
-    const interval = this.lists.duration(list);
-    let slot = this.lists.head(list);
-    while (slot !== NIL && this.lastSeen(slot) + interval <= now) {
-      const next = this.lists.next(PING, slot);
-      // A client already expired at `now` is expired by this same sweep (its
-      // expiry list's key is <= now too): it gets no ping, whichever of the
-      // two lists the heap hands out first.
-      if (this.deadlineOf(slot) >= now) out.pinged(this, slot);
-      this.slots.setI32(slot, STATE, this.slots.i32(slot, STATE) | PINGED);
-      slot = next;
-    }
-    this.lists.dropBefore(list, PING, slot);
-    this.settle(list, PING);
-  }
-
-  private joinTimerLists(slot: number, timeoutMs: number, pingIntervalMs: number): void {
-    const expList = this.listFor(EXPIRY, timeoutMs);
-    this.slots.setI32(slot, EXP_LIST, expList);
-    this.joinList(expList, EXPIRY, slot);
-    if (!this.trackPings) {
-      // Untracked pings need no list: the column keeps the interval itself.
-      this.slots.setI32(slot, PING_LIST, pingIntervalMs);
-      return;
-    }
-    const pingList = this.listFor(PING, pingIntervalMs);
-    this.slots.setI32(slot, PING_LIST, pingList);
-    this.joinList(pingList, PING, slot);
-  }
-
-  private leaveTimerLists(slot: number): void {
-    const expList = this.slots.i32(slot, EXP_LIST);
-    this.lists.unlink(expList, EXPIRY, slot);
-    this.lists.dropUser(expList);
-    this.settle(expList, EXPIRY);
-    this.leavePingList(slot);
-  }
-
-  private leavePingList(slot: number): void {
-    if (!this.trackPings) return;
-    const pingList = this.slots.i32(slot, PING_LIST);
-    if (!(this.slots.i32(slot, STATE) & PINGED)) this.lists.unlink(pingList, PING, slot);
-    this.lists.dropUser(pingList);
-    this.settle(pingList, PING);
-  }
-
-  private joinList(list: number, kind: ListKind, slot: number): void {
-    this.lists.addUser(list);
-    this.lists.append(list, kind, slot);
-    if (this.lists.head(list) === slot) this.settle(list, kind);
-  }
-
-  private listFor(kind: TimerKind, duration: number): number {
-    const byDuration = this.listsByDuration[kind];
-    let list = byDuration.get(duration);
-    if (list === undefined) {
-      list = this.lists.create(kind, duration);
-      byDuration.set(duration, list);
-    }
-    return list;
-  }
-
-  private moveToTail(list: number, kind: ListKind, slot: number): void {
-    const wasHead = this.lists.head(list) === slot;
-    if (this.lists.tail(list) !== slot) {
-      this.lists.unlink(list, kind, slot);
-      this.lists.append(list, kind, slot);
-    }
-    if (wasHead) this.settle(list, kind);
-  }
-
-  /**
-   * Brings the heap up to date with a list whose head may have changed:
-   * re-keys it, takes it out when empty, retires it when nobody uses it.
-   */
-  private settle(list: number, kind: ListKind): void {
-    const head = this.lists.head(list);
-    if (head !== NIL) {
-      const deadline = this.lastSeen(head) + this.lists.duration(list);
-      this.heap.set(list, kind === EXPIRY ? deadline + 1 : Math.ceil(deadline / this.pingTickMs) * this.pingTickMs);
-      return;
-    }
-    this.heap.remove(list);
-    if (this.lists.users(list) > 0) return;
-    this.listsByDuration[kind as TimerKind].delete(this.lists.duration(list));
-    this.lists.retire(list);
-  }
-
-  /** Frees a slot; its id leaves the index now, or via `forgetExpiredIds` when `deferId` collects it. */
-  private release(slot: number, deferId?: number[]): void {
-    this.lists.unlink(this.order, ORDER, slot);
-    if (this.ownsIds) {
-      if (deferId) deferId.push(slot);
-      else {
-        this.index.delete(this.ids[slot] as string);
-        this.ids[slot] = undefined;
-      }
-    }
-    this.slots.free(slot);
   }
 }

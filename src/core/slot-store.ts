@@ -1,58 +1,81 @@
 /**
  * Fixed-size client slots in pages of SharedArrayBuffers.
  *
- * A slot is a small integer; its fields live in two column-interleaved
- * arrays per page of PAGE_SIZE slots:
+ * LAYOUT
  *
- *   int32 page, I32_STRIDE (10) ints per slot       float64 page, 2 per slot
- *   +---------+---------+----------+----------+      +-----------+---------+
- *   | EXP_PREV| EXP_NEXT| PING_PREV| PING_NEXT| ...  | LAST_SEEN | REG_SEQ |
- *   +---------+---------+----------+----------+      +-----------+---------+
- *   ... ORDER_PREV | ORDER_NEXT | EXP_LIST | PING_LIST | STATE | GEN
+ * A slot is a small integer; its fields are 56 contiguous bytes of one page
+ * (PAGE_SIZE slots a page), read through an Int32Array and a Float64Array
+ * over the same buffer:
  *
- * 40 + 16 = 56 bytes per slot. The three prev/next pairs are the intrusive
- * links of the three lists a live client sits in (its expiry list, its ping
- * list, the shard's registration order); a free slot reuses EXP_NEXT as the
- * free-list link. GEN counts the lives of the slot so that a handle kept by
- * a transport cannot touch the slot's next occupant.
+ *   int32 words 0..7                                         float64 words 4..6
+ *   +------+-------+---------+----------+------+------+------+------+ +---------+------+-------+
+ *   | BEAT | STATE | TIMEOUT | INTERVAL |W_NEXT|W_PREV|O_NEXT|O_PREV| | REG_SEQ | SEEN | FILED |
+ *   +------+-------+---------+----------+------+------+------+------+ +---------+------+-------+
+ *
+ *   BEAT      last_seen mod 2^32, the only field another thread may write
+ *             (shared-beat.ts holds the rule); a heartbeat is one store here
+ *   STATE     GEN << 3 | LIVE | PINGED: GEN counts the lives of the slot so
+ *             a handle of an earlier life cannot touch the next occupant
+ *   TIMEOUT, INTERVAL   the client's settings (ms)
+ *   W_NEXT/W_PREV       links of the timing-wheel bucket it is filed in
+ *   O_NEXT/O_PREV       links of the registration order (O_NEXT links the
+ *                       free list while the slot is free)
+ *   REG_SEQ   registration sequence (float64: a long-running server exceeds 2^31)
+ *   SEEN      the latest last_seen the sweeping thread has read (absolute ms);
+ *             the reference BEAT is unwrapped against
+ *   FILED     the time the slot is filed at in the wheel
+ *
+ * A heartbeat touches BEAT and STATE, the first 8 bytes: one cache line. A
+ * sweep touches the whole slot. 56 bytes, not 64: a million clients stay
+ * under 64 bytes each in shared memory with the last page's unused tail.
  *
  * Why pages: growing never copies. A new page is one allocation of
  * PAGE_SIZE * 56 bytes (about 0.45 MiB), so capacity grows in O(1) without a
- * stop-the-world copy of every slot, and a worker that already holds the
- * old pages only needs to be handed the new one. The cost is one extra
- * array index per access (`pages[slot >>> PAGE_SHIFT]`).
+ * stop-the-world copy, and a worker holding the old pages only needs the new
+ * one. The cost is one array index per access (`pages[slot >>> PAGE_SHIFT]`).
  *
- * Shard-wide scalars (free-list head, live count, slots ever handed out)
- * sit in `header`, also shared, so the whole state survives the thread that
- * last touched it.
+ * Shard-wide scalars (free-list head, live count, slots ever handed out, the
+ * registration order's ends) sit in `header`, also shared, so the whole state
+ * survives the thread that last touched it.
+ *
+ * WHO WRITES WHAT: GEN is written only by `alloc` (the owning thread); a
+ * release (expiry or removal, by whichever thread sweeps) clears LIVE and
+ * never touches GEN, so a crash repair that finds the client still indexed
+ * can make it live again and every handle of it stays valid.
  */
-// 8192 slots a page: the unused tail of the last page stays small (at 100k
-// clients, 59.6 bytes per client in shared memory against 64.2 with 16384),
-// while a worker task still carries few buffers (2 per page: 246 at 1M clients).
+// 8192 slots a page: the unused tail of the last page stays small (at 1M
+// clients, 56.4 bytes per client in shared memory), while a worker task
+// still carries few buffers (one per page: 123 at 1M clients).
 export const PAGE_SHIFT = 13;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PAGE_MASK = PAGE_SIZE - 1;
 
-export const I32_STRIDE = 10;
-export const EXP_PREV = 0;
-export const EXP_NEXT = 1;
-export const PING_PREV = 2;
-export const PING_NEXT = 3;
-export const ORDER_PREV = 4;
-export const ORDER_NEXT = 5;
-export const EXP_LIST = 6;
-export const PING_LIST = 7;
-export const STATE = 8;
-export const GEN = 9;
+/** Bytes per slot, and the same in int32 words. */
+export const SLOT_BYTES = 56;
+export const STRIDE = SLOT_BYTES / 4;
+/** A slot's float64 words start at this index of the page's Float64Array (slot * F64_STRIDE + column). */
+export const F64_STRIDE = SLOT_BYTES / 8;
 
-export const F64_STRIDE = 2;
-export const LAST_SEEN = 0;
-export const REG_SEQ = 1;
+// int32 columns
+export const BEAT = 0;
+export const STATE = 1;
+export const TIMEOUT = 2;
+export const INTERVAL = 3;
+export const W_NEXT = 4;
+export const W_PREV = 5;
+export const O_NEXT = 6;
+export const O_PREV = 7;
+// float64 columns (index into the slot's 7 float64 words)
+export const REG_SEQ = 4;
+export const SEEN = 5;
+export const FILED = 6;
 
-/** STATE bits. */
+/** STATE bits below the generation. */
 export const LIVE = 1;
-/** The client was pinged in its current silence; it is out of its ping list. */
+/** The client was pinged in the silence that began at SEEN. */
 export const PINGED = 2;
+export const FLAG_BITS = 3;
+const FLAGS = (1 << FLAG_BITS) - 1;
 
 /** "No slot": the end of a list. */
 export const NIL = -1;
@@ -60,16 +83,19 @@ export const NIL = -1;
 const H_FREE_HEAD = 0;
 const H_SIZE = 1;
 const H_HIGH_WATER = 2;
-const HEADER_INTS = 4;
+const H_ORDER_HEAD = 3;
+const H_ORDER_TAIL = 4;
+const HEADER_INTS = 8;
 
 /** Handles pack (generation, slot) into one float64-safe integer. */
-const HANDLE_SLOT_SPACE = 2 ** 26;
+export const HANDLE_SLOT_SPACE = 2 ** 26;
+// gen * 2^26 + slot stays below 2^53 (an exact float64), and gen << FLAG_BITS fits an int32.
+const GEN_SPACE = 2 ** 26;
 export const MAX_SLOTS = HANDLE_SLOT_SPACE;
 
 export interface SlotBuffers {
   header: SharedArrayBuffer;
-  i32Pages: SharedArrayBuffer[];
-  f64Pages: SharedArrayBuffer[];
+  pages: SharedArrayBuffer[];
 }
 
 export class SlotStore {
@@ -81,6 +107,8 @@ export class SlotStore {
     if (!buffers) {
       this.header = new Int32Array(new SharedArrayBuffer(HEADER_INTS * 4));
       this.header[H_FREE_HEAD] = NIL;
+      this.header[H_ORDER_HEAD] = NIL;
+      this.header[H_ORDER_TAIL] = NIL;
       return;
     }
     this.header = new Int32Array(buffers.header);
@@ -88,19 +116,12 @@ export class SlotStore {
   }
 
   buffers(): SlotBuffers {
-    return {
-      header: this.header.buffer as SharedArrayBuffer,
-      i32Pages: this.i32Pages.map((p) => p.buffer as SharedArrayBuffer),
-      f64Pages: this.f64Pages.map((p) => p.buffer as SharedArrayBuffer),
-    };
+    return { header: this.header.buffer as SharedArrayBuffer, pages: this.i32Pages.map((p) => p.buffer as SharedArrayBuffer) };
   }
 
   /** Picks up pages another thread added since this view was made. */
   adoptPages(buffers: SlotBuffers): void {
-    for (let i = this.i32Pages.length; i < buffers.i32Pages.length; i++) {
-      this.i32Pages.push(new Int32Array(buffers.i32Pages[i]));
-      this.f64Pages.push(new Float64Array(buffers.f64Pages[i]));
-    }
+    for (let i = this.i32Pages.length; i < buffers.pages.length; i++) this.addView(buffers.pages[i]);
   }
 
   get size(): number {
@@ -109,65 +130,73 @@ export class SlotStore {
 
   /** Bytes held in SharedArrayBuffers for slots. */
   get sharedBytes(): number {
-    return this.i32Pages.length * PAGE_SIZE * (I32_STRIDE * 4 + F64_STRIDE * 8) + HEADER_INTS * 4;
+    return this.i32Pages.length * PAGE_SIZE * SLOT_BYTES + HEADER_INTS * 4;
   }
 
-  /** Takes a free slot (reusing expired ones first), marks it live. */
+  /** Takes a free slot (reusing released ones first), starts its next life, appends it to the order. */
   alloc(): number {
     let slot = this.header[H_FREE_HEAD];
     if (slot !== NIL) {
-      this.header[H_FREE_HEAD] = this.i32(slot, EXP_NEXT);
+      this.header[H_FREE_HEAD] = this.i32(slot, O_NEXT);
     } else {
       slot = this.header[H_HIGH_WATER]++;
       if (slot >= MAX_SLOTS) throw new RangeError(`shard is full (${MAX_SLOTS} slots)`);
-      if (slot >>> PAGE_SHIFT >= this.i32Pages.length) this.addPage();
+      if (slot >>> PAGE_SHIFT >= this.i32Pages.length) this.addView(new SharedArrayBuffer(PAGE_SIZE * SLOT_BYTES));
     }
+    const gen = ((this.i32(slot, STATE) >>> FLAG_BITS) + 1) % GEN_SPACE;
+    this.setI32(slot, STATE, (gen << FLAG_BITS) | LIVE);
     this.header[H_SIZE]++;
-    this.setI32(slot, STATE, LIVE);
+    this.appendToOrder(slot);
     return slot;
   }
 
-  /** Returns a slot to the free list and ends its current life. */
-  free(slot: number): void {
-    this.setI32(slot, STATE, 0);
-    this.setI32(slot, GEN, (this.i32(slot, GEN) + 1) % HANDLE_SLOT_SPACE);
-    this.setI32(slot, EXP_NEXT, this.header[H_FREE_HEAD]);
+  /** Ends a life: out of the order, onto the free list. GEN is left alone (see the header). */
+  release(slot: number): void {
+    this.setI32(slot, STATE, this.i32(slot, STATE) & ~FLAGS);
+    this.unlinkFromOrder(slot);
+    this.setI32(slot, O_NEXT, this.header[H_FREE_HEAD]);
     this.header[H_FREE_HEAD] = slot;
     this.header[H_SIZE]--;
   }
 
-  /** Slots ever handed out (the rest of the pages is untouched). */
-  get highWater(): number {
-    return this.header[H_HIGH_WATER];
+  /** First live slot in registration order, or NIL. */
+  firstInOrder(): number {
+    return this.header[H_ORDER_HEAD];
+  }
+
+  nextInOrder(slot: number): number {
+    return this.i32(slot, O_NEXT);
   }
 
   /**
-   * Crash repair: every slot below the high-water mark that `isLive` rejects
-   * is put back on the free list and starts a new life (GEN + 1, so that no
-   * handle of an earlier life reaches its next occupant).
+   * Crash repair: `live` (in registration order) become the only live slots,
+   * linked in that order; every other slot below the high-water mark is free.
    */
-  rebuildFreeList(isLive: (slot: number) => boolean): void {
-    let size = 0;
+  rebuild(live: readonly number[]): void {
+    const isLive = new Uint8Array(this.header[H_HIGH_WATER]);
+    for (const slot of live) isLive[slot] = 1;
     this.header[H_FREE_HEAD] = NIL;
+    this.header[H_ORDER_HEAD] = NIL;
+    this.header[H_ORDER_TAIL] = NIL;
     for (let slot = this.header[H_HIGH_WATER] - 1; slot >= 0; slot--) {
-      if (isLive(slot)) {
-        size++;
-        continue;
-      }
-      this.setI32(slot, STATE, 0);
-      this.setI32(slot, GEN, (this.i32(slot, GEN) + 1) % HANDLE_SLOT_SPACE);
-      this.setI32(slot, EXP_NEXT, this.header[H_FREE_HEAD]);
+      if (isLive[slot]) continue;
+      this.setI32(slot, STATE, this.i32(slot, STATE) & ~FLAGS);
+      this.setI32(slot, O_NEXT, this.header[H_FREE_HEAD]);
       this.header[H_FREE_HEAD] = slot;
     }
-    this.header[H_SIZE] = size;
+    for (const slot of live) {
+      this.setI32(slot, STATE, this.i32(slot, STATE) | LIVE);
+      this.appendToOrder(slot);
+    }
+    this.header[H_SIZE] = live.length;
   }
 
   i32(slot: number, col: number): number {
-    return this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * I32_STRIDE + col];
+    return this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * STRIDE + col];
   }
 
   setI32(slot: number, col: number, value: number): void {
-    this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * I32_STRIDE + col] = value;
+    this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * STRIDE + col] = value;
   }
 
   f64(slot: number, col: number): number {
@@ -183,19 +212,53 @@ export class SlotStore {
   }
 
   handleOf(slot: number): number {
-    return this.i32(slot, GEN) * HANDLE_SLOT_SPACE + slot;
+    return (this.i32(slot, STATE) >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot;
+  }
+
+  /** The slot a handle names, live or not, or NIL once a later life began. */
+  slotOfLife(handle: number): number {
+    const slot = slotOf(handle);
+    if (slot >= this.header[H_HIGH_WATER]) return NIL;
+    return (this.i32(slot, STATE) >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot === handle ? slot : NIL;
   }
 
   /** The slot a handle names, or NIL if that life has ended. */
   slotOfHandle(handle: number): number {
-    const slot = handle % HANDLE_SLOT_SPACE;
-    if (slot < 0 || slot >= this.header[H_HIGH_WATER]) return NIL;
-    const gen = (handle - slot) / HANDLE_SLOT_SPACE;
-    return this.i32(slot, GEN) === gen && this.isLive(slot) ? slot : NIL;
+    const slot = slotOf(handle);
+    if (slot >= this.header[H_HIGH_WATER]) return NIL;
+    return isLiveLife(this.i32(slot, STATE), slot, handle) ? slot : NIL;
   }
 
-  private addPage(): void {
-    this.i32Pages.push(new Int32Array(new SharedArrayBuffer(PAGE_SIZE * I32_STRIDE * 4)));
-    this.f64Pages.push(new Float64Array(new SharedArrayBuffer(PAGE_SIZE * F64_STRIDE * 8)));
+  private appendToOrder(slot: number): void {
+    const tail = this.header[H_ORDER_TAIL];
+    this.setI32(slot, O_PREV, tail);
+    this.setI32(slot, O_NEXT, NIL);
+    if (tail === NIL) this.header[H_ORDER_HEAD] = slot;
+    else this.setI32(tail, O_NEXT, slot);
+    this.header[H_ORDER_TAIL] = slot;
   }
+
+  private unlinkFromOrder(slot: number): void {
+    const prev = this.i32(slot, O_PREV);
+    const next = this.i32(slot, O_NEXT);
+    if (prev === NIL) this.header[H_ORDER_HEAD] = next;
+    else this.setI32(prev, O_NEXT, next);
+    if (next === NIL) this.header[H_ORDER_TAIL] = prev;
+    else this.setI32(next, O_PREV, prev);
+  }
+
+  private addView(buffer: SharedArrayBuffer): void {
+    this.i32Pages.push(new Int32Array(buffer));
+    this.f64Pages.push(new Float64Array(buffer));
+  }
+}
+
+/** The slot part of a handle (any number maps to some slot; the caller checks its bounds). */
+export function slotOf(handle: number): number {
+  return (handle >>> 0) & (HANDLE_SLOT_SPACE - 1);
+}
+
+/** Whether a STATE word shows `slot` live in the life `handle` names. */
+export function isLiveLife(state: number, slot: number, handle: number): boolean {
+  return (state & LIVE) !== 0 && (state >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot === handle;
 }

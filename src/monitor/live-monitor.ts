@@ -57,11 +57,20 @@ export interface InProcessLiveMonitorOptions {
 }
 
 /**
- * One timer, armed at the earliest deadline of all shards (a peek at the
- * heap tops), so nothing runs while nothing is due. When it fires, the
- * sweep itself is deferred to setImmediate, which runs after the event
- * loop's poll phase: input that arrived while the timer was pending is
- * read (and counted) before anyone is expired.
+ * Clients a timer-driven sweep hands out (or moves inside the wheel) per
+ * synchronous step: about 1-2 ms of work at the core's per-client cost, so
+ * that a mass expiry of a million clients never holds the event loop for
+ * more than a few ms at a time.
+ */
+export const SWEEP_STEP_LIMIT = 8192;
+
+/**
+ * One timer, armed at the earliest time any shard has work (a peek at the
+ * wheels), so nothing runs while nothing is due. When it fires, the sweep
+ * itself is deferred to setImmediate, which runs after the event loop's
+ * poll phase: input that arrived while the timer was pending is read (and
+ * counted) before anyone is expired. A sweep that finds more than
+ * SWEEP_STEP_LIMIT clients due goes on from setImmediate, step by step.
  */
 export class InProcessLiveMonitor implements LiveMonitor {
   readonly clock: Clock;
@@ -69,6 +78,8 @@ export class InProcessLiveMonitor implements LiveMonitor {
   private readonly events: LiveMonitorEvents;
   private readonly timer: DeadlineTimer;
   private sweepQueued = false;
+  /** A mass expiry is being handed out step by step (see SWEEP_STEP_LIMIT). */
+  private stepping = false;
   private closed = false;
 
   constructor(options: InProcessLiveMonitorOptions = {}) {
@@ -130,13 +141,20 @@ export class InProcessLiveMonitor implements LiveMonitor {
   }
 
   private arm(): void {
-    if (!this.closed) this.timer.arm(this.monitor.nextFireAt());
+    if (!this.closed && !this.stepping) this.timer.arm(this.monitor.nextFireAt());
   }
 
   private sweepNow(): void {
+    this.stepping = false;
     if (this.closed) return;
-    this.monitor.sweep(this.clock.now());
-    this.arm();
+    this.monitor.sweep(this.clock.now(), SWEEP_STEP_LIMIT);
+    if (!this.monitor.moreDue) {
+      this.arm();
+      return;
+    }
+    // The next step after the event loop's poll phase; the timer stays off meanwhile.
+    this.stepping = true;
+    setImmediate(() => this.sweepNow());
   }
 
   private publish(batch: SweepBatch): void {

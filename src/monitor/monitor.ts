@@ -69,6 +69,7 @@ export class KeepAliveMonitor {
   private readonly sweepOnAccess: boolean;
   private nextSeq = 0;
   private latest = 0;
+  private stoppedEarly = false;
 
   constructor(options: MonitorOptions = {}) {
     const count = options.shards ?? 1;
@@ -107,24 +108,20 @@ export class KeepAliveMonitor {
     return { shard: index, handle: shard.handleOf(slot) };
   }
 
-  /** last_seen := now. False when the client is unknown or expired. */
+  /**
+   * last_seen := now. False when the client is unknown or expired. Sweeps
+   * first only when this client is past its deadline (so that it is
+   * reported): a heartbeat records, the sweeps re-key.
+   */
   heartbeat(clientId: string, now: number): boolean {
-    const t = this.advance(now);
-    const shard = this.shards[shardOf(clientId, this.shards.length)];
-    const slot = shard.find(clientId);
-    if (slot === NIL) return false;
-    shard.heartbeat(slot, t);
-    return true;
+    const shard = this.shards.length === 1 ? this.shards[0] : this.shards[shardOf(clientId, this.shards.length)];
+    return this.beat(shard, shard.find(clientId), now);
   }
 
   /** Heartbeat by handle: no hashing, no lookup. False when that life ended. */
   heartbeatHandle(client: ClientHandle, now: number): boolean {
-    const t = this.advance(now);
     const shard = this.shards[client.shard];
-    const slot = shard.slotOfHandle(client.handle);
-    if (slot === NIL) return false;
-    shard.heartbeat(slot, t);
-    return true;
+    return this.beat(shard, shard.slotOfHandle(client.handle), now);
   }
 
   /** Removes a live client without reporting it expired (its connection closed). */
@@ -148,9 +145,17 @@ export class KeepAliveMonitor {
    * deadline order (the batch is reused by the next call). Expiries are also
    * queued for the next `check`.
    */
-  sweep(now: number): SweepBatch {
+  sweep(now: number, limit = Infinity): SweepBatch {
     this.latest = Math.max(this.latest, Math.floor(now));
-    return this.sweepAt(this.latest);
+    return this.sweepAt(this.latest, limit);
+  }
+
+  /**
+   * True when the last sweep stopped at its limit with more due: sweep
+   * again (after letting the caller's event loop run).
+   */
+  get moreDue(): boolean {
+    return this.stoppedEarly;
   }
 
   /** Hands out every queued expiry, then lists the live clients. */
@@ -199,10 +204,36 @@ export class KeepAliveMonitor {
     return this.latest;
   }
 
-  private sweepAt(t: number): SweepBatch {
+  private beat(shard: Shard, slot: number, now: number): boolean {
+    if (slot === NIL) return false;
+    const t = Math.floor(now);
+    if (t > this.latest) this.latest = t;
+    if (this.sweepOnAccess && shard.deadlineOf(slot) < this.latest) {
+      this.sweepAt(this.latest);
+      return false;
+    }
+    shard.heartbeat(slot, this.latest);
+    return true;
+  }
+
+  /**
+   * Sweeps every shard at `t`, handing out or moving at most `limit`
+   * clients in all (a mass expiry then takes several calls: `moreDue`).
+   */
+  private sweepAt(t: number, limit = Infinity): SweepBatch {
     const batch = this.batch;
     batch.clear();
-    for (const shard of this.shards) shard.sweep(t, batch);
+    let budget = limit;
+    let stopped = false;
+    for (const shard of this.shards) {
+      if (budget <= 0) {
+        stopped ||= shard.nextFireAt() <= t;
+        continue;
+      }
+      budget = shard.sweep(t, batch, budget);
+      if (budget <= 0) stopped ||= shard.nextFireAt() <= t;
+    }
+    this.stoppedEarly = stopped;
     if (batch.expiredCount > 0 && this.queueReports) this.reports.add(batch.expiredIds, batch.expiredSeqs);
     if (this.onSweep && batch.expiredCount + batch.pingCount > 0) this.onSweep(batch);
     return batch;

@@ -65,7 +65,6 @@ export async function settleTask(
     if (end < n) await nextTurn();
   }
   if (emptied) shard.forgetAllIds();
-  shard.forgetRetiredLists();
   const pings = result.pingSlots.length;
   for (let start = 0; start < pings; start += CHUNK) {
     const end = Math.min(pings, start + CHUNK);

@@ -230,7 +230,7 @@ export class ShardHost {
 
   /** While lent: if `id`'s current life is over at `t`, tells the transport now (see the header). */
   private tellIfEnded(id: string, t: number): void {
-    const slot = this.shard.find(id);
+    const slot = this.shard.findIndexed(id);
     if (slot === NIL || this.told.has(slot)) return;
     const entry = this.overlay.get(id);
     if (entry !== undefined && (entry.slot !== slot || !entry.live)) return;
@@ -247,8 +247,8 @@ export class ShardHost {
   private overlayEntry(id: string, t: number): OverlayEntry | undefined {
     let entry = this.overlay.get(id);
     if (entry === undefined) {
-      // Fields a sweep never writes: safe to read while a worker sweeps.
-      const slot = this.shard.find(id);
+      // Fields a sweep never writes (core/shared-beat.ts): safe to read while a worker sweeps.
+      const slot = this.shard.findIndexed(id);
       if (slot === NIL) return undefined;
       entry = { live: true, lastSeen: this.shard.lastSeen(slot), timeoutMs: this.shard.timeoutOf(slot), slot };
       this.overlay.set(id, entry);
