@@ -1,3 +1,5 @@
+import { StacklessError } from './stackless-error.js';
+
 /** Maelstrom's error codes, the ones the keep-alive protocol uses. */
 export const ErrorCode = {
   NotSupported: 10,
@@ -17,8 +19,8 @@ export const ErrorCode = {
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** A request the protocol rejects; it changes nothing. */
-export class ProtocolError extends Error {
+/** A request the protocol rejects; it changes nothing. Stackless: it is a reply, not a bug. */
+export class ProtocolError extends StacklessError {
   constructor(
     readonly code: ErrorCode,
     text: string,

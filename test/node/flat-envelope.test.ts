@@ -40,11 +40,12 @@ const hotBody = fc
     fc.constantFrom('ka_heartbeat', 'ka_register', 'ka_check', 'init', 'x"'),
     fc.oneof(stringValue, fc.constant('"c7"')),
     numberValue,
-    fc.boolean(),
+    fc.constantFrom('swap', 'plain', 'plain', 'none'),
   )
-  .map(([type, id, msgId, swap]) =>
-    swap ? `{"type":"${type}","msg_id":${msgId},"client_id":${id}}` : `{"type": "${type}", "client_id": ${id}, "msg_id": ${msgId}}`,
-  );
+  .map(([type, id, msgId, layout]) => {
+    if (layout === 'none') return `{"type": "${type}", "client_id": ${id}}`;
+    return layout === 'swap' ? `{"type":"${type}","msg_id":${msgId},"client_id":${id}}` : `{"type": "${type}", "client_id": ${id}, "msg_id": ${msgId}}`;
+  });
 const anyBody = fc.oneof(
   hotBody,
   fc.array(pair(bodyKey, value), { maxLength: 4 }).map((pairs) => `{${pairs.join(',')}}`),
@@ -69,7 +70,9 @@ describe('the stdio fast path (flat envelopes without JSON.parse)', () => {
   it('accepts the hot shapes, compact and Python-style, in both key orders', () => {
     const compact = '{"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"a","msg_id":7}}';
     const python = '{"src": "c1", "dest": "n1", "body": {"type": "ka_register", "msg_id": 0, "client_id": "c 9"}}';
-    for (const l of [compact, python]) {
+    const unanswered = '{"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"a"}}';
+    expect(parseFlatEnvelope(unanswered)?.msgId).toBeUndefined();
+    for (const l of [compact, python, unanswered]) {
       const fast = parseFlatEnvelope(l);
       expect(fast?.request).toBeDefined();
       expect({ ...fast, request: undefined }).toEqual(slowPath(l));

@@ -1,5 +1,6 @@
 import { isBody, isWholeIn, type Body } from '../../protocol/fields.js';
 import type { KeepAliveRequest } from '../../protocol/requests.js';
+import { StacklessError } from '../../protocol/stackless-error.js';
 
 /** A Maelstrom message whose envelope is sound; its body is still unchecked. */
 export interface Envelope {
@@ -17,8 +18,8 @@ export interface Envelope {
   request?: KeepAliveRequest;
 }
 
-/** Why a line is dropped without a reply (spec: stderr only, state unchanged). */
-export class MalformedLine extends Error {}
+/** Why a line is dropped without a reply (spec: stderr only, state unchanged). Stackless: it is a diagnostic, not a bug. */
+export class MalformedLine extends StacklessError {}
 
 export function parseEnvelope(text: string): Envelope {
   let message: unknown;

@@ -84,7 +84,8 @@ export function runNode(options: NodeOptions): Promise<void> {
     if (diagnostics.length > 0) errors.write(diagnostics.join('\n') + '\n');
     diagnostics = [];
     if (replies.length === 0) return true;
-    const ok = output.write(replies.join('\n') + '\n');
+    // Replies are pure ASCII (pyString escapes everything else): latin1 is a copy, not a UTF-8 encode.
+    const ok = output.write(Buffer.from(replies.join('\n') + '\n', 'latin1'));
     replies = [];
     return ok;
   };
