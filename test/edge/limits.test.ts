@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { metric, useGateway } from '../gateway/helpers/gateway-process.js';
+import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
+import { upgradeStatus } from './helpers/tokens.js';
+
+/** A client that behaves: one heartbeat with msg_id every `everyMs`; resolves with the replies' delays. */
+async function behave(c: TestClient, clientId: string, forMs: number, everyMs = 100): Promise<number[]> {
+  const delays: number[] = [];
+  const until = performance.now() + forMs;
+  while (performance.now() < until) {
+    const sent = performance.now();
+    await c.request({ type: 'ka_heartbeat', client_id: clientId }, 10_000);
+    delays.push(performance.now() - sent);
+    await sleep(everyMs);
+  }
+  return delays;
+}
+
+describe('--max-message-rate: token bucket, strikes, then 4011', () => {
+  const gw = useGateway({ args: ['--max-message-rate', '100', '--rate-strikes', '2'] });
+
+  it('a flooding connection gets error 33, then is closed with 4011; a well-behaved client on the same server is untouched', async () => {
+    const good = await TestClient.open(gw.wsUrl());
+    await good.register('good', 5000, 1000);
+    const flooder = await TestClient.open(gw.wsUrl());
+    await flooder.register('flood', 60_000, 30_000);
+    const behaving = behave(good, 'good', 4000);
+    const frame = JSON.stringify({ type: 'ka_heartbeat', client_id: 'flood' });
+    // 1000 frames every 50 ms (20,000/s) until the gateway closes the connection, at most 8 s.
+    const floodUntil = performance.now() + 8000;
+    while (flooder.isOpen && performance.now() < floodUntil) {
+      for (let i = 0; i < 1000; i++) flooder.sendRaw(frame);
+      await sleep(50);
+    }
+    const closed = await flooder.closed;
+    expect(closed).toMatchObject({ code: 4011, reason: 'message rate exceeded' });
+    const warnings = flooder.ofType('error').filter((m) => m.body.code === 33);
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    // One error per strike second, not one per dropped message.
+    expect(warnings.length).toBeLessThanOrEqual(2);
+    expect(String(warnings[0].body.text)).toContain('message rate over 100/s');
+    const delays = await behaving;
+    expect(good.isOpen).toBe(true);
+    expect(good.ofType('error')).toEqual([]);
+    expect(delays.length).toBeGreaterThan(10);
+    const text = (await gw.get('/metrics')).text;
+    expect(metric(text, 'keepwatch_connection_closes_total{reason="message_rate_exceeded"}')).toBe(1);
+    expect(metric(text, 'keepwatch_rate_limited_messages_total')).toBeGreaterThan(100);
+    good.close();
+  });
+});
+
+describe('--max-connections-per-ip', () => {
+  const gw = useGateway({ args: ['--max-connections-per-ip', '2'] });
+
+  it('one more upgrade from the address gets HTTP 429; a slot frees when a connection closes; the others are untouched', async () => {
+    const a = await TestClient.open(gw.wsUrl());
+    await a.register('ip-a', 5000, 1000);
+    const b = await TestClient.open(gw.wsUrl());
+    const refused = await upgradeStatus(gw.wsUrl());
+    expect(refused.status).toBe(429);
+    expect(refused.body).toContain('too many connections from this address');
+    b.close();
+    await b.closed;
+    await sleep(100);
+    const c = await TestClient.open(gw.wsUrl());
+    expect((await a.request({ type: 'ka_heartbeat', client_id: 'ip-a' })).body).toMatchObject({ type: 'ka_heartbeat_ok' });
+    expect(metric((await gw.get('/metrics')).text, 'keepwatch_upgrade_refusals_total{reason="per_ip"}')).toBe(1);
+    a.close();
+    c.close();
+  });
+});
+
+describe('flapping ids', () => {
+  const gw = useGateway({ args: ['--flap-max-registrations', '3', '--flap-window-ms', '10000', '--flap-penalty-ms', '1500'] });
+
+  it('an id moved back and forth is refused with error 32 for the penalty, stays with its holder, then is allowed again; other ids are untouched', async () => {
+    const x = await TestClient.open(gw.wsUrl());
+    const y = await TestClient.open(gw.wsUrl());
+    await x.register('keep-x', 5000, 1000);
+    await y.register('keep-y', 5000, 1000);
+    expect((await x.register('flappy', 5000, 1000)).body.type).toBe('ka_register_ok');
+    expect((await y.register('flappy', 5000, 1000)).body.type).toBe('ka_register_ok');
+    expect((await x.register('flappy', 5000, 1000)).body.type).toBe('ka_register_ok');
+    const refused = await y.register('flappy', 5000, 1000);
+    expect(refused.body).toMatchObject({ type: 'error', code: 32 });
+    expect(String(refused.body.text)).toMatch(/retry in \d+ ms/);
+    // It stayed with x: x's heartbeat for it works, y's is error 20.
+    expect((await x.request({ type: 'ka_heartbeat', client_id: 'flappy' })).body.type).toBe('ka_heartbeat_ok');
+    expect((await y.request({ type: 'ka_heartbeat', client_id: 'flappy' })).body).toMatchObject({ code: 20 });
+    expect((await y.register('other-id', 5000, 1000)).body.type).toBe('ka_register_ok');
+    await sleep(1700);
+    expect((await y.register('flappy', 5000, 1000)).body.type).toBe('ka_register_ok');
+    expect(metric((await gw.get('/metrics')).text, 'keepwatch_register_refusals_total{reason="flapping"}')).toBe(1);
+    x.close();
+    y.close();
+  });
+});
+
+describe('--max-lifetime-ms', () => {
+  const gw = useGateway({ args: ['--max-lifetime-ms', '1500'] });
+
+  it('closes each connection with 4012 after the lifetime +-10%, spread by the jitter', async () => {
+    const clients = await Promise.all(Array.from({ length: 10 }, () => TestClient.open(gw.wsUrl())));
+    const opened = performance.now();
+    await Promise.all(clients.map((c, i) => c.register(`life-${i}`, 60_000, 30_000)));
+    const closes = await Promise.all(clients.map((c) => c.closed));
+    for (const closed of closes) {
+      expect(closed).toMatchObject({ code: 4012, reason: 'connection lifetime reached, reconnect' });
+      // Opened just before `opened`; never before 90% of the lifetime; late only by load.
+      expect(closed.at - opened).toBeGreaterThanOrEqual(1350 - 50);
+      expect(closed.at - opened).toBeLessThan(1650 + 3000);
+    }
+    const at = closes.map((c) => c.at);
+    expect(Math.max(...at) - Math.min(...at)).toBeGreaterThan(20);
+  });
+});
+
+describe('--allowed-origins', () => {
+  const gw = useGateway({ args: ['--allowed-origins', 'https://app.example.com'] });
+
+  it('refuses a browser upgrade from another origin (403); a listed origin and clients without Origin pass', async () => {
+    const evil = await upgradeStatus(gw.wsUrl(), { headers: { origin: 'https://evil.example.com' } });
+    expect(evil.status).toBe(403);
+    expect((await upgradeStatus(gw.wsUrl(), { headers: { origin: 'https://app.example.com' } })).status).toBe(101);
+    expect((await upgradeStatus(gw.wsUrl())).status).toBe(101);
+    expect(metric((await gw.get('/metrics')).text, 'keepwatch_upgrade_refusals_total{reason="origin"}')).toBe(1);
+  });
+});
