@@ -40,7 +40,11 @@ export async function serveCommand(args: string[]): Promise<void> {
     lifecycle.info({ event: 'shutdown', signal, timeoutMs: options.shutdownTimeoutMs });
     // The bound: whatever still holds the loop (peers slow to answer the close) is cut off.
     setTimeout(() => process.exit(0), options.shutdownTimeoutMs).unref();
-    await (await starting).stop();
+    const gateway = await starting;
+    await gateway.stop();
+    // What is left holds no client: idle HTTP keep-alives (a metrics scraper) and
+    // WebSockets half-closed after their 1001. Closed now, or they hold the loop until the bound.
+    if ('closeApp' in gateway) gateway.closeApp();
     lifecycle.info({ event: 'stopped' });
   });
   let gateway;

@@ -166,7 +166,8 @@ export async function startGateway(
       return connections.size;
     },
     closeApp() {
-      (app as unknown as { close(): void }).close();
+      // The native App has close(); uWS's pure-JS fallback (--allow-js-fallback) has not.
+      (app as unknown as { close?(): void }).close?.();
     },
     async stop(reason: CloseReason = CloseReason.Shutdown) {
       if (stopped) return;
