@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { FlagError, parseFlags } from './parse-flags.js';
+import { FlagError, integerFlag, parseFlags } from './parse-flags.js';
+import { MAX_SHARDS, MAX_WORKERS } from '../monitor/create-live-monitor.js';
 import { runNode } from '../transports/node/run-node.js';
 
 const USAGE = `keepwatch: an application-level keep-alive monitor
@@ -21,10 +22,11 @@ Usage:
   keepwatch node [options] < requests.jsonl
 
 Options:
-  --shards N               shards the clients are hashed over (default 1)
+  --shards N               shards the clients are hashed over (1..1024,
+                           default 1)
   --workers W              worker threads that sweep and list the shards
-                           (piscina pool; default 0: all in this thread).
-                           Same replies, byte for byte
+                           (piscina pool; 0..256, default 0: all in this
+                           thread). Same replies, byte for byte
   --clock virtual|real     virtual: time moves only with ka_check's
                            current_time_ms (default); real: monotonic ms since
                            start, never less than the latest current_time_ms
@@ -44,22 +46,6 @@ function packageVersion(): string {
   return manifest.version;
 }
 
-function positiveInteger(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be an integer >= 1, got '${value}'`);
-  return n;
-}
-
-function workerCount(value: string | undefined): number {
-  if (value === undefined) return 0;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < 0) {
-    throw new UsageError(`--workers must be an integer >= 0, got '${value}'`);
-  }
-  return n;
-}
-
 async function nodeCommand(args: string[]): Promise<void> {
   const values = parseFlags(args, {
     shards: { type: 'string' },
@@ -73,8 +59,9 @@ async function nodeCommand(args: string[]): Promise<void> {
   }
   const clock = values.clock;
   if (clock !== 'virtual' && clock !== 'real') throw new UsageError(`--clock must be 'virtual' or 'real', got '${clock}'`);
-  const workers = workerCount(values.workers);
-  await runNode({ shards: positiveInteger('shards', values.shards, 1), workers, clock });
+  const shards = integerFlag('shards', values.shards, 1, 1, MAX_SHARDS);
+  const workers = integerFlag('workers', values.workers, 0, 0, MAX_WORKERS);
+  await runNode({ shards, workers, clock });
 }
 
 async function main(argv: string[]): Promise<void> {

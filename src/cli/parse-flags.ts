@@ -39,3 +39,15 @@ function joinNegativeValues(args: readonly string[], options: FlagSpec): string[
   }
   return out;
 }
+
+/**
+ * A whole-number flag in min..max, written in decimal digits only: '0x10',
+ * '1e1', ' 4' and '' are refused (Number() would take them). FlagError
+ * names the flag, the range and the value given.
+ */
+export function integerFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d{1,15}$/.test(raw) || n < min || n > max) throw new FlagError(`--${name} must be an integer in ${min}..${max}, got '${raw}'`);
+  return n;
+}

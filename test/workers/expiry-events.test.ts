@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/monitor/clock.js';
 import { WorkerLiveMonitor } from '../../src/monitor/workers/worker-live-monitor.js';
+import { builtShardWorkerEntry } from '../helpers/shard-workers.js';
 
 /**
  * A transport keys its clients by id, so the expired event of a life must
@@ -14,6 +15,7 @@ function setUp(sweepOnAccess: boolean, shards = 2) {
   const live = new WorkerLiveMonitor({
     shards,
     workers: 1,
+    workerEntry: builtShardWorkerEntry,
     clock,
     trackPings: false,
     queueExpiryReports: true,

@@ -3,6 +3,7 @@ import { VirtualClock } from '../../src/monitor/clock.js';
 import { KeepAliveMonitor } from '../../src/monitor/monitor.js';
 import type { ShardTaskRunner } from '../../src/monitor/workers/worker-live-monitor.js';
 import { WorkerLiveMonitor } from '../../src/monitor/workers/worker-live-monitor.js';
+import { builtShardWorkerEntry } from '../helpers/shard-workers.js';
 
 /**
  * A shard task that keeps failing on the pool (here: its runner always
@@ -20,6 +21,7 @@ function setUp(runTask: ShardTaskRunner) {
   const live = new WorkerLiveMonitor({
     shards: 4,
     workers: 2,
+    workerEntry: builtShardWorkerEntry,
     clock,
     trackPings: false,
     queueExpiryReports: true,

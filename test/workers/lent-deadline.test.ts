@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/monitor/clock.js';
 import { WorkerLiveMonitor } from '../../src/monitor/workers/worker-live-monitor.js';
+import { builtShardWorkerEntry } from '../helpers/shard-workers.js';
 
 /**
  * The deadline rule while a shard is lent to a worker: a client is expired
@@ -17,6 +18,7 @@ function setUp(sweepOnAccess: boolean) {
   const live = new WorkerLiveMonitor({
     shards: 1,
     workers: 1,
+    workerEntry: builtShardWorkerEntry,
     clock,
     trackPings: false,
     queueExpiryReports: true,

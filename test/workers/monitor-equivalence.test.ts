@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/monitor/clock.js';
 import { KeepAliveMonitor, type ClientHandle } from '../../src/monitor/monitor.js';
 import { WorkerLiveMonitor } from '../../src/monitor/workers/worker-live-monitor.js';
+import { builtShardWorkerEntry } from '../helpers/shard-workers.js';
 
 /**
  * The worker-backed monitor against the in-process KeepAliveMonitor, on
@@ -47,6 +48,7 @@ class Pair {
     this.live = new WorkerLiveMonitor({
       shards,
       workers: 2,
+      workerEntry: builtShardWorkerEntry,
       clock: this.clock,
       trackPings: false,
       queueExpiryReports: true,
@@ -132,7 +134,8 @@ describe('WorkerLiveMonitor equals KeepAliveMonitor', () => {
         }),
         { seed: 20261121 + shards + (sweepOnAccess ? 0 : 100), numRuns: 30 },
       );
-    });
+      // 30 pools start and stop: seconds on a quiet machine, much more on a loaded one.
+    }, 150_000);
   }
 
   it('operations queued while a shard is lent are applied in order, with their answers kept', async () => {

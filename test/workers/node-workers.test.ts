@@ -107,12 +107,31 @@ describe('keepwatch node --workers: the same bytes as in process', () => {
     expect(expired.length).toBe(20_000 - Math.ceil(20_000 / 7));
   });
 
-  it('refuses a --workers that is not an integer >= 0, with a usage error', async () => {
-    for (const bad of ['-1', '1.5', 'two', '']) {
+  it('refuses a --workers outside 0..256 or not in decimal digits, with a usage error', async () => {
+    for (const bad of ['-1', '1.5', 'two', '', '257', '0x2', '1e1', ' 2']) {
       const run = await runCli(['node', `--workers=${bad}`], '');
       expect(run.code, `--workers=${bad}`).toBe(2);
-      expect(run.errLines[0]).toContain('--workers must be an integer >= 0');
+      expect(run.errLines[0]).toBe(`keepwatch: --workers must be an integer in 0..256, got '${bad}'`);
       expect(run.stdout.length).toBe(0);
     }
+  });
+
+  it('refuses a --shards outside 1..1024 or not in decimal digits, with a usage error', async () => {
+    for (const bad of ['0', '1025', '100000', '0x10', '1e1', ' 4', '4 ', '']) {
+      const run = await runCli(['node', `--shards=${bad}`], '');
+      expect(run.code, `--shards=${bad}`).toBe(2);
+      expect(run.errLines[0]).toBe(`keepwatch: --shards must be an integer in 1..1024, got '${bad}'`);
+      expect(run.stdout.length).toBe(0);
+    }
+    // The bound itself is accepted.
+    const input = [
+      '{"src":"c0","dest":"n1","body":{"type":"init","msg_id":1,"node_id":"n1","node_ids":["n1"]}}',
+      '{"src":"c1","dest":"n1","body":{"type":"ka_register","msg_id":2,"client_id":"a","timeout_ms":5}}',
+      '{"src":"c1","dest":"n1","body":{"type":"ka_check","msg_id":3,"current_time_ms":10}}',
+    ].join('\n');
+    const edge = await runCli(['node', '--shards', '1024'], `${input}\n`);
+    expect(edge.code).toBe(0);
+    expect(edge.lines.length).toBe(3);
+    expect(JSON.parse(edge.lines[2])).toMatchObject({ body: { type: 'ka_check_ok', expired: ['a'], active: [] } });
   });
 });

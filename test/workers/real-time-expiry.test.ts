@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MonotonicClock } from '../../src/monitor/clock.js';
 import { createLiveMonitor } from '../../src/monitor/create-live-monitor.js';
+import { builtShardWorkerEntry } from '../helpers/shard-workers.js';
 
 /**
  * Real time, worker shards, the one timer: no client is expired before its
@@ -19,6 +20,7 @@ describe('real-time expiry on worker shards', () => {
     const live = createLiveMonitor({
       shards: 4,
       workers: 2,
+      workerEntry: builtShardWorkerEntry,
       clock,
       trackPings: true,
       events: {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MonotonicClock } from '../../src/monitor/clock.js';
 import { createLiveMonitor } from '../../src/monitor/create-live-monitor.js';
+import { builtShardWorkerEntry } from '../helpers/shard-workers.js';
 
 /**
  * A continuous stream of status requests must not stop expiry on worker
@@ -22,6 +23,7 @@ describe('expiry during a continuous status flood on workers', () => {
     const live = createLiveMonitor({
       shards: 4,
       workers: 2,
+      workerEntry: builtShardWorkerEntry,
       clock,
       trackPings: true,
       pingTickMs: 50,

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../src/monitor/clock.js';
 import { KeepAliveMonitor } from '../../src/monitor/monitor.js';
-import { WorkerLiveMonitor } from '../../src/monitor/workers/worker-live-monitor.js';
+import type { ShardTask } from '../../src/monitor/workers/shard-task.js';
+import { WorkerLiveMonitor, type ShardTaskRunner } from '../../src/monitor/workers/worker-live-monitor.js';
+import { dyingShardWorkerEntry } from '../helpers/shard-workers.js';
 
 /**
  * A worker that dies in the middle of a sweep loses nothing: the shard is
@@ -15,7 +17,27 @@ interface Observed {
   expired: string[][];
 }
 
-function setUp(shards: number, killWorkerOnce?: { shard: number; afterExpiries: number }) {
+/**
+ * A task runner that makes the first task of each shard in `shards` that
+ * reaches `afterExpiries` expiries kill its worker thread mid-sweep
+ * (dying-shard-worker.cjs); counts the tasks that failed.
+ */
+function killOnce(shards: number[], afterExpiries: number) {
+  const armed = new Set(shards);
+  const failures: number[] = [];
+  const runTask: ShardTaskRunner = (task, runOnPool) => {
+    if (!armed.has(task.shard)) return runOnPool(task);
+    const dying: ShardTask & { dieAfterExpiries: number } = { ...task, dieAfterExpiries: afterExpiries };
+    return runOnPool(dying).catch((error: unknown) => {
+      armed.delete(task.shard);
+      failures.push(task.shard);
+      throw error;
+    });
+  };
+  return { runTask, failures };
+}
+
+function setUp(shards: number, runTask: ShardTaskRunner) {
   const clock = new VirtualClock();
   const seen: Observed = { pings: [], expired: [] };
   const live = new WorkerLiveMonitor({
@@ -25,7 +47,8 @@ function setUp(shards: number, killWorkerOnce?: { shard: number; afterExpiries: 
     trackPings: true,
     queueExpiryReports: true,
     sweepTimer: false,
-    killWorkerOnce,
+    workerEntry: dyingShardWorkerEntry,
+    runTask,
     events: {
       ping: (ids) => seen.pings.push([...ids]),
       expired: (ids) => seen.expired.push([...ids]),
@@ -41,11 +64,10 @@ function setUp(shards: number, killWorkerOnce?: { shard: number; afterExpiries: 
   return { clock, live, ref, seen, refPings };
 }
 
-const threadIds = (live: WorkerLiveMonitor) => live.workerThreads.map((w) => w.threadId).sort();
-
 describe('a worker dies mid-task: nothing is lost', () => {
   it('exits after releasing 300 of its expiries; the retry on a new worker finds them all', async () => {
-    const { clock, live, ref, seen, refPings } = setUp(2, { shard: 0, afterExpiries: 300 });
+    const kill = killOnce([0], 300);
+    const { clock, live, ref, seen, refPings } = setUp(2, kill.runTask);
     try {
       for (let i = 0; i < 4000; i++) {
         const settings = { timeoutMs: i % 2 === 0 ? 20 : 200, pingIntervalMs: 5 };
@@ -61,12 +83,12 @@ describe('a worker dies mid-task: nothing is lost', () => {
         clock.observe(10);
         expect(live.heartbeat(`k${i}`)).toBe(ref.heartbeat(`k${i}`, 10));
       }
-      const before = threadIds(live);
+      expect(kill.failures).toEqual([]);
       seen.pings = [];
       refPings.length = 0;
       const got = await live.check(21);
       const want = ref.check(21);
-      expect(threadIds(live), 'a worker was replaced').not.toEqual(before);
+      expect(kill.failures, 'a worker died mid-sweep').toEqual([0]);
       expect(got.expired.length).toBeGreaterThan(1000);
       expect(got).toEqual(want);
       expect(seen.expired.flat().sort()).toEqual([...want.expired].sort());
@@ -87,20 +109,17 @@ describe('a worker dies mid-task: nothing is lost', () => {
     }
   });
 
-  it('worker threads terminated while a large sweep runs: the check is still exact', async () => {
-    const { live, ref } = setUp(3);
+  it('every shard\'s worker dies in the middle of a large sweep: the check is still exact', async () => {
+    const kill = killOnce([0, 1, 2], 1000);
+    const { live, ref } = setUp(3, kill.runTask);
     try {
       for (let i = 0; i < 60_000; i++) {
         const settings = { timeoutMs: 10 + (i % 4), pingIntervalMs: 1000 };
         live.register(`t${i}`, settings);
         ref.register(`t${i}`, settings, 0);
       }
-      const before = threadIds(live);
-      const pending = live.check(12);
-      // Both threads, so that whichever runs a task dies under it.
-      for (const worker of live.workerThreads) void worker.terminate();
-      const got = await pending;
-      expect(threadIds(live)).not.toEqual(before);
+      const got = await live.check(12);
+      expect(kill.failures.sort()).toEqual([0, 1, 2]);
       expect(got).toEqual(ref.check(12));
       expect(await live.check(100)).toEqual(ref.check(100));
     } finally {

@@ -23,11 +23,6 @@ export interface ShardTask extends ShardTaskOptions {
   /** The time of the sweep (ms). */
   now: number;
   buffers: ShardBuffers;
-  /**
-   * Fault injection for tests: the worker thread exits after releasing
-   * this many expired clients, in the middle of its sweep.
-   */
-  exitAfterExpiries?: number;
 }
 
 /**

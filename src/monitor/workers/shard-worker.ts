@@ -1,23 +1,23 @@
 /**
- * The piscina worker: runs one shard task over a view of the shard's shared
- * memory (core/shard.ts, "ANOTHER THREAD"). Stateless between tasks: the
- * view is rebuilt from the buffers each task carries (a few typed-array
- * headers per page), so a replacement worker is as good as the old one.
+ * What a worker does with one shard task: runs it over a view of the
+ * shard's shared memory (core/shard.ts, "ANOTHER THREAD"). Stateless between
+ * tasks: the view is rebuilt from the buffers each task carries (a few
+ * typed-array headers per page), so a replacement worker is as good as the
+ * old one, and the main thread can run a task itself when the pool cannot
+ * (worker-live-monitor.ts). Loaded in workers by shard-worker-entry.cts.
  */
 import { NIL, Shard, type SweepSink } from '../../core/index.js';
 import type { ShardTask, ShardTaskResult } from './shard-task.js';
 
-class SlotSink implements SweepSink {
+/** Collects a sweep's findings as slots (the main thread reads the ids). */
+export class SlotSink implements SweepSink {
   readonly expiredSlots: number[] = [];
   readonly expiredDeadlines: number[] = [];
   readonly expiredSeqs: number[] = [];
   readonly pingSlots: number[] = [];
   readonly pingHandles: number[] = [];
 
-  constructor(private readonly exitAfterExpiries: number) {}
-
   expired(shard: Shard, slot: number, deadline: number): void {
-    if (this.expiredSlots.length === this.exitAfterExpiries) process.exit(1);
     this.expiredSlots.push(slot);
     this.expiredDeadlines.push(deadline);
     this.expiredSeqs.push(shard.regSeq(slot));
@@ -29,10 +29,9 @@ class SlotSink implements SweepSink {
   }
 }
 
-export default function runShardTask(task: ShardTask): ShardTaskResult {
+export function runShardTask(task: ShardTask, sink: SlotSink = new SlotSink()): ShardTaskResult {
   const started = performance.now();
   const shard = new Shard({ trackPings: task.trackPings, pingTickMs: task.pingTickMs, buffers: task.buffers });
-  const sink = new SlotSink(task.exitAfterExpiries ?? -1);
   if (task.sweep) shard.sweep(task.now, sink);
   const orderSlots: number[] = [];
   const orderSeqs: number[] = [];
@@ -55,4 +54,8 @@ export default function runShardTask(task: ShardTask): ShardTaskResult {
     orderLastSeen: task.kind === 'status' ? Float64Array.from(orderLastSeen) : new Float64Array(0),
     workerMs: performance.now() - started,
   };
+}
+
+export default function runDefaultShardTask(task: ShardTask): ShardTaskResult {
+  return runShardTask(task);
 }

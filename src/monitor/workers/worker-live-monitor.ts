@@ -77,7 +77,7 @@ import { mergeBySeq, type OrderWalk } from './merge-by-seq.js';
 import { settleTask } from './settle-task.js';
 import { PendingHandle, ShardHost } from './shard-host.js';
 import { ShardPool } from './shard-pool.js';
-import runShardTask from './shard-worker.js';
+import { runShardTask } from './shard-worker.js';
 import type { ShardTask, ShardTaskKind, ShardTaskOptions, ShardTaskResult } from './shard-task.js';
 
 /** Runs of a task on the pool before it runs on the main thread instead (each after a repair). */
@@ -95,8 +95,8 @@ export interface WorkerLiveMonitorOptions extends InProcessLiveMonitorOptions {
    * node on its virtual clock sweeps only at ka_check, as in process.
    */
   sweepTimer?: boolean;
-  /** Fault injection for tests: tasks on `shard` exit their worker after that many expiries, until one does. */
-  killWorkerOnce?: { shard: number; afterExpiries: number };
+  /** The file the pool's workers load (default: the compiled entry beside this module). */
+  workerEntry?: string;
   /** How a task reaches the pool; a test wraps it to make tasks fail (default: straight to the pool). */
   runTask?: ShardTaskRunner;
 }
@@ -125,7 +125,6 @@ export class WorkerLiveMonitor implements LiveMonitor {
   private readonly sweepTimer: boolean;
   /** Whether check and status sweep first (as KeepAliveMonitor's sweepOnAccess). */
   private readonly sweepOnAccess: boolean;
-  private killWorkerOnce: { shard: number; afterExpiries: number } | undefined;
   private readonly runOnPool: (task: ShardTask) => Promise<ShardTaskResult>;
   /** A timer sweep waits in the round queue: no re-arming until it starts. */
   private timerSweepQueued = false;
@@ -144,7 +143,6 @@ export class WorkerLiveMonitor implements LiveMonitor {
     this.shardOptions = { trackPings: options.trackPings ?? true, pingTickMs: options.pingTickMs ?? 1 };
     this.timer = new DeadlineTimer(this.clock, options.stallThresholdMs ?? 20, () => this.onTimer());
     this.sweepTimer = options.sweepTimer ?? true;
-    this.killWorkerOnce = options.killWorkerOnce;
     const hostEvents = {
       expired: (id: string, deadline: number) => this.events.expired?.([id], [deadline], this.clock.now()),
       report: (id: string, seq: number) => {
@@ -154,7 +152,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
     const sweepOnAccess = options.sweepOnAccess ?? true;
     this.sweepOnAccess = sweepOnAccess;
     this.hosts = Array.from({ length: count }, (_, i) => new ShardHost(i, this.shardOptions, sweepOnAccess, hostEvents));
-    this.pool = new ShardPool(options.workers ?? 1);
+    this.pool = new ShardPool(options.workers ?? 1, options.workerEntry);
     const runTask = options.runTask;
     this.runOnPool = runTask ? (task) => runTask(task, (t) => this.pool.run(t)) : (task) => this.pool.run(task);
   }
@@ -164,11 +162,6 @@ export class WorkerLiveMonitor implements LiveMonitor {
     let n = 0;
     for (const host of this.hosts) n += host.shard.size;
     return n;
-  }
-
-  /** The worker threads, for tests that kill one. */
-  get workerThreads(): ShardPool['threads'] {
-    return this.pool.threads;
   }
 
   register(clientId: string, settings: ClientSettings): ClientHandle {
@@ -328,11 +321,9 @@ export class WorkerLiveMonitor implements LiveMonitor {
     let lastError: unknown;
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const task: ShardTask = { kind, sweep, shard: host.index, now, ...this.shardOptions, buffers: host.shard.buffers() };
-      if (this.killWorkerOnce?.shard === host.index) task.exitAfterExpiries = this.killWorkerOnce.afterExpiries;
       try {
         return await this.runOnPool(task);
       } catch (error) {
-        if (task.exitAfterExpiries !== undefined) this.killWorkerOnce = undefined;
         lastError = error;
         host.repair();
       }

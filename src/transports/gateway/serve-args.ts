@@ -1,5 +1,6 @@
-import { FlagError, parseFlags } from '../../cli/parse-flags.js';
+import { FlagError, integerFlag, parseFlags } from '../../cli/parse-flags.js';
 import { parseClusterFlags } from '../../cluster/cluster-flags.js';
+import { MAX_SHARDS, MAX_WORKERS } from '../../monitor/create-live-monitor.js';
 import { DEFAULT_GATEWAY_OPTIONS, PING_MODES, type GatewayOptions } from './options.js';
 import { TEST_HOOKS_ENV } from './test-hooks.js';
 import { exposureProblem } from '../../edge/exposure-policy.js';
@@ -62,8 +63,8 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
     options: {
       host: values.host ?? D.host,
       port: integer('port', values.port, D.port, 0, 65535),
-      shards: integer('shards', values.shards, D.shards, 1, 1024),
-      workers: integer('workers', values.workers, D.workers, 0, 256),
+      shards: integer('shards', values.shards, D.shards, 1, MAX_SHARDS),
+      workers: integer('workers', values.workers, D.workers, 0, MAX_WORKERS),
       threads: integer('threads', values.threads, D.threads, 1, 64),
       maxPayloadBytes: integer('max-payload-bytes', values['max-payload-bytes'], D.maxPayloadBytes, 64, 64 * 1024 * 1024),
       maxClientsPerConnection: integer('max-clients-per-connection', values['max-clients-per-connection'], D.maxClientsPerConnection, 1, 10_000_000),
@@ -93,10 +94,11 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
 }
 
 function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max) throw new ServeUsageError(`--${name} must be an integer in ${min}..${max}, got '${raw}'`);
-  return n;
+  try {
+    return integerFlag(name, raw, fallback, min, max);
+  } catch (error) {
+    throw error instanceof FlagError ? new ServeUsageError(error.message) : error;
+  }
 }
 
 function usageError(text: string): never {
