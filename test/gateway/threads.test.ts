@@ -87,6 +87,60 @@ describe('gateway with --threads 2: two I/O threads on one port', () => {
   });
 });
 
+describe('gateway with --threads 2: a client_id registered again on another thread moves there', () => {
+  let gw: GatewayProcess;
+  beforeAll(async () => {
+    gw = await startGateway({ args: ['--threads', '2'], startupTimeoutMs: STARTUP_MS });
+  }, 2 * STARTUP_MS);
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  it('each later registration takes the client; every earlier connection gets ka_moved and 4001; one holder at the end', async () => {
+    // 8 connections in turn: with 2 threads, some consecutive ones sit on different threads (all on one: 1 in 128).
+    const conns: TestClient[] = [];
+    const threadOf: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      const before = await health(gw);
+      const c = await TestClient.open(gw.wsUrl());
+      const after = await eventually(() => health(gw), (h) => h.connections === before.connections + 1);
+      threadOf.push(after.threads.findIndex((t, k) => t.connections > before.threads[k].connections));
+      expect((await c.register('mover', 60_000)).body.type).toBe('ka_register_ok');
+      conns.push(c);
+    }
+    expect(new Set(threadOf).size).toBe(2);
+    for (const old of conns.slice(0, -1)) {
+      expect((await old.next((m) => m.body.type === 'ka_moved', 5000)).text).toBe('{"type": "ka_moved", "client_id": "mover"}');
+      expect(await old.closed).toMatchObject({ code: 4001, reason: 'client moved to another connection' });
+    }
+    const last = conns[conns.length - 1];
+    expect((await last.request({ type: 'ka_heartbeat', client_id: 'mover' })).body.type).toBe('ka_heartbeat_ok');
+    const h = await eventually(() => health(gw), (x) => x.clients === 1);
+    expect(h.clients).toBe(1);
+    const status = JSON.parse((await gw.get('/status')).text) as { connections: { client_id: string }[] };
+    expect(status.connections.map((e) => e.client_id)).toEqual(['mover']);
+    expect(metric((await gw.get('/metrics')).text, 'keepwatch_client_moves_total')).toBe(7);
+    last.close();
+  });
+
+  it('two connections registering one id at the same instant: exactly one keeps it, the other is told', async () => {
+    for (let round = 0; round < 5; round++) {
+      const id = `race-${round}`;
+      const [a, b] = [await TestClient.open(gw.wsUrl()), await TestClient.open(gw.wsUrl())];
+      await Promise.all([a.register(id, 60_000), b.register(id, 60_000)]);
+      const h = await eventually(() => health(gw), (x) => x.clients === 1);
+      expect(h.clients).toBe(1);
+      const closed = await Promise.race([a.closed.then(() => a), b.closed.then(() => b)]);
+      const kept = closed === a ? b : a;
+      expect(closed.closedWith?.code).toBe(4001);
+      expect(closed.ofType('ka_moved')).toHaveLength(1);
+      expect((await kept.request({ type: 'ka_heartbeat', client_id: id })).body.type).toBe('ka_heartbeat_ok');
+      kept.close();
+      await eventually(() => health(gw), (x) => x.clients === 0);
+    }
+  });
+});
+
 describe('gateway with --threads 2: faults and shutdown', () => {
   it('a thread that throws is replaced within a second; its clients are closed (4020) and counted, the other thread\'s untouched', async () => {
     const gw = await startGateway({ args: ['--threads', '2'], startupTimeoutMs: STARTUP_MS });

@@ -23,6 +23,12 @@ export interface RegistryListener {
    * acted on now, closing or notifying, since the event will find no entry.
    */
   ended(entry: ClientEntry): void;
+  /**
+   * Every registration, new or again, with its sequence number: I/O threads
+   * (--threads N) tell their siblings, whose older registration of the same
+   * id then moves here (yieldTo).
+   */
+  registered?(clientId: string, seq: number): void;
 }
 
 /**
@@ -71,15 +77,20 @@ export class ClientRegistry {
     const now = this.clock.now();
     const pingIntervalMs = settings.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS;
     const timeoutMs = settings.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const seq = this.nextSeq();
     let entry = this.byId.get(clientId);
     if (entry === undefined) {
       entry = new ClientEntry(clientId, conn, handle, pingIntervalMs, timeoutMs, now);
-      entry.seq = this.nextSeq();
+      entry.seq = seq;
+      entry.claimSeq = seq;
       this.byId.set(clientId, entry);
       conn.addClient(entry);
       this.ownership?.claimed(entry);
+      this.listener.registered?.(clientId, seq);
       return entry;
     }
+    entry.claimSeq = seq;
+    this.listener.registered?.(clientId, seq);
     entry.handle = handle;
     entry.pingIntervalMs = pingIntervalMs;
     entry.timeoutMs = timeoutMs;
@@ -132,6 +143,17 @@ export class ClientRegistry {
     this.monitor.remove(entry.clientId);
     this.unlink(entry);
     this.listener.moved(from, entry.clientId);
+  }
+
+  /**
+   * Another I/O thread registered `clientId` with sequence `seq`: if that is
+   * later than this thread's latest registration of it, the client moved
+   * there (ka_moved, 4001 if its connection is left empty); if earlier, this
+   * one stands and the other thread yields when it hears of it.
+   */
+  yieldTo(clientId: string, seq: number): void {
+    const entry = this.byId.get(clientId);
+    if (entry !== undefined && entry.claimSeq < seq) this.drop(entry);
   }
 
   private refreshed(entry: ClientEntry, now: number): void {

@@ -14,6 +14,8 @@ export class ClientEntry {
   pinged = false;
   /** Registration sequence, process-wide (with --threads N it orders GET /status across threads). */
   seq = 0;
+  /** Sequence of its latest registration (new or again): across I/O threads, the later registration keeps the client. */
+  claimSeq = 0;
 
   constructor(
     readonly clientId: string,

@@ -56,6 +56,8 @@ export interface Gateway {
  */
 export interface GatewayThreading {
   nextSeq(): number;
+  /** Tells the sibling threads of a registration (see RegistryListener.registered). */
+  registered(clientId: string, seq: number): void;
   http: Pick<HttpRouteDeps, 'monitor' | 'metrics' | 'health'>;
 }
 
@@ -100,6 +102,7 @@ export async function startGateway(
       if (from.clientCount === 0) from.close(CloseReason.ClientMoved);
     },
     ended: (entry) => actions.expireNow(entry),
+    registered: threading?.registered,
   }, threading?.nextSeq, cluster);
   registry = owned;
   actions.attach(owned);

@@ -3,6 +3,7 @@ import { CloseReason } from '../close-codes.js';
 import { createLogger, lifecycleLogger } from '../logger.js';
 import { loadUws } from '../native-uws.js';
 import { startGateway, type Gateway } from '../server.js';
+import { ClaimRelay } from './claim-relay.js';
 import { SupervisorLink } from './supervisor-link.js';
 import type { CollectKind, IoThreadData, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
 
@@ -22,8 +23,10 @@ async function runIoThread(port: MessagePort, data: IoThreadData): Promise<void>
   const loaded = loadUws();
   const seq = new BigInt64Array(data.seq);
   const link = new SupervisorLink(post);
+  const claims = new ClaimRelay((ids, seqs) => post({ kind: 'claims', ids, seqs }));
   const gateway = await startGateway({ ...data.options, port: data.port }, loaded, log, {
     nextSeq: () => Number(Atomics.add(seq, 0, 1n)),
+    registered: claims.registered,
     http: link.httpSources(),
   });
   onUnexpectedError(gateway, log, post);
@@ -37,6 +40,9 @@ async function runIoThread(port: MessagePort, data: IoThreadData): Promise<void>
         return;
       case 'stop':
         void stopThread(gateway, port, message.graceMs, post);
+        return;
+      case 'claims':
+        for (let i = 0; i < message.ids.length; i++) gateway.registry.yieldTo(message.ids[i], message.seqs[i]);
         return;
     }
   });

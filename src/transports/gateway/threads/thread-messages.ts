@@ -49,9 +49,12 @@ export type ThreadToMain =
   | { kind: 'report'; id: number; what: CollectKind; data: ThreadReports[CollectKind] }
   /** Sent by a thread that caught an unexpected error, before it exits: what it lost. */
   | { kind: 'failed'; error: string; connections: number; clients: number }
-  | { kind: 'stopped' };
+  | { kind: 'stopped' }
+  /** Registrations since the last batch (one batch per turn of the thread's loop): relayed to every other thread. */
+  | { kind: 'claims'; ids: string[]; seqs: number[] };
 
 export type MainToThread =
   | { kind: 'report'; id: number; what: CollectKind }
   | { kind: 'collected'; id: number; what: CollectKind; data: Collected[CollectKind] }
-  | { kind: 'stop'; graceMs: number };
+  | { kind: 'stop'; graceMs: number }
+  | { kind: 'claims'; ids: string[]; seqs: number[] };

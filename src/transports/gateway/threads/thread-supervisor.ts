@@ -118,6 +118,11 @@ export class ThreadSupervisor {
         this.collections.get(message.id)?.answers.set(thread, message.data);
         this.collections.get(message.id)?.done();
         return;
+      case 'claims':
+        this.slots.forEach((slot, other) => {
+          if (other !== thread && slot.state === 'running' && slot.worker !== undefined) this.send(slot.worker, message);
+        });
+        return;
       case 'failed':
         this.slots[thread].lost = { connections: message.connections, clients: message.clients };
         return;
