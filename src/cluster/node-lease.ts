@@ -47,6 +47,17 @@ export class NodeLease {
     return performance.now() - this.lastRenewed > this.leaseMs;
   }
 
+  /**
+   * A gap between any two renewals (of any node) longer than this is a
+   * Redis stall. lease - 2 renewals: a stall shorter than that cannot lapse
+   * a lease renewed on time (even one renewal late), so it needs no pause of
+   * reaping; a longer one can, and is caught. (lease/2 was too eager: a
+   * loaded machine's late renewals kept reaping paused.)
+   */
+  private get stallMs(): number {
+    return Math.max(this.renewMs, this.leaseMs - 2 * this.renewMs);
+  }
+
   async renew(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
@@ -55,7 +66,7 @@ export class NodeLease {
     try {
       const [now] = await this.redis.kwRenewLease(
         NODE_KEYS.leases, NODE_KEYS.info, NODE_KEYS.fenced, NODE_KEYS.clock,
-        incarnation, this.leaseMs, this.events.info(), Math.floor(this.leaseMs / 2),
+        incarnation, this.leaseMs, this.events.info(), this.stallMs,
       );
       if (incarnation !== this.incarnation) return;
       if (Number(now) === -1) {

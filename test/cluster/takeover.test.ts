@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric, type GatewayProcess } from '../gateway/helpers/gateway-process.js';
-import { TestClient } from '../gateway/helpers/ws-client.js';
+import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
 import { Fleet } from './helpers/fleet.js';
 
 describe.each(['standalone', 'cluster'] as const)('takeover across gateways (Redis %s)', (kind) => {
@@ -64,6 +64,15 @@ describe.each(['standalone', 'cluster'] as const)('takeover across gateways (Red
     };
     expect(page.total).toBe(3);
     expect(page.clients.map((x) => `${x.client_id}@${x.node_id}`).sort()).toEqual(['view-0@gw-a', 'view-1@gw-b', 'view-2@gw-c']);
+    // Last-seen reaches Redis in the once-a-second batch: a heartbeat shows, silence ages.
+    await sleep(2500);
+    await clients[1].request({ type: 'ka_heartbeat', client_id: 'view-1' });
+    await sleep(2000);
+    const seen = JSON.parse((await a.get('/status?scope=cluster')).text) as typeof page;
+    const ago = new Map(seen.clients.map((x) => [x.client_id, x.last_seen_ms_ago]));
+    expect(ago.get('view-1')).toBeLessThan(2000 + 1000);
+    expect(ago.get('view-0')).toBeGreaterThanOrEqual(4000);
+    expect(ago.get('view-0')! - ago.get('view-1')!).toBeGreaterThanOrEqual(1500);
     const second = JSON.parse((await c.get('/status?scope=cluster&offset=1&limit=1')).text) as { total: number; count: number };
     expect(second).toMatchObject({ total: 3, count: 1 });
     const view = JSON.parse((await a.get('/cluster')).text) as { nodes: { node_id: string; lease_age_ms: number; clients: number }[] };

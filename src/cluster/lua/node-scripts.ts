@@ -10,8 +10,8 @@ local now = t[1] * 1000 + math.floor(t[2] / 1000)`;
 /**
  * Renews an incarnation's lease, unless it was fenced.
  * KEYS: leases, info, fenced, clock. ARGV: incarnation, lease ms, info, stall ms.
- * A gap of more than `stall ms` since anyone's latest renewal means Redis
- * (or the whole fleet) stalled: stall_end is recorded, and reaping waits a
+ * A gap of more than `stall ms` (lease - 2 renewal periods) since anyone's
+ * latest renewal means Redis (or the whole fleet) stalled: stall_end is recorded, and reaping waits a
  * full lease after it so every live node can renew first.
  * Returns {-1} if fenced, else {now}.
  */

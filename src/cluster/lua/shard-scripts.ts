@@ -70,21 +70,27 @@ return out`;
 
 /**
  * Last-seen times, batched: written only for ids this incarnation owns.
- * KEYS: owner, seen, fenced. ARGV: incarnation, then client_id, epoch-ms pairs.
+ * Two commands whatever the batch size (HMGET of the owners, one HSET), so
+ * Redis' command count does not follow the number of clients heard from.
+ * KEYS: owner, seen, fenced. ARGV: incarnation, then client_id, epoch-ms pairs (at most 1000).
  * Returns -1 if fenced, else how many were written.
  */
 export const WRITE_SEEN = `local inc = ARGV[1]
 if redis.call('SISMEMBER', KEYS[3], inc) == 1 then return -1 end
+local ids = {}
+for i = 2, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
+if #ids == 0 then return 0 end
+local owners = redis.call('HMGET', KEYS[1], unpack(ids))
 local mine = inc .. ' '
-local n = 0
-for i = 2, #ARGV, 2 do
-  local owner = redis.call('HGET', KEYS[1], ARGV[i])
+local pairs = {}
+for j, owner in ipairs(owners) do
   if owner and string.sub(owner, 1, #mine) == mine then
-    redis.call('HSET', KEYS[2], ARGV[i], ARGV[i + 1])
-    n = n + 1
+    pairs[#pairs + 1] = ids[j]
+    pairs[#pairs + 1] = ARGV[2 * j + 1]
   end
 end
-return n`;
+if #pairs > 0 then redis.call('HSET', KEYS[2], unpack(pairs)) end
+return #pairs / 2`;
 
 /**
  * Fences a dead incarnation in this shard, then declares up to `batch` of

@@ -1,0 +1,206 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Cluster } from 'ioredis';
+import { CLUSTER_SHARDS, shardKeys } from '../../src/cluster/key-layout.js';
+import { startRedisCluster, type RedisCluster } from '../../test/helpers/redis-servers.js';
+import { LatencyHistogram, printTable, progress, writeLatencyChart, writeResultsJson, type LatencySummary } from '../lib/index.js';
+import { ClusterGateway } from './cluster-gateway.js';
+import { commandMix, readCounters, type RedisCounters } from './redis-stats.js';
+import { measureTakeovers } from './takeover-latency.js';
+
+/**
+ * bench:cluster: 3 gateways on one machine on a 3-master Redis Cluster,
+ * 100,000 quiet clients (multiplexed, 20 sockets per gateway), in one run:
+ *   1. Redis commands/s and Redis CPU at steady state, at two heartbeat
+ *      rates (the load must not follow the rate);
+ *   2. takeover latency: register on gateway B -> old socket on A closed;
+ *   3. SIGKILL of the gateway holding a third of the clients: time until
+ *      each of them is declared gone (reap events in the streams).
+ */
+/** KEEPWATCH_BENCH_CLUSTER_CLIENTS overrides the client count (a quick look); the published figures use 100,000. */
+const CLIENTS = Number(process.env.KEEPWATCH_BENCH_CLUSTER_CLIENTS ?? 100_000);
+const GATEWAYS = 3;
+const SOCKETS_PER_GATEWAY = 20;
+const CLIENT_TIMEOUT_MS = 120_000;
+const WINDOW_MS = 10_000;
+const TAKEOVERS = 1000;
+const LEASE_MS = 3000;
+const HARD_BOUND_MS = 12 * 60_000;
+
+const LOAD_CHILD = fileURLToPath(new URL('./heartbeat-load.js', import.meta.url));
+const loads: ChildProcess[] = [];
+let redisCluster: RedisCluster | undefined;
+
+function killEverything(): void {
+  ClusterGateway.killAll();
+  for (const l of loads) l.kill('SIGKILL');
+  for (const m of redisCluster?.masters ?? []) {
+    try {
+      process.kill(m.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killEverything);
+setTimeout(() => {
+  process.stderr.write(`bench:cluster: hard bound of ${HARD_BOUND_MS} ms reached\n`);
+  process.exit(1);
+}, HARD_BOUND_MS).unref();
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function startLoad(url: string, prefix: string, count: number, periodMs: number): Promise<ChildProcess> {
+  const child = fork(LOAD_CHILD, [url, prefix, String(count), String(SOCKETS_PER_GATEWAY), String(CLIENT_TIMEOUT_MS), String(periodMs)], {
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  loads.push(child);
+  return new Promise((resolve, reject) => {
+    child.stdout?.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve(child);
+    });
+    child.on('exit', (code) => reject(new Error(`load child ${prefix} exited ${code}`)));
+  });
+}
+
+async function steadyWindow(
+  cluster: RedisCluster,
+  label: string,
+): Promise<{ label: string; commandsPerSecond: number; redisCpuPercent: number; evalshaPerSecond: number; mixPerSecond: { [command: string]: number } }> {
+  const mix0 = commandMix(cluster.masters);
+  const c0: RedisCounters = readCounters(cluster.masters);
+  const t0 = performance.now();
+  await sleep(WINDOW_MS);
+  const c1 = readCounters(cluster.masters);
+  const mix1 = commandMix(cluster.masters);
+  const seconds = (performance.now() - t0) / 1000;
+  // The bench's own INFO calls (4 per master per window) are not the cluster's load.
+  const own = 4 * cluster.masters.length;
+  const mixPerSecond: { [command: string]: number } = {};
+  for (const [name, calls] of mix1) {
+    const rate = (calls - (mix0.get(name) ?? 0)) / seconds;
+    if (rate >= 0.5) mixPerSecond[name] = Math.round(rate * 10) / 10;
+  }
+  return {
+    label,
+    mixPerSecond,
+    commandsPerSecond: (c1.commands - c0.commands - own) / seconds,
+    redisCpuPercent: (100 * (c1.cpuSeconds - c0.cpuSeconds)) / seconds,
+    evalshaPerSecond: ((mix1.get('evalsha') ?? 0) - (mix0.get('evalsha') ?? 0)) / seconds,
+  };
+}
+
+async function reapEventsSince(redis: Cluster, fromMs: number, incarnation: string): Promise<number[]> {
+  const out: number[] = [];
+  for (let s = 0; s < CLUSTER_SHARDS; s++) {
+    const entries = await redis.xrange(shardKeys(s).events, String(fromMs), '+');
+    for (const [id, fields] of entries) {
+      if (fields[1] === 'reap' && fields[fields.indexOf('from') + 1] === incarnation) out.push(Number(id.split('-')[0]));
+    }
+  }
+  return out;
+}
+
+const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+
+async function main(): Promise<void> {
+  progress('starting a 3-master Redis Cluster');
+  redisCluster = await startRedisCluster();
+  const cluster = redisCluster;
+  const redisArgs = ['--redis-cluster', cluster.seeds];
+  progress('starting 3 gateways');
+  const gateways: ClusterGateway[] = [];
+  const logDir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-cluster-'));
+  progress(`gateway logs in ${logDir}`);
+  for (let g = 0; g < GATEWAYS; g++) gateways.push(await ClusterGateway.start(`gw-${g}`, redisArgs, join(logDir, `gw-${g}.log`)));
+  progress(`${TAKEOVERS / 2} takeovers gw-0 -> gw-1 on an idle fleet`);
+  const idleTakeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'idle-takeover', TAKEOVERS / 2);
+  const per = Math.ceil(CLIENTS / GATEWAYS);
+  progress(`registering ${CLIENTS} clients (${SOCKETS_PER_GATEWAY} sockets per gateway)`);
+  const registerStart = performance.now();
+  await Promise.all(gateways.map((gw, g) => startLoad(gw.wsUrl, `g${g}`, Math.min(per, CLIENTS - g * per), 10_000)));
+  const registerSeconds = (performance.now() - registerStart) / 1000;
+  await sleep(3000);
+
+  progress('steady state, heartbeat every 10 s');
+  const slow = await steadyWindow(cluster, 'heartbeat every 10 s (10,000 heartbeats/s)');
+  for (const l of loads) l.send('heartbeat 5000');
+  await sleep(2000);
+  progress('steady state, heartbeat every 5 s');
+  const fast = await steadyWindow(cluster, 'heartbeat every 5 s (20,000 heartbeats/s)');
+
+  progress(`${TAKEOVERS} takeovers gw-0 -> gw-1 under that load`);
+  const takeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'takeover', TAKEOVERS);
+
+  progress('SIGKILL gw-2');
+  const inspect = new Cluster(cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port })));
+  const victim = gateways[2];
+  const victimInc = await victim.incarnation();
+  const victimClients = Math.min(per, CLIENTS - 2 * per);
+  const killedAt = Date.now();
+  victim.kill('SIGKILL');
+  let reaps: number[] = [];
+  const reapDeadline = performance.now() + 30_000;
+  while (performance.now() < reapDeadline) {
+    reaps = await reapEventsSince(inspect, killedAt, victimInc);
+    if (reaps.length >= victimClients) break;
+    await sleep(200);
+  }
+  const reapHist = new LatencyHistogram();
+  for (const t of reaps) reapHist.recordMs(t - killedAt);
+  const lastReapMs = reaps.length > 0 ? Math.max(...reaps) - killedAt : NaN;
+  inspect.disconnect();
+  for (const l of loads) l.send('stop');
+
+  const take: LatencySummary = takeovers.hist.summary();
+  const idleTake: LatencySummary = idleTakeovers.hist.summary();
+  const reap: LatencySummary = reapHist.summary();
+  printTable('bench:cluster steady state (3 masters)', ['window', 'Redis cmd/s', 'EVALSHA/s', 'Redis CPU %'], [slow, fast].map((w) => [
+    w.label, w.commandsPerSecond.toFixed(0), w.evalshaPerSecond.toFixed(0), w.redisCpuPercent.toFixed(1),
+  ]));
+  printTable('bench:cluster latencies', ['what', 'count', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'], [
+    ['takeover, idle fleet', String(idleTake.count), String(ms(idleTake.p50)), String(ms(idleTake.p99)), String(ms(idleTake.p999)), String(ms(idleTake.max))],
+    ['takeover under load: register on B -> A socket closed', String(take.count), String(ms(take.p50)), String(ms(take.p99)), String(ms(take.p999)), String(ms(take.max))],
+    [`SIGKILL -> client declared gone (${reaps.length}/${victimClients})`, String(reap.count), String(ms(reap.p50)), String(ms(reap.p99)), String(ms(reap.p999)), String(ms(reap.max))],
+  ]);
+  const results = {
+    setup: { clients: CLIENTS, gateways: GATEWAYS, socketsPerGateway: SOCKETS_PER_GATEWAY, redis: '3-master Redis Cluster', leaseMs: LEASE_MS, registerSeconds },
+    steady: [slow, fast],
+    takeoverIdle: { ...idleTake, wrongCloseCodes: idleTakeovers.wrongCodes },
+    takeover: { ...take, wrongCloseCodes: takeovers.wrongCodes, targetP99Ms: 20, met: ms(take.p99) <= 20 },
+    sigkill: {
+      clients: victimClients,
+      reaped: reaps.length,
+      lastReapedMs: lastReapMs,
+      distribution: reap,
+      targetMs: LEASE_MS + 1500,
+      met: reaps.length === victimClients && lastReapMs <= LEASE_MS + 1500,
+    },
+  };
+  console.log(`Redis command mix per second (commands inside scripts included): ${JSON.stringify(fast.mixPerSecond)}`);
+  console.log(`SIGKILL: ${reaps.length}/${victimClients} declared gone, the last ${lastReapMs} ms after the kill`);
+  console.log(`results: ${writeResultsJson('cluster', results)}`);
+  console.log(
+    `chart: ${writeLatencyChart('cluster', 'bench:cluster (3 gateways, 100,000 clients, 3-master Redis Cluster)', [
+      { scenario: 'takeover: register on gateway B -> old socket on A closed', series: [
+        { implementation: 'idle fleet', ...idleTake },
+        { implementation: `under load (${CLIENTS} clients heartbeating)`, ...take },
+      ] },
+      { scenario: `SIGKILL of a gateway -> each of its ${victimClients} clients declared gone`, series: [{ implementation: 'keepwatch cluster', ...reap }] },
+    ])}`,
+  );
+  for (const gw of gateways.slice(0, 2)) gw.kill('SIGTERM');
+  await sleep(1000);
+  await cluster.stop();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench:cluster failed: ${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);
