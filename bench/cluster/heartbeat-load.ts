@@ -26,18 +26,31 @@ async function main(): Promise<void> {
     });
     sockets.push({ ws, ids });
   }
-  await Promise.all(
-    sockets.map(
-      ({ ws, ids }) =>
-        new Promise<void>((resolve) => {
-          ws.on('message', (data) => {
-            if ((data as Buffer).includes('"in_reply_to": 1')) resolve();
-          });
-          for (const id of ids) ws.send(`{"type": "ka_register", "client_id": "${id}", "timeout_ms": ${timeoutRaw}, "ping_interval_ms": ${Math.floor(Number(timeoutRaw) / 2)}}`);
-          ws.send('{"type": "ka_check", "msg_id": 1}');
-        }),
-    ),
-  );
+  // Registers go out in rounds of REGISTER_ROUND per socket, each round acknowledged before
+  // the next: 100,000 clients arrive over seconds, not in one instant that starves the gateways.
+  const REGISTER_ROUND = 250;
+  let msgId = 1;
+  for (let from = 0; from < per; from += REGISTER_ROUND) {
+    const id = msgId++;
+    await Promise.all(
+      sockets.map(
+        ({ ws, ids }) =>
+          new Promise<void>((resolve, reject) => {
+            const onMessage = (data: Buffer): void => {
+              if (!data.includes(`"in_reply_to": ${id}`)) return;
+              ws.off('message', onMessage);
+              resolve();
+            };
+            ws.on('message', onMessage);
+            ws.once('close', (code) => reject(new Error(`socket closed with ${code} while registering`)));
+            for (const clientId of ids.slice(from, from + REGISTER_ROUND)) {
+              ws.send(`{"type": "ka_register", "client_id": "${clientId}", "timeout_ms": ${timeoutRaw}, "ping_interval_ms": ${Math.floor(Number(timeoutRaw) / 2)}}`);
+            }
+            ws.send(`{"type": "ka_check", "msg_id": ${id}}`);
+          }),
+      ),
+    );
+  }
   process.stdout.write('ready\n');
   // Every TICK_MS, each socket sends the heartbeats of the slice of its ids due in that tick.
   let tick = 0;

@@ -55,6 +55,8 @@ export class ClusterNode implements OwnershipHooks {
     readonly options: ClusterOptions,
     readonly redis: RedisClient,
     private readonly subscriber: RedisClient,
+    /** Lease renewals and reap checks: their own connection, never queued behind a burst of claims. */
+    private readonly control: RedisClient,
     private incarnationNow: string,
     metricsRegistry: Registry,
     private readonly log: Logger,
@@ -67,26 +69,28 @@ export class ClusterNode implements OwnershipHooks {
       },
       failed: (shard, error) => this.opFailed(shard, error),
     });
-    this.lease = new NodeLease(redis, incarnationNow, options.leaseMs, options.renewMs, this.metrics, log, {
+    this.lease = new NodeLease(control, incarnationNow, options.leaseMs, options.renewMs, this.metrics, log, {
       fenced: (inc) => this.onFenced(inc),
       info: () => `${options.nodeId} ${this.address} ${this.attached?.registry.size ?? 0}`,
     });
     this.moves = new MoveListener(subscriber, log, (clientId, generation) => this.onTakenOver(clientId, generation));
-    this.reaper = new DeadNodeReaper(redis, () => this.incarnationNow, options.leaseMs, options.reapCheckMs, this.metrics, log);
+    this.reaper = new DeadNodeReaper(control, () => this.incarnationNow, options.leaseMs, options.reapCheckMs, this.metrics, log);
   }
 
   /** Connects (bounded), subscribes, takes a lease: the gateway serves only once it is a member. */
   static async start(options: ClusterOptions, metricsRegistry: Registry, log: Logger): Promise<ClusterNode> {
     const redis = createRedisClient(options.redis, `keepwatch:${options.nodeId}`);
     const subscriber = createRedisClient(options.redis, `keepwatch:${options.nodeId}:moves`);
+    const control = createRedisClient(options.redis, `keepwatch:${options.nodeId}:lease`);
     try {
-      await Promise.all([connectRedis(redis, CONNECT_TIMEOUT_MS), connectRedis(subscriber, CONNECT_TIMEOUT_MS)]);
-      const node = new ClusterNode(options, redis, subscriber, newIncarnation(options.nodeId), metricsRegistry, log);
+      await Promise.all([redis, subscriber, control].map((client) => connectRedis(client, CONNECT_TIMEOUT_MS)));
+      const node = new ClusterNode(options, redis, subscriber, control, newIncarnation(options.nodeId), metricsRegistry, log);
       await node.moves.listen(node.incarnationNow);
       return node;
     } catch (error) {
       redis.disconnect();
       subscriber.disconnect();
+      control.disconnect();
       throw new Error(`cluster: ${(error as Error).message}`);
     }
   }
@@ -204,5 +208,6 @@ export class ClusterNode implements OwnershipHooks {
     this.ops.stop();
     this.redis.disconnect();
     this.subscriber.disconnect();
+    this.control.disconnect();
   }
 }
