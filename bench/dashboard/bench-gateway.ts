@@ -32,7 +32,7 @@ export async function getJson<T>(port: number, path: string): Promise<T> {
 
 /** Opens the load tool's connections and registers its clients; resolves once /healthz counts them all. */
 export async function loadClients(port: number, shape: Omit<LoadConfig, 'url' | 'maxConnectionsPerChild' | 'connectConcurrency' | 'silenceFraction'>): Promise<LoadRun> {
-  const run = await LoadRun.start({ ...shape, url: `ws://127.0.0.1:${port}/ws`, silenceFraction: 0, maxConnectionsPerChild: 5000, connectConcurrency: 100 });
+  const run = await LoadRun.start({ ...shape, url: `ws://127.0.0.1:${port}/ws`, silenceFraction: 0, maxConnectionsPerChild: 2500, connectConcurrency: 50 });
   try {
     await run.connect();
     const want = shape.connections - shape.muxConnections + shape.muxConnections * shape.idsPerMux;
