@@ -58,7 +58,10 @@
  *   register, remove   O(1) + Map insert/delete
  *   sweep, none due    O(1): one comparison against the wheel's next time
  *   sweep, k due       O(k) + the wheel's cascades (each client moves down
- *                      at most once per level, two levels below 4.6 hours)
+ *                      at most once per level, two levels below 4.6 hours);
+ *                      when every filed client is due and they fill at least
+ *                      half the slots (a mass expiry), one pass over the
+ *                      slots in memory order instead: O(slots) <= O(2k)
  *   re-keying          at most one wheel hand-out per timeout period per
  *                      client (two when its pings are tracked)
  *   memory             56 bytes per slot in SharedArrayBuffers (+ the Map
@@ -207,7 +210,7 @@ export class Shard {
   register(id: string, timeoutMs: number, pingIntervalMs: number, now: number, regSeq: number): number {
     let slot = this.find(id);
     if (slot !== NIL) {
-      this.wheel.unfile(slot);
+      this.unfile(slot);
     } else {
       if (this.staleHead < this.staleIds.length) this.dropStaleIds(2);
       slot = this.slots.alloc();
@@ -234,7 +237,7 @@ export class Shard {
 
   /** Removes a live client (its connection closed); not an expiry. */
   remove(slot: number): void {
-    this.wheel.unfile(slot);
+    this.unfile(slot);
     if (this.ownsIds) {
       this.index.delete(this.ids[slot] as string);
       this.ids[slot] = undefined;
@@ -245,19 +248,27 @@ export class Shard {
   /**
    * Expires every client silent for more than its timeout at `now` and
    * pings every client due a ping, reporting both into `out` in the order
-   * their times come due. Stops after handing out or moving `limit` clients
+   * their times come due (in a mass expiry's walk: in slot order). Stops after handing out or moving `limit` clients
    * and returns what is left of the limit: at 0, call again while
    * `nextFireAt() <= now`.
    */
   sweep(now: number, out: SweepSink, limit = Infinity): number {
     const wheel = this.wheel;
     if (now < wheel.nextAt()) return limit;
-    wheel.budget = limit;
-    for (let slot = wheel.popDue(now); slot !== NIL; slot = wheel.popDue(now)) this.look(slot, now, out);
-    const left = wheel.budget;
-    wheel.budget = Infinity;
+    let budget = limit;
+    // Everyone filed is due and they fill most slots (a mass expiry): one
+    // pass over the slots in memory order beats following the wheel's links
+    // to them in random order.
+    if (!wheel.walking && wheel.maxAt <= now && wheel.size * 2 >= this.slots.highWater) wheel.beginWalk(now, this.slots.highWater);
+    if (wheel.walking) budget = this.walk(now, out, budget);
+    if (!wheel.walking && budget > 0) {
+      wheel.budget = budget;
+      for (let slot = wheel.popDue(now); slot !== NIL; slot = wheel.popDue(now)) this.look(slot, now, out);
+      budget = wheel.budget;
+      wheel.budget = Infinity;
+    }
     if (this.ownsIds && this.slots.size === 0 && this.staleIds.length > 0) this.forgetAllIds();
-    return left;
+    return budget;
   }
 
   /** First slot in registration order, or NIL. */
@@ -336,6 +347,30 @@ export class Shard {
     byReg.forEach((slot, i) => this.wheel.file(slot, times[i]));
   }
 
+  /**
+   * Looks at the slots the walk has still to look at (see TimingWheel.
+   * beginWalk), at most `budget` of them; returns what is left of it.
+   */
+  private walk(now: number, out: SweepSink, budget: number): number {
+    const wheel = this.wheel;
+    const at = wheel.walkAt;
+    const end = wheel.walkEnd;
+    let slot = wheel.walkFrom;
+    for (; slot < end && budget > 0; slot++) {
+      // Free, or filed again since the walk began (registered meanwhile).
+      if (!this.slots.isLive(slot) || this.slots.f64(slot, FILED) > at) continue;
+      budget--;
+      this.look(slot, now, out);
+    }
+    wheel.walkedTo(slot);
+    return budget;
+  }
+
+  /** Takes a slot out of the wheel, unless a walk has still to reach it. */
+  private unfile(slot: number): void {
+    if (this.wheel.holds(slot)) this.wheel.unfile(slot);
+  }
+
   /** The sweep's decision for a client the wheel handed out (see HOW). */
   private look(slot: number, now: number, out: SweepSink): void {
     const slots = this.slots;
@@ -406,8 +441,8 @@ export class Shard {
     slots.setF64(slot, SEEN, now);
     slots.setI32(slot, STATE, slots.i32(slot, STATE) & ~PINGED);
     const next = this.nextLook(slot, now, now, false);
-    if (next >= slots.f64(slot, FILED)) return;
-    this.wheel.unfile(slot);
+    if (next >= slots.f64(slot, FILED) && this.wheel.holds(slot)) return;
+    this.unfile(slot);
     this.fileAt(slot, next);
   }
 

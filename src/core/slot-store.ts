@@ -119,6 +119,11 @@ export class SlotStore {
     return { header: this.header.buffer as SharedArrayBuffer, pages: this.i32Pages.map((p) => p.buffer as SharedArrayBuffer) };
   }
 
+  /** Slots ever handed out: every live slot is below it. */
+  get highWater(): number {
+    return this.header[H_HIGH_WATER];
+  }
+
   /** Picks up pages another thread added since this view was made. */
   adoptPages(buffers: SlotBuffers): void {
     for (let i = this.i32Pages.length; i < buffers.pages.length; i++) this.addView(buffers.pages[i]);

@@ -20,7 +20,8 @@ import { FILED, NIL, type SlotStore, W_NEXT, W_PREV } from './slot-store.js';
  *   bitmap  Int32, 8 words per level: bucket occupied, so "what is next"
  *           is a few word tests, never a walk over empty buckets
  *   meta    Float64: cur, the cached earliest time (NaN: unknown), whether
- *           a cascade is half done, how many slots are filed
+ *           a cascade is half done, how many slots are filed, the latest
+ *           time filed, and the state of a walk (see beginWalk)
  *
  * When cur enters a level-L bucket (L >= 1), the bucket is cascaded: its
  * slots are filed again relative to the new cur, into lower levels. A slot
@@ -49,7 +50,11 @@ const M_CUR = 0;
 const M_MIN = 1;
 const M_PENDING = 2;
 const M_COUNT = 3;
-const META_WORDS = 4;
+const M_MAX = 4;
+const M_WALK_FROM = 5;
+const M_WALK_END = 6;
+const M_WALK_AT = 7;
+const META_WORDS = 8;
 
 const TWO_32 = 2 ** 32;
 /** 256^L. */
@@ -112,6 +117,60 @@ export class TimingWheel {
     this.meta[M_MIN] = NaN;
     this.meta[M_PENDING] = 0;
     this.meta[M_COUNT] = 0;
+    this.meta[M_MAX] = -Infinity;
+    this.meta[M_WALK_AT] = NaN;
+  }
+
+  /** The latest time filed since the last reset (an upper bound: unfiling does not lower it). */
+  get maxAt(): number {
+    return this.meta[M_MAX];
+  }
+
+  /**
+   * Empties the wheel at `now` because the owner will look at every slot in
+   * [0, end) filed at or before `now` itself, in memory order (a walk: see
+   * Shard.sweep). Until `walkDone`, nextAt says there is work now.
+   */
+  beginWalk(now: number, end: number): void {
+    this.reset(now);
+    this.meta[M_WALK_FROM] = 0;
+    this.meta[M_WALK_END] = end;
+    this.meta[M_WALK_AT] = now;
+  }
+
+  /** True while a walk is under way. */
+  get walking(): boolean {
+    return this.meta[M_WALK_AT] === this.meta[M_WALK_AT];
+  }
+
+  /** The walk's next slot, its end, and the time it began. */
+  get walkFrom(): number {
+    return this.meta[M_WALK_FROM];
+  }
+
+  get walkEnd(): number {
+    return this.meta[M_WALK_END];
+  }
+
+  get walkAt(): number {
+    return this.meta[M_WALK_AT];
+  }
+
+  /** The walk has looked at every slot before `from`. */
+  walkedTo(from: number): void {
+    this.meta[M_WALK_FROM] = from;
+    if (from >= this.meta[M_WALK_END]) this.meta[M_WALK_AT] = NaN;
+  }
+
+  /**
+   * Whether `slot` is in the wheel: always, except during a walk for a slot
+   * the walk has still to look at (its links are stale; it is filed again
+   * when the walk reaches it).
+   */
+  holds(slot: number): boolean {
+    const at = this.meta[M_WALK_AT];
+    if (!(at === at) || slot < this.meta[M_WALK_FROM] || slot >= this.meta[M_WALK_END]) return true;
+    return this.slots.f64(slot, FILED) > at;
   }
 
   /** Files `slot` at time `at` (an integer >= cur). */
@@ -121,6 +180,7 @@ export class TimingWheel {
     this.meta[M_COUNT]++;
     const min = this.meta[M_MIN];
     if (at < min) this.meta[M_MIN] = at;
+    if (at > this.meta[M_MAX]) this.meta[M_MAX] = at;
   }
 
   /** Takes a filed slot out. */
@@ -140,7 +200,7 @@ export class TimingWheel {
    * done (there is work now).
    */
   nextAt(): number {
-    if (this.meta[M_PENDING] !== 0) return this.meta[M_CUR];
+    if (this.meta[M_PENDING] !== 0 || this.walking) return this.meta[M_CUR];
     const cached = this.meta[M_MIN];
     if (cached === cached) return cached;
     const min = this.findMin();
