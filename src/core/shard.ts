@@ -188,6 +188,11 @@ export class Shard {
     return this.slots.i32(slot, INTERVAL);
   }
 
+  /** The time the client is filed at in the wheel: at or before its expiry time (deadline + 1). */
+  filedAt(slot: number): number {
+    return this.slots.f64(slot, FILED);
+  }
+
   /** The deadline after which the client is expired: last_seen + timeout. */
   deadlineOf(slot: number): number {
     return this.lastSeen(slot) + this.timeoutOf(slot);
