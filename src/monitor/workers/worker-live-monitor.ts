@@ -27,11 +27,32 @@
  * shards, which a per-shard worker affinity would not improve: the state
  * is shared, there is no cache to be warm in the worker.
  *
- * A worker that dies mid-task (its task rejects) leaves the shard half
+ * MEMORY ORDERING on this path (the rule itself: core/shared-beat.ts).
+ * Lending is the rule's point 2: between `lend` and `giveBack` only the
+ * worker writes the shard; the main thread writes nothing of it (its
+ * register / heartbeat / remove are queued in shard-host.ts, not stored)
+ * and reads only what a sweep never changes the meaning of (TIMEOUT,
+ * REG_SEQ, GEN, last_seen, via the Shard's own accessors). The task's
+ * message is the hand-over: everything the main thread wrote before
+ * posting it is visible to the worker, and everything the worker wrote
+ * before its result was posted is visible when the result arrives.
+ * A round never gives a shard back while any task of the round still runs
+ * (allSettled), so a failed task cannot end one shard's lending early.
+ *
+ * A task that fails (its worker died, or it threw) leaves the shard half
  * swept; the main thread rebuilds the links from the slot fields a sweep
  * never writes and its own index (Shard.relink) and runs the task again on
  * the replacement worker: no client is lost, and the expiries of the lost
- * task are found again, since they are still due.
+ * task are found again, since they are still due. After MAX_ATTEMPTS the
+ * task runs on the main thread (the same code over the same buffers), with
+ * a process warning: a shard's findings are never dropped.
+ *
+ * THE TIMER is armed at the earliest deadline after every round (the
+ * shards are all back then) and by any operation that moves one earlier;
+ * a lent shard answers with a lower bound (shard-host.ts). When it fires
+ * during a round, its sweep waits its turn in the round queue, and nothing
+ * re-arms until that sweep starts: a stream of status rounds delays expiry
+ * by about one round, never stops it.
  *
  * Why slots come back, not id strings: the ids are already on the main
  * thread (the Map index is the fastest lookup and stays there), so reading
