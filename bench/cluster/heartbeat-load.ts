@@ -30,19 +30,21 @@ async function main(): Promise<void> {
   // the next: 100,000 clients arrive over seconds, not in one instant that starves the gateways.
   const REGISTER_ROUND = 250;
   let msgId = 1;
+  // A socket the gateway closes while registering ends the child: its parent reports the failed run.
+  let registering = true;
+  for (const { ws } of sockets) ws.on('close', (code) => registering && fail(`socket closed with ${code} while registering`));
   for (let from = 0; from < per; from += REGISTER_ROUND) {
     const id = msgId++;
     await Promise.all(
       sockets.map(
         ({ ws, ids }) =>
-          new Promise<void>((resolve, reject) => {
+          new Promise<void>((resolve) => {
             const onMessage = (data: Buffer): void => {
               if (!data.includes(`"in_reply_to": ${id}`)) return;
               ws.off('message', onMessage);
               resolve();
             };
             ws.on('message', onMessage);
-            ws.once('close', (code) => reject(new Error(`socket closed with ${code} while registering`)));
             for (const clientId of ids.slice(from, from + REGISTER_ROUND)) {
               ws.send(`{"type": "ka_register", "client_id": "${clientId}", "timeout_ms": ${timeoutRaw}, "ping_interval_ms": ${Math.floor(Number(timeoutRaw) / 2)}}`);
             }
@@ -51,6 +53,7 @@ async function main(): Promise<void> {
       ),
     );
   }
+  registering = false;
   process.stdout.write('ready\n');
   // Every TICK_MS, each socket sends the heartbeats of the slice of its ids due in that tick.
   let tick = 0;
@@ -71,6 +74,11 @@ async function main(): Promise<void> {
     }
   });
   process.on('disconnect', () => process.exit(0));
+}
+
+function fail(message: string): void {
+  process.stderr.write(`heartbeat-load: ${message}\n`);
+  process.exit(1);
 }
 
 main().catch((error: unknown) => {
