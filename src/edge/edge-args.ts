@@ -23,6 +23,7 @@ export const EDGE_FLAGS = {
   'max-lifetime-ms': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
 type EdgeFlagValues = { [K in keyof typeof EDGE_FLAGS]?: string };

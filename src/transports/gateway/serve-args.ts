@@ -1,4 +1,5 @@
-import { FlagError, integerFlag, parseFlags } from '../../cli/parse-flags.js';
+import { FlagError, integerFlag } from '../../cli/parse-flags.js';
+import { parseWithSources } from '../../edge/config-sources.js';
 import { parseClusterFlags } from '../../cluster/cluster-flags.js';
 import { MAX_SHARDS, MAX_WORKERS } from '../../monitor/create-live-monitor.js';
 import { DEFAULT_GATEWAY_OPTIONS, PING_MODES, type GatewayOptions } from './options.js';
@@ -16,7 +17,7 @@ export type ServeArgs = { help: true } | { help: false; options: GatewayOptions 
 export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArgs {
   let values;
   try {
-    values = parseFlags(args, {
+    values = parseWithSources(args, env, {
       host: { type: 'string' },
       port: { type: 'string' },
       shards: { type: 'string' },

@@ -86,6 +86,11 @@ Options:
   --insecure                         allow an unauthenticated surface beyond
                                      loopback (--host or --admin-host)
 
+Configuration: --config FILE (or KEEPWATCH_CONFIG) reads a JSON object whose
+keys are these flags' names ({"port": 9001, "auth": "jwt", ...}); every flag
+can also be set as KEEPWATCH_<NAME> (KEEPWATCH_JWT_SECRET, KEEPWATCH_MAX_MESSAGE_RATE).
+Flags win over the environment, the environment over the file.
+
 Identity (see the README's "Exposing the gateway"):
   --auth none|jwt                    jwt: /ws needs a token (Authorization: Bearer,
                                      or ?access_token= for browsers): 401 otherwise.
