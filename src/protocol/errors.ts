@@ -16,6 +16,8 @@ export const ErrorCode = {
   RateLimited: 33,
   /** Gateway: a reply larger than the connection's send-buffer bound (refused, not queued). */
   ReplyTooLarge: 40,
+  /** Gateway: a ka_register of a new client_id while --max-clients are registered (refused, not queued). */
+  ClientCapacity: 41,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

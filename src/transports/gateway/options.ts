@@ -35,6 +35,8 @@ export interface GatewayOptions extends EdgeOptions {
   shutdownTimeoutMs: number;
   /** Serve on uWebSockets.js' pure-JS fallback when the native binary does not load. */
   allowJsFallback: boolean;
+  /** Clients in the whole gateway; a register of one more is refused with error 41. */
+  maxClients: number;
   /** GET /status streams served at once; more are answered 503 with Retry-After. */
   maxStatusRequests: number;
   /** Expired ids a connection keeps for its next ka_check, at most. */
@@ -72,6 +74,8 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   allowJsFallback: false,
   maxUnreportedExpiries: 10_000,
   maxStatusRequests: 8,
+  // ~600 B of RSS per client: about 0.6 GB at the cap.
+  maxClients: 1_000_000,
   logLevel: 'info',
   adminToken: undefined,
   adminHost: '127.0.0.1',

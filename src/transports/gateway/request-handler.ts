@@ -15,6 +15,8 @@ import { encodeUnaddressedError } from './notices.js';
 
 export interface RequestLimits {
   maxClientsPerConnection: number;
+  /** Clients in the whole gateway; a register of one more is refused with error 41. */
+  maxClients: number;
   /** A reply longer than this is refused with error 40 rather than queued whole for the peer. */
   maxSendBufferBytes: number;
 }
@@ -90,6 +92,15 @@ export class RequestHandler {
     );
   }
 
+  /** One peer must not be able to fill the process: the global cap, counted and refused without a close. */
+  private atCapacity(): ProtocolError {
+    this.metrics.refused('clients_full');
+    return new ProtocolError(
+      ErrorCode.ClientCapacity,
+      `the gateway holds its maximum of ${this.limits.maxClients} clients (--max-clients); retry later or on another gateway`,
+    );
+  }
+
   /** A WebSocket pong (or ping) frame. */
   onControlFrame(conn: Connection): void {
     if (conn.sole !== undefined) this.registry.touch(conn.sole);
@@ -115,6 +126,7 @@ export class RequestHandler {
           conn.close(CloseReason.TooManyClients);
           return undefined;
         }
+        if (this.registry.size >= this.limits.maxClients && this.registry.get(request.clientId) === undefined) throw this.atCapacity();
         {
           const granted = this.registerPolicy.admit(conn, request);
           this.registry.register(conn, request.clientId, granted);

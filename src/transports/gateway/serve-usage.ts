@@ -46,6 +46,9 @@ Options:
                                      together (default ${D.pingJitterMs}; 0 = none)
   --max-unreported-expiries N        expired ids a connection keeps for its
                                      next ka_check (default ${D.maxUnreportedExpiries})
+  --max-clients N                    clients in the whole gateway; a register of
+                                     a new client_id beyond it gets error 41
+                                     (default ${D.maxClients})
   --max-status-requests N            GET /status streams served at once; more
                                      are answered 503 with Retry-After: 1
                                      (default ${D.maxStatusRequests})

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { metric, useGateway } from '../helpers/gateway-process.js';
+import { TestClient } from '../helpers/ws-client.js';
+
+/** Issue 8, item 6: one peer cannot fill the process; the global cap refuses, counts, and loses nothing. */
+const CAP = 50;
+
+describe('keepwatch serve --max-clients', () => {
+  const gw = useGateway({ args: ['--max-clients', String(CAP)] });
+
+  it('refuses a new client_id beyond the cap with error 41 and keeps the connection; room comes back when clients leave', async () => {
+    const greedy = await TestClient.open(gw.wsUrl());
+    const replies = await Promise.all(Array.from({ length: CAP + 10 }, (_, i) => greedy.register(`cap-${i}`, 60_000, 60_000)));
+    const ok = replies.filter((r) => r.body.type === 'ka_register_ok');
+    const refused = replies.filter((r) => r.body.type === 'error');
+    expect(ok).toHaveLength(CAP);
+    expect(refused).toHaveLength(10);
+    for (const r of refused) {
+      expect(r.body.code).toBe(41);
+      expect(String(r.body.text)).toContain('--max-clients');
+    }
+    expect(greedy.isOpen).toBe(true);
+    // Re-registering a held id adds nobody: still accepted at the cap.
+    expect((await greedy.register('cap-0', 60_000, 60_000)).body.type).toBe('ka_register_ok');
+    const other = await TestClient.open(gw.wsUrl());
+    expect((await other.register('late-1', 60_000, 60_000)).body).toMatchObject({ type: 'error', code: 41 });
+    expect(JSON.parse((await gw.get('/healthz')).text)).toMatchObject({ clients: CAP });
+    greedy.close();
+    await greedy.closed;
+    let reply = await other.register('late-1', 60_000, 60_000);
+    for (let tries = 0; tries < 20 && reply.body.type !== 'ka_register_ok'; tries++) reply = await other.register('late-1', 60_000, 60_000);
+    expect(reply.body.type).toBe('ka_register_ok');
+    expect(metric((await gw.get('/metrics')).text, 'keepwatch_overload_refusals_total{reason="clients_full"}')).toBeGreaterThanOrEqual(11);
+    other.close();
+  });
+});
