@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { runNode } from '../helpers/run-node.js';
 
 interface SeedCase {
@@ -33,9 +35,14 @@ describe('published seed samples through the built binary', () => {
 
   it('`npx keepwatch node` (the package bin) prints every sample byte for byte', () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
+    // A cache of its own: npx resolves through ~/.npm/_npx, which other npm
+    // processes on the machine may be rewriting at the same moment.
+    const cache = mkdtempSync(join(tmpdir(), 'keepwatch-npx-cache-'));
+    onTestFinished(() => rmSync(cache, { recursive: true, force: true }));
     for (const c of cases) {
       const run = spawnSync('npx', ['--no-install', 'keepwatch', 'node'], {
         cwd: root,
+        env: { ...process.env, npm_config_cache: cache },
         input: c.input.map((l) => l + '\n').join(''),
         encoding: 'utf8',
         timeout: 120_000,
