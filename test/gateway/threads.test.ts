@@ -103,8 +103,11 @@ describe('gateway with --threads 2: a client_id registered again on another thre
     for (let i = 0; i < 8; i++) {
       const before = await health(gw);
       const c = await TestClient.open(gw.wsUrl());
-      const after = await eventually(() => health(gw), (h) => h.connections === before.connections + 1);
-      threadOf.push(after.threads.findIndex((t, k) => t.connections > before.threads[k].connections));
+      // The total and the per-thread counts are read from each thread in turn: wait until the
+      // thread that took the connection shows it too, not only the total.
+      const tookIt = (h: typeof before) => h.threads.findIndex((t, k) => t.connections > before.threads[k].connections);
+      const after = await eventually(() => health(gw), (h) => h.connections === before.connections + 1 && tookIt(h) >= 0);
+      threadOf.push(tookIt(after));
       expect((await c.register('mover', 60_000)).body.type).toBe('ka_register_ok');
       conns.push(c);
     }
