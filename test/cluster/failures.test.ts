@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
-import { Fleet, type ClusterEvent } from './helpers/fleet.js';
+import { useFleet, type Fleet, type ClusterEvent } from './helpers/fleet.js';
 import { openMany } from './helpers/mux-client.js';
 
 const LEASE_MS = 3000;
@@ -28,13 +28,7 @@ const reapsOf = (events: ClusterEvent[], incarnation: string): ClusterEvent[] =>
 describe('SIGKILL of a gateway holding 10,000 clients (Redis Cluster, 3 masters)', () => {
   let fleet: Fleet;
   let gateways: GatewayProcess[];
-  beforeAll(async () => {
-    fleet = await Fleet.start('cluster');
-    gateways = await Promise.all([fleet.gateway('gw-a'), fleet.gateway('gw-b'), fleet.gateway('gw-c')]);
-  }, 120_000);
-  afterAll(async () => {
-    await fleet?.stop();
-  }, 30_000);
+  useFleet('cluster', (started, gws) => ([fleet, gateways] = [started, gws]));
 
   it('the survivors declare every one gone within lease + 0.5 s, each exactly once; nobody else is touched', async () => {
     const [a, b, c] = gateways;
@@ -77,13 +71,7 @@ describe('SIGKILL of a gateway holding 10,000 clients (Redis Cluster, 3 masters)
 describe('a stalled gateway (SIGSTOP past its lease, then SIGCONT) and a paused Redis (standalone)', () => {
   let fleet: Fleet;
   let gateways: GatewayProcess[];
-  beforeAll(async () => {
-    fleet = await Fleet.start('standalone');
-    gateways = await Promise.all([fleet.gateway('gw-a'), fleet.gateway('gw-b'), fleet.gateway('gw-c')]);
-  }, 120_000);
-  afterAll(async () => {
-    await fleet?.stop();
-  }, 30_000);
+  useFleet('standalone', (started, gws) => ([fleet, gateways] = [started, gws]));
 
   it('Redis paused for 5 s (CLIENT PAUSE): no reap, no lease-lost close; registrations made meanwhile land once it is back', async () => {
     const [a, b, c] = gateways;

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../gateway/helpers/gateway-process.js';
-import { Fleet } from './helpers/fleet.js';
+import { useFleet, type Fleet } from './helpers/fleet.js';
 import { MuxClient } from './helpers/mux-client.js';
 
 const IDS = 1000;
@@ -9,13 +9,7 @@ const ROUNDS = 3;
 describe('concurrent takeover races (Redis Cluster, 3 masters, 3 gateways)', () => {
   let fleet: Fleet;
   let gateways: GatewayProcess[];
-  beforeAll(async () => {
-    fleet = await Fleet.start('cluster');
-    gateways = await Promise.all([fleet.gateway('gw-a'), fleet.gateway('gw-b'), fleet.gateway('gw-c')]);
-  }, 120_000);
-  afterAll(async () => {
-    await fleet?.stop();
-  }, 30_000);
+  useFleet('cluster', (started, gws) => ([fleet, gateways] = [started, gws]));
 
   it(`${IDS} ids registered on all three gateways at once, ${ROUNDS} rounds: exactly one owner each, every time`, async () => {
     for (let round = 0; round < ROUNDS; round++) {

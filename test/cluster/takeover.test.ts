@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { metric, type GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
-import { Fleet } from './helpers/fleet.js';
+import { useFleet, type Fleet } from './helpers/fleet.js';
 
 describe.each(['standalone', 'cluster'] as const)('takeover across gateways (Redis %s)', (kind) => {
   let fleet: Fleet;
   let gateways: GatewayProcess[];
-  beforeAll(async () => {
-    fleet = await Fleet.start(kind);
-    gateways = await Promise.all([fleet.gateway('gw-a'), fleet.gateway('gw-b'), fleet.gateway('gw-c')]);
-  }, 90_000);
-  afterAll(async () => {
-    await fleet?.stop();
-  }, 30_000);
+  useFleet(kind, (started, gws) => ([fleet, gateways] = [started, gws]), 90_000);
 
   it('a client registering on another gateway takes its id over once; the old socket gets ka_moved and 4001', async () => {
     const [a, b, c] = gateways;

@@ -1,4 +1,5 @@
 import { Cluster, Redis } from 'ioredis';
+import { afterAll, beforeAll } from 'vitest';
 import { CLUSTER_SHARDS, NODE_KEYS, shardKeys } from '../../../src/cluster/key-layout.js';
 import { startGateway, type GatewayProcess } from '../../gateway/helpers/gateway-process.js';
 import { sleep } from '../../gateway/helpers/ws-client.js';
@@ -133,4 +134,25 @@ export class Fleet {
     await this.standalone?.stop();
     await this.cluster?.stop();
   }
+}
+
+/**
+ * A fleet for a describe block: Redis of this kind and three gateways
+ * (gw-a, gw-b, gw-c), started before its tests and stopped after; `onStarted`
+ * hands them to the block.
+ */
+export function useFleet(
+  kind: 'standalone' | 'cluster',
+  onStarted: (fleet: Fleet, gateways: GatewayProcess[]) => void,
+  startTimeoutMs = 120_000,
+): void {
+  let fleet: Fleet | undefined;
+  beforeAll(async () => {
+    const started = await Fleet.start(kind);
+    fleet = started;
+    onStarted(started, await Promise.all(['gw-a', 'gw-b', 'gw-c'].map((name) => started.gateway(name))));
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await fleet?.stop();
+  }, 30_000);
 }
