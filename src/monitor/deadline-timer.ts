@@ -1,11 +1,11 @@
 import type { Clock } from './clock.js';
+import { afterInputRead } from './input-horizon.js';
 
 /**
- * One setTimeout at the earliest deadline, with the stall protection of a
- * live monitor: when it fires, `fire` runs from setImmediate, i.e. after
- * the event loop's poll phase, so input that arrived while the timer was
- * pending is read (and counted) first; after a stall (the timer fired more
- * than `stallThresholdMs` late) it waits for one more poll phase.
+ * One setTimeout at the earliest deadline of a live monitor. When it
+ * fires, `fire` runs once the input that reached the sockets meanwhile has
+ * been read, with the time up to which it has (input-horizon.ts): the
+ * monitor sweeps at that time, not at the clock's.
  */
 export class DeadlineTimer {
   private timer: NodeJS.Timeout | undefined;
@@ -13,8 +13,7 @@ export class DeadlineTimer {
 
   constructor(
     private readonly clock: Clock,
-    private readonly stallThresholdMs: number,
-    private readonly fire: () => void,
+    private readonly fire: (readUpTo: number) => void,
   ) {}
 
   /** The deadline the timer is armed for; Infinity when idle. */
@@ -29,8 +28,7 @@ export class DeadlineTimer {
     this.armedFor = at;
     // setTimeout takes at most 2^31-1 ms; a later deadline is re-armed on wake-up.
     const delay = Math.min(Math.max(0, at - this.clock.now()), 0x7fffffff);
-    const expectedAt = performance.now() + delay;
-    this.timer = setTimeout(() => this.onTimer(expectedAt), delay);
+    this.timer = setTimeout(() => this.onTimer(), delay);
   }
 
   cancel(): void {
@@ -39,10 +37,9 @@ export class DeadlineTimer {
     this.armedFor = Infinity;
   }
 
-  private onTimer(expectedAt: number): void {
+  private onTimer(): void {
     this.timer = undefined;
     this.armedFor = Infinity;
-    const late = performance.now() - expectedAt;
-    setImmediate(late > this.stallThresholdMs ? () => setImmediate(this.fire) : this.fire);
+    afterInputRead(this.clock, this.fire);
   }
 }

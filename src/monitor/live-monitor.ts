@@ -1,6 +1,7 @@
 import type { SweepBatch } from '../core/index.js';
 import { MonotonicClock, type Clock } from './clock.js';
 import { DeadlineTimer } from './deadline-timer.js';
+import { afterInputRead } from './input-horizon.js';
 import {
   KeepAliveMonitor,
   type CheckResult,
@@ -46,12 +47,6 @@ export interface InProcessLiveMonitorOptions {
   queueExpiryReports?: boolean;
   clock?: Clock;
   events?: LiveMonitorEvents;
-  /**
-   * A timer that fires this much later than asked means the event loop
-   * stalled: let the loop poll sockets once more before expiring anyone,
-   * so that heartbeats queued during the stall are counted first.
-   */
-  stallThresholdMs?: number;
   /** See MonitorOptions.sweepOnAccess (default true). */
   sweepOnAccess?: boolean;
 }
@@ -67,10 +62,12 @@ export const SWEEP_STEP_LIMIT = 8192;
 /**
  * One timer, armed at the earliest time any shard has work (a peek at the
  * wheels), so nothing runs while nothing is due. When it fires, the sweep
- * itself is deferred to setImmediate, which runs after the event loop's
- * poll phase: input that arrived while the timer was pending is read (and
- * counted) before anyone is expired. A sweep that finds more than
- * SWEEP_STEP_LIMIT clients due goes on from setImmediate, step by step.
+ * waits until the input that reached the sockets meanwhile has been read,
+ * and sweeps at the time up to which it has (input-horizon.ts), not at the
+ * clock's: a loop too busy to read its sockets delays expiries, it never
+ * expires a client whose heartbeat it has not read. A sweep that finds
+ * more than SWEEP_STEP_LIMIT clients due goes on the same way, step by
+ * step, so other work runs between the steps.
  */
 export class InProcessLiveMonitor implements LiveMonitor {
   readonly clock: Clock;
@@ -85,7 +82,7 @@ export class InProcessLiveMonitor implements LiveMonitor {
   constructor(options: InProcessLiveMonitorOptions = {}) {
     this.clock = options.clock ?? new MonotonicClock();
     this.events = options.events ?? {};
-    this.timer = new DeadlineTimer(this.clock, options.stallThresholdMs ?? 20, () => this.sweepNow());
+    this.timer = new DeadlineTimer(this.clock, (readUpTo) => this.sweepStep(readUpTo));
     this.monitor = new KeepAliveMonitor({
       shards: options.shards,
       trackPings: options.trackPings ?? true,
@@ -144,21 +141,22 @@ export class InProcessLiveMonitor implements LiveMonitor {
     if (!this.closed && !this.stepping) this.timer.arm(this.monitor.nextFireAt());
   }
 
-  private sweepNow(): void {
+  private sweepStep(readUpTo: number): void {
     this.stepping = false;
     if (this.closed) return;
-    this.monitor.sweep(this.clock.now(), SWEEP_STEP_LIMIT);
+    this.monitor.sweep(readUpTo, SWEEP_STEP_LIMIT);
     if (!this.monitor.moreDue) {
       this.arm();
       return;
     }
-    // The next step after the event loop's poll phase; the timer stays off meanwhile.
+    // The next step once the loop has read its sockets again; the timer stays off meanwhile.
     this.stepping = true;
-    setImmediate(() => this.sweepNow());
+    afterInputRead(this.clock, (next) => this.sweepStep(next));
   }
 
   private publish(batch: SweepBatch): void {
-    const now = this.monitor.now;
+    // The time the findings are acted on (the sweep's own time may be earlier: its read horizon).
+    const now = this.clock.now();
     if (batch.expiredCount > 0) this.events.expired?.(batch.expiredIds, batch.expiredDeadlines, now);
     if (batch.pingCount > 0) this.events.ping?.(batch.pingIds, batch.pingHandles, now);
     if (!this.sweepQueued) {

@@ -18,8 +18,8 @@ export interface MonitorOptions {
   onSweep?: (batch: SweepBatch) => void;
   /**
    * Sweep before every operation (default true: the deadline is the truth).
-   * A live server turns it off and sweeps from its timer only, after the
-   * event loop has read queued input: otherwise the first heartbeat read
+   * A live server turns it off and sweeps from its timer only, at its read
+   * horizon (input-horizon.ts): otherwise the first heartbeat read
    * after a stall would expire the clients whose heartbeats are still queued.
    */
   sweepOnAccess?: boolean;
@@ -69,6 +69,8 @@ export class KeepAliveMonitor {
   private readonly sweepOnAccess: boolean;
   private nextSeq = 0;
   private latest = 0;
+  /** The time of the latest sweep: the wheels' time never goes back. */
+  private sweptAt = 0;
   private stoppedEarly = false;
 
   constructor(options: MonitorOptions = {}) {
@@ -143,11 +145,14 @@ export class KeepAliveMonitor {
   /**
    * Expires and pings what is due at `now`; returns this sweep's findings in
    * deadline order (the batch is reused by the next call). Expiries are also
-   * queued for the next `check`.
+   * queued for the next `check`. `now` may be earlier than the latest
+   * operation's time (a live monitor sweeps at its read horizon, behind the
+   * heartbeats it has just recorded); sweeps never go back in time.
    */
   sweep(now: number, limit = Infinity): SweepBatch {
-    this.latest = Math.max(this.latest, Math.floor(now));
-    return this.sweepAt(this.latest, limit);
+    const t = Math.max(this.sweptAt, Math.floor(now));
+    this.latest = Math.max(this.latest, t);
+    return this.sweepAt(t, limit);
   }
 
   /**
@@ -222,6 +227,7 @@ export class KeepAliveMonitor {
    * clients in all (a mass expiry then takes several calls: `moreDue`).
    */
   private sweepAt(t: number, limit = Infinity): SweepBatch {
+    this.sweptAt = Math.max(this.sweptAt, t);
     const batch = this.batch;
     batch.clear();
     let budget = limit;

@@ -9,8 +9,8 @@
  *   register / heartbeat / remove: O(1) on the
  *     owning Shard (index Map, slot writes)
  *   one timer at min(heap tops)  --- a peek at shared memory, no message
- *   timer fires -> setImmediate (after the poll phase: queued heartbeats
- *     are counted first; twice after a stall) -> a ROUND:
+ *   timer fires -> once the sockets have been read (input-horizon.ts),
+ *     at the read horizon, not the clock's time -> a ROUND:
  *       lend each due shard, post { kind, now, buffers }  ---->  view over the
  *                                                                 buffers; sweep;
  *       settle: slots -> ids, in chunks     <----  slots found    walk the order
@@ -162,7 +162,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
     this.events = options.events ?? {};
     this.queueReports = options.queueExpiryReports ?? false;
     this.shardOptions = { trackPings: options.trackPings ?? true, pingTickMs: options.pingTickMs ?? 1 };
-    this.timer = new DeadlineTimer(this.clock, options.stallThresholdMs ?? 20, () => this.onTimer());
+    this.timer = new DeadlineTimer(this.clock, (readUpTo) => this.onTimer(readUpTo));
     this.sweepTimer = options.sweepTimer ?? true;
     const hostEvents = {
       expired: (id: string, deadline: number) => this.events.expired?.([id], [deadline], this.clock.now()),
@@ -251,7 +251,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
   sweep(currentTimeMs?: number): Promise<void> {
     if (currentTimeMs !== undefined) this.clock.observe(currentTimeMs);
     if (this.roundsInFlight === 0 && this.nextFireAt() > this.clock.now()) return NOTHING_DUE;
-    return this.enqueue(() => this.sweepDue());
+    return this.enqueue(() => this.sweepDue(this.clock.now()));
   }
 
   /** The earliest time a sweep has work, over the shards not out on a worker; Infinity if none. */
@@ -287,10 +287,10 @@ export class WorkerLiveMonitor implements LiveMonitor {
     return run;
   }
 
-  private async sweepDue(): Promise<void> {
-    const now = this.clock.now();
-    const due = this.hosts.filter((host) => host.nextFireAt() <= now);
-    if (due.length > 0) await this.round('sweep', due);
+  /** A timer sweep at `readUpTo` (a read horizon: input-horizon.ts), of the shards with work by then. */
+  private async sweepDue(readUpTo: number): Promise<void> {
+    const due = this.hosts.filter((host) => host.nextFireAt() <= readUpTo);
+    if (due.length > 0) await this.round('sweep', due, readUpTo);
   }
 
   /**
@@ -300,8 +300,11 @@ export class WorkerLiveMonitor implements LiveMonitor {
    * over, failed or not: a shard handed back while its worker still sweeps
    * it would be written by two threads at once.
    */
-  private async round(kind: ShardTaskKind, hosts: readonly ShardHost[]): Promise<{ walks: OrderWalk[]; now: number }> {
-    const now = this.clock.now();
+  private async round(
+    kind: ShardTaskKind,
+    hosts: readonly ShardHost[],
+    now = this.clock.now(),
+  ): Promise<{ walks: OrderWalk[]; now: number }> {
     const started = performance.now();
     let workerMs = 0;
     const sweeping = kind === 'sweep' || this.sweepOnAccess;
@@ -371,13 +374,17 @@ export class WorkerLiveMonitor implements LiveMonitor {
    * The sweep waits its turn behind the rounds already queued (a stream of
    * status rounds delays it by one round, never indefinitely); until it
    * starts, nothing re-arms, so a flood of rounds queues one sweep, not many.
+   * It sweeps at the read horizon it was given, however late it starts:
+   * an earlier horizon is still one (input-horizon.ts), so a round that
+   * ends in the middle of a poll phase cannot start a sweep at a time whose
+   * input has not been read yet.
    */
-  private onTimer(): void {
+  private onTimer(readUpTo: number): void {
     if (this.closed) return;
     this.timerSweepQueued = true;
     this.enqueue(() => {
       this.timerSweepQueued = false;
-      return this.sweepDue();
+      return this.sweepDue(readUpTo);
     }).catch((error: unknown) => {
       process.emitWarning(`keepwatch: a timer sweep failed: ${(error as Error).message}`);
     });
