@@ -22,6 +22,12 @@ import type { Clock } from './clock.js';
  * Any time before H is a horizon too: a caller may hold on to H while it
  * queues the decision (a worker round) and stays safe.
  *
+ * "Reached the sockets" is the kernel's socket queue: bytes still on their
+ * way (TCP, loopback included, goes through the kernel's softirq work,
+ * milliseconds late on a loaded machine) are network delay, which the
+ * client's timeout has to cover. test/monitor/input-horizon.test.ts shows
+ * the promise over a Unix socket, where a write is in the queue at once.
+ *
  * The limit: libuv reads at most 48 x 1024 ready sockets per poll phase;
  * with more sockets readable at once than that, the rest wait for the
  * next one and their heartbeats can be read after H.
