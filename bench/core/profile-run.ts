@@ -3,6 +3,7 @@
  * Map scan and the lazy heap, rounds of each, every sweep's expired set
  * checked identical across the three; heartbeat costs; memory per client.
  */
+import { SWEEP_STEP_LIMIT } from '../../src/monitor/live-monitor.js';
 import { median, medianSummary, progress, type LatencySummary } from '../lib/index.js';
 import { runJsonChild } from './child-process.js';
 import { assertSameExpiries, type ExpiryLog } from './expiry-log.js';
@@ -21,7 +22,13 @@ export const IMPL_LABELS: Record<Impl, string> = {
 };
 export const HEARTBEAT_ORDERS: readonly HeartbeatOrder[] = ['shuffled', 'registration'];
 
-const subjectOf = (impl: Impl): SweepSubject => ({ keepwatch: () => keepwatchSubject(1), map: mapSubject, heap: lazyHeapSubject })[impl]();
+/**
+ * The subject of one implementation. In a mass expiry keepwatch steps as
+ * the live monitor does (at most SWEEP_STEP_LIMIT clients per synchronous
+ * step); the baselines hand everything out in one call.
+ */
+const subjectOf = (impl: Impl, stepLimit = Infinity): SweepSubject =>
+  ({ keepwatch: () => keepwatchSubject(1, stepLimit), map: mapSubject, heap: lazyHeapSubject })[impl]();
 
 export const SCENARIO_KEYS = ['a', 'b', 'c'] as const;
 export type ScenarioKey = (typeof SCENARIO_KEYS)[number];
@@ -44,7 +51,8 @@ export interface ProfileSettings {
   quick: boolean;
 }
 
-export interface ProfileResult {
+/** The figures of one profile: medians over the rounds, or one round's own. */
+export interface ProfileFigures {
   profile: ProfileName;
   sweeps: Record<ScenarioKey, Record<Impl, LatencySummary>>;
   /** Time spent recording heartbeats in (b), per 100,000 heartbeats (ns). */
@@ -52,6 +60,18 @@ export interface ProfileResult {
   massExpiry: Record<Impl, { totalNs: number; longestPauseNs: number; sweeps: number; expired: number }>;
   heartbeat: Record<HeartbeatOrder, Record<keyof HeartbeatCosts, LatencySummary>>;
   memory: MemoryPerClient[];
+}
+
+/** A profile's medians, and each round's figures (the spread behind the medians). */
+export interface ProfileResult extends ProfileFigures {
+  perRound: ProfileFigures[];
+}
+
+/** What one round measured. */
+interface Round {
+  sweeps: Record<ScenarioKey, Record<Impl, SweepScenarioResult>>;
+  mass: Record<Impl, MassExpiryResult>;
+  heartbeat: Record<HeartbeatOrder, HeartbeatCosts>;
 }
 
 function sweepsFor(key: ScenarioKey, impl: Impl, quick: boolean): number {
@@ -68,55 +88,60 @@ const logsOf = (results: Record<Impl, { log: ExpiryLog }>, merge: boolean): Arra
 export async function runProfile(profile: ProfileName, settings: ProfileSettings): Promise<ProfileResult> {
   const { clients: n, rounds, quick } = settings;
   const population = makePopulation(profile, n);
-  const sweepRounds = Object.fromEntries(SCENARIO_KEYS.map((k) => [k, { keepwatch: [], map: [], heap: [] }])) as unknown as Record<ScenarioKey, Record<Impl, SweepScenarioResult[]>>;
-  const massRounds: Record<Impl, MassExpiryResult[]> = { keepwatch: [], map: [], heap: [] };
-  const heartbeatRounds: Record<HeartbeatOrder, HeartbeatCosts[]> = { shuffled: [], registration: [] };
-
+  const measured: Round[] = [];
   for (let round = 1; round <= rounds; round++) {
+    const sweeps = {} as Round['sweeps'];
     for (const key of SCENARIO_KEYS) {
       const results = {} as Record<Impl, SweepScenarioResult>;
       for (const impl of IMPLS) {
         progress(`[${profile}] round ${round}/${rounds} ${SCENARIO_TITLES[key]}: ${impl}`);
         results[impl] = await runScenario(key, subjectOf(impl), population, sweepsFor(key, impl, quick));
-        sweepRounds[key][impl].push(results[impl]);
       }
       assertSameExpiries(`[${profile}] ${SCENARIO_TITLES[key]}`, logsOf(results, false));
+      sweeps[key] = results;
     }
     const mass = {} as Record<Impl, MassExpiryResult>;
     for (const impl of IMPLS) {
       progress(`[${profile}] round ${round}/${rounds} ${SCENARIO_TITLES.d}: ${impl}`);
-      mass[impl] = await massExpiry(subjectOf(impl), population);
+      mass[impl] = await massExpiry(subjectOf(impl, SWEEP_STEP_LIMIT), population);
       if (mass[impl].expired !== n) throw new Error(`[${profile}] mass expiry: ${impl} expired ${mass[impl].expired} of ${n}`);
-      massRounds[impl].push(mass[impl]);
     }
     assertSameExpiries(`[${profile}] ${SCENARIO_TITLES.d}`, logsOf(mass, true));
     progress(`[${profile}] round ${round}/${rounds} heartbeat cost`);
-    for (const order of HEARTBEAT_ORDERS) heartbeatRounds[order].push(measureHeartbeats(population, quick ? 2 : 10, order));
+    const heartbeat = {} as Round['heartbeat'];
+    for (const order of HEARTBEAT_ORDERS) heartbeat[order] = measureHeartbeats(population, quick ? 2 : 10, order);
+    measured.push({ sweeps, mass, heartbeat });
   }
   progress(`[${profile}] memory per client (fresh processes with --expose-gc)`);
   const probeScript = new URL('./memory-probe.js', import.meta.url);
   const memory: MemoryPerClient[] = [];
   // One at a time: two probes of a million clients side by side would compete for memory and cores.
   for (const impl of ['keepwatch', 'map']) memory.push(await runJsonChild<MemoryPerClient>(probeScript, ['--expose-gc'], [impl, String(n), profile]));
+  return { ...figuresOf(profile, measured, memory), perRound: measured.map((round) => figuresOf(profile, [round], memory)) };
+}
 
+/** Every figure as the median over `rounds`. */
+function figuresOf(profile: ProfileName, rounds: readonly Round[], memory: MemoryPerClient[]): ProfileFigures {
   const perImpl = <T>(f: (impl: Impl) => T): Record<Impl, T> => ({ keepwatch: f('keepwatch'), map: f('map'), heap: f('heap') });
   const per100k = (impl: Impl): number =>
-    median(sweepRounds.b[impl].map((r) => (r.heartbeats && r.heartbeats.count > 0 ? (r.heartbeats.totalNs * 100_000) / r.heartbeats.count : NaN)));
+    median(rounds.map(({ sweeps: { b } }) => (b[impl].heartbeats && b[impl].heartbeats.count > 0 ? (b[impl].heartbeats.totalNs * 100_000) / b[impl].heartbeats.count : NaN)));
+  const massMedian = (impl: Impl, k: 'totalNs' | 'longestPauseNs' | 'sweeps' | 'expired'): number => median(rounds.map((r) => r.mass[impl][k]));
+  const heartbeatMedian = (order: HeartbeatOrder, k: keyof HeartbeatCosts): LatencySummary => medianSummary(rounds.map((r) => r.heartbeat[order][k]));
   return {
     profile,
-    sweeps: Object.fromEntries(SCENARIO_KEYS.map((k) => [k, perImpl((impl) => medianSummary(sweepRounds[k][impl].map((r) => r.sweep)))])) as Record<ScenarioKey, Record<Impl, LatencySummary>>,
+    sweeps: Object.fromEntries(SCENARIO_KEYS.map((k) => [k, perImpl((impl) => medianSummary(rounds.map((r) => r.sweeps[k][impl].sweep)))])) as Record<ScenarioKey, Record<Impl, LatencySummary>>,
     churnHeartbeatsPer100k: perImpl(per100k),
     massExpiry: perImpl((impl) => ({
-      totalNs: median(massRounds[impl].map((r) => r.totalNs)),
-      longestPauseNs: median(massRounds[impl].map((r) => r.longestPauseNs)),
-      sweeps: median(massRounds[impl].map((r) => r.sweeps)),
-      expired: median(massRounds[impl].map((r) => r.expired)),
+      totalNs: massMedian(impl, 'totalNs'),
+      longestPauseNs: massMedian(impl, 'longestPauseNs'),
+      sweeps: massMedian(impl, 'sweeps'),
+      expired: massMedian(impl, 'expired'),
     })),
     heartbeat: Object.fromEntries(
       HEARTBEAT_ORDERS.map((order) => [order, {
-        byClientId: medianSummary(heartbeatRounds[order].map((r) => r.byClientId)),
-        byHandle: medianSummary(heartbeatRounds[order].map((r) => r.byHandle)),
-        mapLookupUpdate: medianSummary(heartbeatRounds[order].map((r) => r.mapLookupUpdate)),
+        byClientId: heartbeatMedian(order, 'byClientId'),
+        byHandle: heartbeatMedian(order, 'byHandle'),
+        mapLookupUpdate: heartbeatMedian(order, 'mapLookupUpdate'),
       }]),
     ) as Record<HeartbeatOrder, Record<keyof HeartbeatCosts, LatencySummary>>,
     memory,

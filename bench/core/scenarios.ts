@@ -204,9 +204,11 @@ export async function onePercentDue(subject: SweepSubject, population: Populatio
  * the longest timeout; with one timeout, everyone at 0), then sweeps from
  * just past B until all have expired: one sweep for a deadline-driven
  * monitor that hands everything out at once, several for one that hands
- * out bounded batches (each 1 ms later), two interval ticks for the ws
- * pattern (mark, then terminate). `longestPauseNs` is the longest single
- * sweep call: the longest synchronous step.
+ * out bounded batches (steps at the same time while it says `moreDue`, as
+ * the live monitor; otherwise each 1 ms later), two interval ticks for the
+ * ws pattern (mark, then terminate). `longestPauseNs` is the longest single
+ * sweep call: the longest synchronous step. `totalNs` sums the sweep calls
+ * (the caller's work between steps is not counted).
  */
 export async function massExpiry(subject: SweepSubject, population: Population, maxSweeps = 10_000): Promise<MassExpiryResult> {
   const base = population.maxTimeoutMs;
@@ -228,7 +230,10 @@ export async function massExpiry(subject: SweepSubject, population: Population, 
     totalNs += ns;
     longestPauseNs = Math.max(longestPauseNs, ns);
     if (subject.lastWorkerNs) inWorkerNs += subject.lastWorkerNs();
+    // Stopped at its step limit: the next step at the same time (the live
+    // monitor's next step comes as soon as its loop has read its sockets).
     // A batch handed out: the rest comes next ms. Nothing: an interval tick that only marked.
+    if (subject.moreDue?.()) continue;
     now += found > 0 ? 1 : base;
   }
   return { totalNs, longestPauseNs, expired, sweeps, log, ...(subject.lastWorkerNs ? { inWorkerNs } : {}) };

@@ -19,6 +19,12 @@ export interface SweepSubject {
   sweep(now: number): number | Promise<number>;
   /** The ids the last sweep expired (a buffer the next sweep reuses). */
   lastExpired(): readonly string[];
+  /**
+   * True when the last sweep stopped at its step limit with more due (a
+   * subject that hands out bounded batches, as the live monitor does): the
+   * caller sweeps again at the same time.
+   */
+  moreDue?(): boolean;
   /** Time the last sweep spent in a worker (ns), when it ran on one. */
   lastWorkerNs?(): number;
   /** Runs before a scenario: a worker subject boots its threads and warms their JIT. */
@@ -31,21 +37,28 @@ export interface SweepSubject {
   close?(): Promise<void>;
 }
 
-export function keepwatchSubject(shards: number): SweepSubject & { monitor: KeepAliveMonitor } {
+/**
+ * keepwatch in process. `stepLimit`: each sweep hands out or moves at most
+ * that many clients, as the live monitor's timer-driven sweep does
+ * (SWEEP_STEP_LIMIT); the scenario sweeps again while `moreDue`.
+ */
+export function keepwatchSubject(shards: number, stepLimit = Infinity): SweepSubject & { monitor: KeepAliveMonitor } {
   // The sweep's batch is how an embedding server gets its expiries; the
   // queue for ka_check is the stdio node's business, so it is off here.
   const monitor = new KeepAliveMonitor({ shards, queueExpiryReports: false });
   let last: SweepBatch | undefined;
+  const stepped = stepLimit === Infinity ? '' : `, steps of ${stepLimit}`;
   return {
-    label: `keepwatch ${shards} shard${shards === 1 ? '' : 's'}`,
+    label: `keepwatch ${shards} shard${shards === 1 ? '' : 's'}${stepped}`,
     monitor,
     register: (id, timeoutMs, now) => void monitor.register(id, { timeoutMs }, now),
     heartbeat: (id, now) => void monitor.heartbeat(id, now),
     sweep: (now) => {
-      last = monitor.sweep(now);
+      last = monitor.sweep(now, stepLimit);
       return last.expiredCount;
     },
     lastExpired: () => last?.expiredIds ?? [],
+    moreDue: () => monitor.moreDue,
   };
 }
 
