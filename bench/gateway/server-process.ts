@@ -28,8 +28,10 @@ export class ServerProcess {
     readonly name: string,
     readonly port: number,
     args: readonly string[],
+    wrap: readonly string[],
   ) {
-    this.child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const [command, ...wrapArgs] = [...wrap, process.execPath];
+    this.child = spawn(command, [...wrapArgs, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr?.on('data', (chunk: Buffer) => {
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-4000);
     });
@@ -40,8 +42,9 @@ export class ServerProcess {
     });
   }
 
-  static async start(name: string, port: number, args: readonly string[]): Promise<ServerProcess> {
-    const server = new ServerProcess(name, port, args);
+  /** `wrap`: a command that execs Node in the same process, e.g. ['prlimit', '--nofile=256:256']. */
+  static async start(name: string, port: number, args: readonly string[], wrap: readonly string[] = []): Promise<ServerProcess> {
+    const server = new ServerProcess(name, port, args, wrap);
     const deadline = Date.now() + READY_TIMEOUT_MS;
     while (!(await accepts(port))) {
       if (server.exited) throw new Error(`${name} exited before listening: ${server.stderrTail}`);

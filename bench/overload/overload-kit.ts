@@ -19,9 +19,9 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function startServe(name: string, extraArgs: readonly string[]): Promise<{ server: ServerProcess; port: number }> {
+export async function startServe(name: string, extraArgs: readonly string[], wrap: readonly string[] = []): Promise<{ server: ServerProcess; port: number }> {
   const port = await freePort();
-  const server = await ServerProcess.start(name, port, [CLI_PATH, 'serve', '--port', String(port), '--log-level', 'warn', ...extraArgs]);
+  const server = await ServerProcess.start(name, port, [CLI_PATH, 'serve', '--port', String(port), '--log-level', 'warn', ...extraArgs], wrap);
   return { server, port };
 }
 
@@ -69,4 +69,15 @@ export function flags(defaults: Record<string, string>): Record<string, string> 
     out[name] = argv[i + 1];
   }
   return out;
+}
+
+/** Runs a bench's main: exits 0 when it is done, 1 with the error on stderr (the server is stopped by its own finally). */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -8,7 +8,7 @@
  *   node dist/bench/overload/status-flood.js --workers 0 --clients 100000 --loops 114 --seconds 10
  */
 import type WebSocket from 'ws';
-import { flags, openWs, percentile, registerBulk, round, startServe } from './overload-kit.js';
+import { flags, runBench, openWs, percentile, registerBulk, round, startServe } from './overload-kit.js';
 
 const f = flags({ workers: '0', clients: '100000', loops: '114', seconds: '10', victims: '50', limit: '0' });
 const VICTIM_TIMEOUT_MS = 1500;
@@ -87,10 +87,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    process.stderr.write(`${String(error)}\n`);
-    process.exit(1);
-  },
-);
+runBench(main);

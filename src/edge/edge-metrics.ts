@@ -30,7 +30,7 @@ export class EdgeMetrics {
     );
     this.upgradeRefusals = counter(
       'keepwatch_upgrade_refusals_total',
-      'WebSocket upgrades refused, by reason: origin (403), per_ip (429), token_missing, token_expired, token_bad_signature, token_invalid, token_no_client_id (401).',
+      'WebSocket upgrades refused, by reason: connections_full (503, --max-connections), origin (403), per_ip (429), token_missing, token_expired, token_bad_signature, token_invalid, token_no_client_id (401).',
       ['reason'],
     );
     this.registerRefusals = counter(

@@ -35,6 +35,8 @@ export class Edge {
     private readonly clock: Clock,
     registry: ClientRegistry,
     private readonly metrics: EdgeMetrics,
+    /** Whether the gateway holds its maximum of connections: upgrades are refused then. */
+    full: () => boolean,
   ) {
     this.rate = new MessageRate(options);
     this.gate = new UpgradeGate({
@@ -44,6 +46,7 @@ export class Edge {
       perIp: options.maxConnectionsPerIp > 0 ? new PerIpConnections(options.maxConnectionsPerIp) : undefined,
       burst: options.maxMessageBurst,
       metrics,
+      full,
     });
     const flapping =
       options.maxRegistrationsPerWindow > 0

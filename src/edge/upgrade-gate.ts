@@ -19,14 +19,17 @@ export interface UpgradeGateDeps {
   /** The message-rate bucket's size (a new connection starts full). */
   burst: number;
   metrics: EdgeMetrics;
+  /** Whether the gateway holds its maximum of connections (--max-connections). */
+  full(): boolean;
 }
 
 /** Why an upgrade was refused; the label of keepwatch_upgrade_refusals_total. */
-export type UpgradeRefusal = 'origin' | 'per_ip' | `token_${TokenRefused['reason']}`;
+export type UpgradeRefusal = 'connections_full' | 'origin' | 'per_ip' | `token_${TokenRefused['reason']}`;
 
 /**
- * Decides a WebSocket upgrade on /ws before any frame is read: Origin
- * (403), per-IP connection cap (429), then the bearer token (401, from
+ * Decides a WebSocket upgrade on /ws before any frame is read: the
+ * gateway's connection cap (503, the socket closed with the answer so the
+ * refused peer holds no descriptor), Origin (403), per-IP connection cap (429), then the bearer token (401, from
  * `Authorization: Bearer` or `?access_token=` for browsers). An admitted
  * upgrade carries an EdgeSession (grant, peer, rate bucket) into the
  * connection. Verification is asynchronous (jose): the headers uWS needs
@@ -42,6 +45,10 @@ export class UpgradeGate {
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
     const { origins, verifier, perIp, metrics } = this.deps;
+    if (this.deps.full()) {
+      this.refuse(res, 'connections_full', '503 Service Unavailable', 'the gateway holds its maximum of connections (--max-connections); retry later');
+      return;
+    }
     if (!origins.allows(req.getHeader('origin'))) {
       this.refuse(res, 'origin', '403 Forbidden', 'origin not allowed');
       return;
@@ -95,6 +102,8 @@ export class UpgradeGate {
     this.deps.metrics.upgradeRefused(reason);
     res.writeStatus(status);
     if (status.startsWith('401')) res.writeHeader('www-authenticate', 'Bearer realm="keepwatch"');
-    res.writeHeader('content-type', 'application/json').end(`{"error": ${JSON.stringify(text)}}`);
+    const full = reason === 'connections_full';
+    if (full) res.writeHeader('retry-after', '1');
+    res.writeHeader('content-type', 'application/json').end(`{"error": ${JSON.stringify(text)}}`, full);
   }
 }

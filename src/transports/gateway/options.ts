@@ -1,5 +1,6 @@
 import type { ClusterOptions } from '../../cluster/cluster-options.js';
 import { DEFAULT_EDGE_OPTIONS, type EdgeOptions } from '../../edge/edge-options.js';
+import { defaultMaxConnections } from './file-limit.js';
 
 /**
  * What a due client is pinged with, once per interval: `app` the ka_ping
@@ -35,6 +36,12 @@ export interface GatewayOptions extends EdgeOptions {
   shutdownTimeoutMs: number;
   /** Serve on uWebSockets.js' pure-JS fallback when the native binary does not load. */
   allowJsFallback: boolean;
+  /**
+   * WebSocket connections in the whole gateway; an upgrade beyond it is
+   * answered 503 and closed. Below the open-file limit (file-limit.ts), so
+   * the process never accepts at the limit, where uWS would spin on EMFILE.
+   */
+  maxConnections: number;
   /** Clients in the whole gateway; a register of one more is refused with error 41. */
   maxClients: number;
   /** GET /status streams served at once; more are answered 503 with Retry-After. */
@@ -74,6 +81,7 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   allowJsFallback: false,
   maxUnreportedExpiries: 10_000,
   maxStatusRequests: 8,
+  maxConnections: defaultMaxConnections(),
   // ~600 B of RSS per client: about 0.6 GB at the cap.
   maxClients: 1_000_000,
   logLevel: 'info',

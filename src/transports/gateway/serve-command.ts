@@ -69,6 +69,7 @@ export async function serveCommand(args: string[]): Promise<void> {
       shards: options.shards,
       workers: options.workers,
       threads: options.threads,
+      maxConnections: options.maxConnections,
       testHooks: options.testHooks,
     },
     `keepwatch serve on ws://${options.host}:${gateway.port}/ws (uWS ${uws})`,

@@ -49,6 +49,10 @@ Options:
   --max-clients N                    clients in the whole gateway; a register of
                                      a new client_id beyond it gets error 41
                                      (default ${D.maxClients})
+  --max-connections N                WebSocket connections in the whole gateway;
+                                     an upgrade beyond it is answered 503 and
+                                     closed (default: the open-file limit less
+                                     a tenth, at least 64 less; here ${D.maxConnections})
   --max-status-requests N            GET /status streams served at once; more
                                      are answered 503 with Retry-After: 1
                                      (default ${D.maxStatusRequests})

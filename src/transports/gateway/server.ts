@@ -109,7 +109,9 @@ export async function startGateway(
   const dashboard = createDashboard({ registry: owned, clock, connections: () => connections.size, threads: options.workers, log });
   actions.tap = dashboard.tap;
   const edgeMetrics = new EdgeMetrics(metrics.registry);
-  const edge = new Edge(options, clock, owned, edgeMetrics);
+  // The cap is the process's (the file limit is): each of --threads N I/O threads takes its share.
+  const connectionCap = Math.max(1, Math.floor(options.maxConnections / options.threads));
+  const edge = new Edge(options, clock, owned, edgeMetrics, () => connections.size >= connectionCap);
   const handler = new RequestHandler(owned, clock, metrics, options, edge.policy);
   const app: TemplatedApp = createApp(loaded.uws, options);
   const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);

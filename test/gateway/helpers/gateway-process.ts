@@ -30,11 +30,14 @@ export interface StartOptions {
   expectFailure?: boolean;
   /** Bound on the start-up (default 30 s). */
   startupTimeoutMs?: number;
+  /** A command that execs the gateway in its own process, e.g. ['prlimit', '--nofile=160:160'] (the PID stays the gateway's). */
+  wrap?: string[];
 }
 
 /** Starts `keepwatch serve --port 0` with the test hooks on and waits for its bound port. */
 export async function startGateway(options: StartOptions = {}): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [CLI_PATH, 'serve', '--port', '0', ...(options.args ?? [])], {
+  const [command, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
+  const child = spawn(command, [...wrapArgs, CLI_PATH, 'serve', '--port', '0', ...(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KEEPWATCH_TEST_HOOKS: '1', ...options.env },
   });
