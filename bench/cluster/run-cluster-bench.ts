@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster } from 'ioredis';
-import { CLUSTER_SHARDS, shardKeys } from '../../src/cluster/key-layout.js';
+import { CLUSTER_SHARDS, clusterShardOf, shardKeys } from '../../src/cluster/key-layout.js';
 import { startRedisCluster, type RedisCluster } from '../../test/helpers/redis-servers.js';
 import { LatencyHistogram, printTable, progress, writeLatencyChart, writeResultsJson, type LatencySummary } from '../lib/index.js';
 import { ClusterGateway } from './cluster-gateway.js';
@@ -106,6 +106,18 @@ async function reapEventsSince(redis: Cluster, fromMs: number, incarnation: stri
 
 const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
 
+/** Resolves once every id has an owner record in Redis (the old gateway's claims landed), or after 10 s. */
+function claimsLanded(redis: Cluster): (ids: string[]) => Promise<void> {
+  return async (ids) => {
+    const deadline = performance.now() + 10_000;
+    while (performance.now() < deadline) {
+      const owners = await Promise.all(ids.map((id) => redis.hexists(shardKeys(clusterShardOf(id)).owner, id)));
+      if (owners.every((o) => o === 1)) return;
+      await sleep(20);
+    }
+  };
+}
+
 async function main(): Promise<void> {
   progress('starting a 3-master Redis Cluster');
   redisCluster = await startRedisCluster();
@@ -116,8 +128,9 @@ async function main(): Promise<void> {
   const logDir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-cluster-'));
   progress(`gateway logs in ${logDir}`);
   for (let g = 0; g < GATEWAYS; g++) gateways.push(await ClusterGateway.start(`gw-${g}`, redisArgs, join(logDir, `gw-${g}.log`)));
+  const inspect = new Cluster(cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port })));
   progress(`${TAKEOVERS / 2} takeovers gw-0 -> gw-1 on an idle fleet`);
-  const idleTakeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'idle-takeover', TAKEOVERS / 2);
+  const idleTakeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'idle-takeover', TAKEOVERS / 2, claimsLanded(inspect));
   const per = Math.ceil(CLIENTS / GATEWAYS);
   progress(`registering ${CLIENTS} clients (${SOCKETS_PER_GATEWAY} sockets per gateway)`);
   const registerStart = performance.now();
@@ -133,10 +146,9 @@ async function main(): Promise<void> {
   const fast = await steadyWindow(cluster, 'heartbeat every 5 s (20,000 heartbeats/s)');
 
   progress(`${TAKEOVERS} takeovers gw-0 -> gw-1 under that load`);
-  const takeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'takeover', TAKEOVERS);
+  const takeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'takeover', TAKEOVERS, claimsLanded(inspect));
 
   progress('SIGKILL gw-2');
-  const inspect = new Cluster(cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port })));
   const victim = gateways[2];
   const victimInc = await victim.incarnation();
   const victimClients = Math.min(per, CLIENTS - 2 * per);
@@ -169,8 +181,8 @@ async function main(): Promise<void> {
   const results = {
     setup: { clients: CLIENTS, gateways: GATEWAYS, socketsPerGateway: SOCKETS_PER_GATEWAY, redis: '3-master Redis Cluster', leaseMs: LEASE_MS, registerSeconds },
     steady: [slow, fast],
-    takeoverIdle: { ...idleTake, wrongCloseCodes: idleTakeovers.wrongCodes },
-    takeover: { ...take, wrongCloseCodes: takeovers.wrongCodes, targetP99Ms: 20, met: ms(take.p99) <= 20 },
+    takeoverIdle: { ...idleTake, wrongCloseCodes: idleTakeovers.wrongCodes, lost: idleTakeovers.lost },
+    takeover: { ...take, wrongCloseCodes: takeovers.wrongCodes, lost: takeovers.lost, targetP99Ms: 20, met: ms(take.p99) <= 20 && takeovers.lost === 0 },
     sigkill: {
       clients: victimClients,
       reaped: reaps.length,
@@ -181,6 +193,7 @@ async function main(): Promise<void> {
     },
   };
   console.log(`Redis command mix per second (commands inside scripts included): ${JSON.stringify(fast.mixPerSecond)}`);
+  console.log(`takeovers with no close within 5 s: ${idleTakeovers.lost} idle, ${takeovers.lost} under load; wrong close codes: ${idleTakeovers.wrongCodes} idle, ${takeovers.wrongCodes} under load`);
   console.log(`SIGKILL: ${reaps.length}/${victimClients} declared gone, the last ${lastReapMs} ms after the kill`);
   console.log(`results: ${writeResultsJson('cluster', results)}`);
   console.log(

@@ -8,41 +8,68 @@ const open = (url: string): Promise<WebSocket> =>
     ws.once('error', reject);
   });
 
+/** A takeover whose old socket has not closed after this long is counted lost (and the run goes on). */
+const LOST_AFTER_MS = 5000;
+
+export interface TakeoverResult {
+  hist: LatencyHistogram;
+  /** Old sockets closed with another code than 4001. */
+  wrongCodes: number;
+  /** Old sockets still open LOST_AFTER_MS after the takeover. */
+  lost: number;
+}
+
 /**
  * `count` takeovers, one at a time: client "<prefix>-i" alone on its socket
  * on gateway `from`, then registered on gateway `to`; the latency is from
  * sending that register to `from`'s socket closing (4001), all read on this
  * process' clock. Sockets are opened in batches beforehand, so only the
  * takeover itself is timed.
+ *
+ * A gateway answers a register at once and claims the id in Redis in a
+ * batch just after: before the takeovers start, `claimed` must see every
+ * old registration's claim in Redis. Otherwise, on a loaded machine, the
+ * new gateway's claim could land first, the old one's after it, and the
+ * "takeover" would go the other way (the later claim wins).
  */
-export async function measureTakeovers(fromUrl: string, toUrl: string, prefix: string, count: number): Promise<{ hist: LatencyHistogram; wrongCodes: number }> {
+export async function measureTakeovers(
+  fromUrl: string,
+  toUrl: string,
+  prefix: string,
+  count: number,
+  claimed: (ids: string[]) => Promise<void>,
+): Promise<TakeoverResult> {
   const hist = new LatencyHistogram();
   let wrongCodes = 0;
+  let lost = 0;
   const BATCH = 100;
   for (let start = 0; start < count; start += BATCH) {
-    const n = Math.min(BATCH, count - start);
-    const olds = await Promise.all(Array.from({ length: n }, () => open(fromUrl)));
-    const news = await Promise.all(Array.from({ length: n }, () => open(toUrl)));
+    const ids = Array.from({ length: Math.min(BATCH, count - start) }, (_, i) => `${prefix}-${start + i}`);
+    const olds = await Promise.all(ids.map(() => open(fromUrl)));
+    const news = await Promise.all(ids.map(() => open(toUrl)));
+    const closes = olds.map((ws) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code))));
     await Promise.all(
       olds.map(
         (ws, i) =>
           new Promise<void>((resolve) => {
             ws.once('message', () => resolve());
-            ws.send(`{"type": "ka_register", "client_id": "${prefix}-${start + i}", "timeout_ms": 60000, "msg_id": 1}`);
+            ws.send(`{"type": "ka_register", "client_id": "${ids[i]}", "timeout_ms": 60000, "msg_id": 1}`);
           }),
       ),
     );
-    // Let the claims reach Redis before the takeovers start.
-    await new Promise((r) => setTimeout(r, 200));
-    for (let i = 0; i < n; i++) {
-      const closed = new Promise<number>((resolve) => olds[i].once('close', (code) => resolve(code)));
+    await claimed(ids);
+    for (let i = 0; i < ids.length; i++) {
       const sent = performance.now();
-      news[i].send(`{"type": "ka_register", "client_id": "${prefix}-${start + i}", "timeout_ms": 60000}`);
-      const code = await closed;
+      news[i].send(`{"type": "ka_register", "client_id": "${ids[i]}", "timeout_ms": 60000}`);
+      const code = await Promise.race([closes[i], new Promise<null>((r) => setTimeout(() => r(null), LOST_AFTER_MS))]);
+      if (code === null) {
+        lost++;
+        continue;
+      }
       hist.recordMs(performance.now() - sent);
       if (code !== 4001) wrongCodes++;
     }
-    for (const ws of news) ws.terminate();
+    for (const ws of [...olds, ...news]) ws.terminate();
   }
-  return { hist, wrongCodes };
+  return { hist, wrongCodes, lost };
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NODE_KEYS } from '../../src/cluster/key-layout.js';
 import type { GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
 import { useFleet, type Fleet, type ClusterEvent } from './helpers/fleet.js';
@@ -142,5 +143,38 @@ describe('a stalled gateway (SIGSTOP past its lease, then SIGCONT) and a paused 
     again.close();
     await again.closed;
     await fleet.checkInvariant([a, b, c]);
+  }, 120_000);
+});
+
+describe('a Redis Cluster master killed for 5 s, then restarted (3 masters, no replicas)', () => {
+  let fleet: Fleet;
+  let gateways: GatewayProcess[];
+  useFleet('cluster', (started, gws) => ([fleet, gateways] = [started, gws]));
+
+  it('no reap, no lease-lost close, no fencing; registrations made meanwhile land once it is back', async () => {
+    const [a, b, c] = gateways;
+    const held = await Promise.all(gateways.map((gw, i) => openMany(gw.wsUrl(), `m${i}`, 300, 1, CLIENT_TIMEOUT_MS)));
+    await fleet.checkInvariant([a, b, c]);
+    const before = (await fleet.events()).length;
+
+    // The worst master to lose: the one holding every node's lease (and a third of the shards).
+    const master = fleet.cluster?.masterOf(NODE_KEYS.leases);
+    if (master === undefined) throw new Error('a cluster fleet has a cluster');
+    await master.kill();
+    await sleep(1000);
+    // Registered while a third of the shards has no master: served locally at once, claimed when it is back.
+    const during = await openMany(b.wsUrl(), 'during', 50, 1, CLIENT_TIMEOUT_MS);
+    await sleep(4000);
+    await master.restart();
+    await fleet.cluster?.waitHealthy();
+    await sleep(LEASE_MS + 1000);
+
+    const after = (await fleet.events()).slice(before);
+    expect(after.filter((e) => e.type === 'reap' || e.type === 'leave' || e.type === 'expire')).toEqual([]);
+    for (const h of [...held, during]) for (const conn of h.clients) expect(conn.isOpen).toBe(true);
+    expect((await fleet.nodes()).fenced.size).toBe(0);
+    await fleet.checkInvariant([a, b, c], 20_000);
+    const owners = await fleet.owners();
+    for (const id of during.ids) expect(owners.get(id)).toBe(await fleet.incarnationOf(b));
   }, 120_000);
 });
