@@ -12,9 +12,44 @@ import { defineConfig } from 'vitest/config';
  *     gateway's pings and expiry within milliseconds), one file at a time
  *     with the machine to themselves, so that a neighbour's CPU load cannot
  *     make them miss a deadline; the browser tests (test/dashboard) too,
- *     as Chromium needs both cores to paint in time.
+ *     as Chromium needs both cores to paint in time;
+ *   - `threads`: the gateway end-to-end files whose behaviour I/O threads
+ *     can change, run again on `keepwatch serve --threads 2`
+ *     (KEEPWATCH_TEST_THREADS, read by test/gateway/helpers/gateway-process.ts;
+ *     `timing` sets 1), one file at a time like `timing`.
  */
 const TIMING = ['test/gateway/**/*.test.ts', 'test/workers/real-time-*.test.ts', 'test/dashboard/**/*.test.ts', 'test/cluster/**/*.test.ts'];
+
+/**
+ * The gateway files re-run on 2 threads (~2 minutes). Left out: cli
+ * (flag parsing; its SIGTERM drain on threads is threads.test.ts's),
+ * sigstop (stops the whole process, every thread alike), workers (the
+ * piscina shards inside one thread), overload/restart-shutdown (port reuse
+ * across processes), threads.test.ts (already on 2 threads), and
+ * overload/status-bounds: with threads, /status collects the whole listing
+ * per request (O(total) memory per reader) and --max-status-requests counts
+ * per thread; not fixed yet (src/transports/gateway/README.md, "Not done").
+ */
+const ON_TWO_THREADS = [
+  'test/gateway/protocol.test.ts',
+  'test/gateway/expiry.test.ts',
+  'test/gateway/ownership.test.ts',
+  'test/gateway/ping-mode.test.ts',
+  'test/gateway/stall.test.ts',
+  'test/gateway/limits.test.ts',
+  'test/gateway/http.test.ts',
+  'test/gateway/overload/liveness.test.ts',
+  'test/gateway/overload/caps.test.ts',
+  'test/gateway/overload/expiry-close.test.ts',
+];
+
+/** A project whose files run one at a time, with the machine to themselves, on gateways of `threads` I/O threads. */
+function oneFileAtATime(name: string, include: string[], threads: string, groupOrder: number) {
+  return {
+    extends: true,
+    test: { name, include, maxWorkers: 1, fileParallelism: false, env: { KEEPWATCH_TEST_THREADS: threads }, sequence: { groupOrder } },
+  };
+}
 
 export default defineConfig({
   test: {
@@ -35,16 +70,8 @@ export default defineConfig({
           sequence: { groupOrder: 0 },
         },
       },
-      {
-        extends: true,
-        test: {
-          name: 'timing',
-          include: TIMING,
-          maxWorkers: 1,
-          fileParallelism: false,
-          sequence: { groupOrder: 1 },
-        },
-      },
+      oneFileAtATime('timing', TIMING, '1', 1),
+      oneFileAtATime('threads', ON_TWO_THREADS, '2', 2),
     ],
   },
 });

@@ -79,9 +79,12 @@ describe('keepwatch serve: command line', () => {
     expect(exit.code).toBe(3);
     expect(refused.logs.find((l) => l.event === 'refused')).toMatchObject({ uws: 'js-fallback' });
 
-    const allowed = await startGateway({ env: { UWS_USE_FALLBACK: '1' }, args: ['--allow-js-fallback'], expectFailure: true });
+    const allowed = await startGateway({ env: { UWS_USE_FALLBACK: '1' }, args: ['--allow-js-fallback', '--threads', '2'], expectFailure: true });
     try {
-      expect(allowed.startup).toMatchObject({ event: 'listening', uws: 'js-fallback' });
+      // The fallback cannot share a port between threads: it serves on one and says so.
+      expect(allowed.startup).toMatchObject({ event: 'listening', uws: 'js-fallback', threads: 1 });
+      expect(allowed.logs.find((l) => l.event === 'threads_unavailable')).toMatchObject({ threads: 2 });
+      expect(JSON.parse((await allowed.get('/healthz')).text)).toMatchObject({ status: 'ok', uws: 'js-fallback' });
     } finally {
       await allowed.stop();
     }

@@ -31,7 +31,16 @@ describe('gateway HTTP on the WebSocket port', () => {
   it('GET /healthz', async () => {
     const res = await gw.get('/healthz');
     expect(res.status).toBe(200);
-    expect(JSON.parse(res.text)).toEqual({ status: 'ok', uws: 'native', connections: 2, clients: 2500 });
+    const { threads, ...whole } = JSON.parse(res.text) as { threads?: { status: string; connections: number; clients: number }[] };
+    expect(whole).toEqual({ status: 'ok', uws: 'native', connections: 2, clients: 2500 });
+    // With --threads N, each thread is listed too, and the threads add up to the whole.
+    if (gw.startup.threads === 1) expect(threads).toBeUndefined();
+    else {
+      expect(threads).toHaveLength(gw.startup.threads as number);
+      expect(threads?.every((t) => t.status === 'ok')).toBe(true);
+      expect(threads?.reduce((n, t) => n + t.clients, 0)).toBe(2500);
+      expect(threads?.reduce((n, t) => n + t.connections, 0)).toBe(2);
+    }
   });
 
   it('GET /status lists every client across all shards in registration order, streamed', async () => {

@@ -23,7 +23,7 @@ export async function serveCommand(args: string[]): Promise<void> {
     process.stdout.write(SERVE_USAGE);
     return;
   }
-  const options = parsed.options;
+  let options = parsed.options;
   const log = createLogger(options.logLevel);
   const lifecycle = lifecycleLogger(log);
   const loaded = loadUws();
@@ -32,6 +32,11 @@ export async function serveCommand(args: string[]): Promise<void> {
     log.fatal({ event: 'refused', uws }, 'uWebSockets.js native binary not loaded (pure-JS fallback in use); pass --allow-js-fallback to serve anyway');
     process.exitCode = 3;
     return;
+  }
+  // The pure-JS fallback cannot share a port between threads (no SO_REUSEPORT): it serves on this one.
+  if (!loaded.native && options.threads > 1) {
+    log.warn({ event: 'threads_unavailable', uws, threads: options.threads }, 'the pure-JS uWS fallback serves on one thread only');
+    options = { ...options, threads: 1 };
   }
   // Signals are handled before the port is announced: a test (or an
   // orchestrator) may send SIGTERM as soon as it reads the listening line.

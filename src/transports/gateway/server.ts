@@ -141,7 +141,7 @@ export async function startGateway(
     listenSocket = await listen(app, options.host, options.port, threading !== undefined);
   } catch (error) {
     // A worker thread that ends with an app open aborts the process (uv_loop_close).
-    (app as unknown as { close(): void }).close();
+    closeApp(app);
     reaper.stop();
     dashboard.stop();
     await cluster?.stop();
@@ -155,7 +155,7 @@ export async function startGateway(
     adminPort = await admin.listen();
   } catch (error) {
     loaded.uws.us_listen_socket_close(listenSocket);
-    (app as unknown as { close(): void }).close();
+    closeApp(app);
     throw error;
   }
   let stopped = false;
@@ -171,8 +171,7 @@ export async function startGateway(
       return connections.size;
     },
     closeApp() {
-      // The native App has close(); uWS's pure-JS fallback (--allow-js-fallback) has not.
-      (app as unknown as { close?(): void }).close?.();
+      closeApp(app);
     },
     async stop(reason: CloseReason = CloseReason.Shutdown) {
       if (stopped) return;
@@ -188,4 +187,9 @@ export async function startGateway(
       await monitor.close();
     },
   };
+}
+
+/** The native App has close(); uWS's pure-JS fallback (--allow-js-fallback) has not. */
+function closeApp(app: TemplatedApp): void {
+  (app as unknown as { close?(): void }).close?.();
 }

@@ -34,10 +34,25 @@ export interface StartOptions {
   wrap?: string[];
 }
 
+/**
+ * The environment variable that picks the I/O threads of every gateway a
+ * test starts (vitest.config.ts: the `timing` project sets 1, `threads`
+ * sets 2 to re-run the end-to-end files on two threads). A test that sets
+ * --threads itself keeps its choice.
+ */
+export const TEST_THREADS_ENV = 'KEEPWATCH_TEST_THREADS';
+
+/** The serve arguments with the environment's --threads added, unless the test chose its own. */
+export function withTestThreads(args: readonly string[], env: NodeJS.ProcessEnv = process.env): string[] {
+  const threads = env[TEST_THREADS_ENV];
+  if (threads === undefined || threads === '' || args.includes('--threads')) return [...args];
+  return [...args, '--threads', threads];
+}
+
 /** Starts `keepwatch serve --port 0` with the test hooks on and waits for its bound port. */
 export async function startGateway(options: StartOptions = {}): Promise<GatewayProcess> {
   const [command, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
-  const child = spawn(command, [...wrapArgs, CLI_PATH, 'serve', '--port', '0', ...(options.args ?? [])], {
+  const child = spawn(command, [...wrapArgs, CLI_PATH, 'serve', '--port', '0', ...withTestThreads(options.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KEEPWATCH_TEST_HOOKS: '1', ...options.env },
   });
