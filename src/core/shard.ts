@@ -69,6 +69,7 @@
  */
 import { loadLastSeen, storeBeat } from './shared-beat.js';
 import {
+  BEAT,
   FILED,
   INTERVAL,
   LIVE,
@@ -193,6 +194,17 @@ export class Shard {
     return this.slots.f64(slot, FILED);
   }
 
+  /**
+   * Whether the client may be past its deadline at `t`: false before the
+   * time it is filed at (filed at or before its expiry). Decided from the
+   * wheel's earliest time when it can be, so a heartbeat in a shard with
+   * nothing due reads none of the slot's cold fields.
+   */
+  mayBeExpired(slot: number, t: number): boolean {
+    if (t < this.wheel.filedNoEarlierThan() || t < this.slots.f64(slot, FILED)) return false;
+    return this.deadlineOf(slot) < t;
+  }
+
   /** The deadline after which the client is expired: last_seen + timeout. */
   deadlineOf(slot: number): number {
     return this.lastSeen(slot) + this.timeoutOf(slot);
@@ -232,11 +244,17 @@ export class Shard {
     return slot;
   }
 
-  /** last_seen := now (the holding thread's heartbeat). O(1). */
+  /**
+   * last_seen := now (the holding thread's heartbeat). O(1). A plain store:
+   * the thread that holds the shard is the one that sweeps it, so program
+   * order is all it needs (shared-beat.ts, rule 1); an Atomics.store is a
+   * full fence on x86, and with it a random-order run of heartbeats waits
+   * out each one's cache miss in turn instead of overlapping them.
+   */
   heartbeat(slot: number, now: number): void {
     const page = this.slots.i32Pages[slot >>> PAGE_SHIFT];
     const base = (slot & PAGE_MASK) * STRIDE;
-    Atomics.store(page, base, now | 0);
+    page[base + BEAT] = now | 0;
     if ((page[base + STATE] & PINGED) !== 0) this.endPingedSilence(slot, now);
   }
 

@@ -5,9 +5,11 @@
  * MEMORY-ORDERING RULE (every shared access of a shard follows it)
  *
  * 1. BEAT is the only slot field written by a thread that does not hold the
- *    shard. Writers use Atomics.store; the sweeping thread reads it with
+ *    shard. Such writers use Atomics.store; the sweeping thread reads it with
  *    Atomics.load. Both are sequentially consistent: a beat stored before
- *    the sweeper's load is seen by it. An int32 never tears.
+ *    the sweeper's load is seen by it. An int32 never tears. The thread that
+ *    holds the shard stores its own heartbeats plainly (Shard.heartbeat): it
+ *    is the sweeper, so program order already puts them before its loads.
  * 2. Every other field (and the wheel, the header) is written only by the
  *    thread that holds the shard: its owner, or the worker the owner lent it
  *    to, never both at once. The hand-over (a worker message) orders those

@@ -196,6 +196,18 @@ export class TimingWheel {
   }
 
   /**
+   * A time at or before every slot's filed time, read without any walk (a
+   * heartbeat's check): the cached earliest time when known, else cur (every
+   * time filed is >= cur); -Infinity during a walk (slots it has still to
+   * look at are filed at or before cur). O(1).
+   */
+  filedNoEarlierThan(): number {
+    if (this.walking) return -Infinity;
+    const cached = this.meta[M_MIN];
+    return cached === cached ? cached : this.meta[M_CUR];
+  }
+
+  /**
    * The earliest time filed (Infinity: none), or cur while a cascade is half
    * done (there is work now).
    */

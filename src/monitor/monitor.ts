@@ -213,8 +213,7 @@ export class KeepAliveMonitor {
     if (slot === NIL) return false;
     const t = Math.floor(now);
     if (t > this.latest) this.latest = t;
-    // Filed at or before its expiry: before that time it cannot be past its deadline.
-    if (this.sweepOnAccess && this.latest >= shard.filedAt(slot) && shard.deadlineOf(slot) < this.latest) {
+    if (this.sweepOnAccess && shard.mayBeExpired(slot, this.latest)) {
       this.sweepAt(this.latest);
       return false;
     }

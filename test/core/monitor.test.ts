@@ -41,6 +41,22 @@ describe('KeepAliveMonitor (programmatic API)', () => {
     expect(m.check(51)).toEqual({ expired: ['x', 'y', 'q', 'y', 'p'], active: [] });
   });
 
+  it('refuses a heartbeat past the deadline, with the earliest time cached or not (the heartbeat reads it, not the slot)', () => {
+    const m = new KeepAliveMonitor();
+    m.register('a', { timeoutMs: 10 }, 0);
+    m.register('b', { timeoutMs: 20 }, 0);
+    m.register('c', { timeoutMs: 1000 }, 0);
+    expect(m.nextFireAt()).toBe(11); // cached: a's expiry
+    expect(m.heartbeat('a', 10)).toBe(true); // at the deadline: still live
+    expect(m.heartbeat('c', 10)).toBe(true);
+    // 11 is not before the cached earliest: a's own filed time decides, then its deadline (now 20).
+    expect(m.heartbeat('a', 11)).toBe(true);
+    // A sweep at 21 hands out a (re-filed) and b (expired): the cached earliest is dropped.
+    expect(m.sweep(21).expiredIds).toEqual(['b']);
+    expect(m.heartbeat('a', 31)).toBe(false);
+    expect(m.check(31).expired).toEqual(['b', 'a']);
+  });
+
   it('treats a time earlier than the latest as the latest (never goes back)', () => {
     const m = new KeepAliveMonitor();
     m.register('a', { timeoutMs: 10 }, 100);

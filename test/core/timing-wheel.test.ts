@@ -9,7 +9,8 @@ import { mulberry32 } from '../helpers/prng.js';
  * 2^32 boundary the bucket arithmetic splits at), with and without a budget
  * that stops a pop or a cascade half-way. After every step: the same slots
  * handed out, each at or after its time and never before, earliest first,
- * and nextAt equal to the model's earliest time.
+ * nextAt equal to the model's earliest time, and filedNoEarlierThan at or
+ * before it.
  */
 function runSeed(seed: number, steps: number): number {
   const rnd = mulberry32(seed);
@@ -61,7 +62,10 @@ function runSeed(seed: number, steps: number): number {
       }
     }
     const min = model.size === 0 ? Infinity : Math.min(...model.values());
+    // The heartbeat's bound (no walk): never after any filed time, whether the earliest is cached or not.
+    expect(wheel.filedNoEarlierThan()).toBeLessThanOrEqual(min);
     const next = wheel.nextAt();
+    expect(wheel.filedNoEarlierThan()).toBeLessThanOrEqual(min);
     // Exact, except while a cascade is half done (then "now": there is work).
     if (next !== min) expect(next).toBeLessThanOrEqual(min);
     expect(wheel.size).toBe(model.size);
