@@ -104,7 +104,12 @@ export interface ShardOptions {
    * serve every ping due within the tick.
    */
   pingTickMs?: number;
-  /** Heartbeats may be recorded by other threads (see "The ping after a ping"). */
+  /**
+   * Heartbeats may be recorded by other threads (beatFromAnyThread): an
+   * expiry then follows shared-beat.ts rule 3 (two fenced accesses per
+   * expired client); see also "The ping after a ping". Without it only the
+   * thread holding the shard records heartbeats, and expiries take no fence.
+   */
   beatsFromOtherThreads?: boolean;
   /** Makes a view over another thread's shard (see "ANOTHER THREAD"). */
   buffers?: ShardBuffers;
@@ -425,13 +430,18 @@ export class Shard {
    * landed meanwhile (shared-beat.ts, rule 3): then false, and it lives on.
    */
   private expire(slot: number, state: number, lastSeen: number, deadline: number, out: SweepSink): boolean {
-    const page = this.slots.i32Pages[slot >>> PAGE_SHIFT];
-    const stateIndex = (slot & PAGE_MASK) * STRIDE + STATE;
-    Atomics.store(page, stateIndex, state & ~LIVE);
-    if (loadLastSeen(this.slots, slot, lastSeen) !== lastSeen) {
-      Atomics.store(page, stateIndex, state);
-      return false;
+    if (this.beatsFromOtherThreads) {
+      const page = this.slots.i32Pages[slot >>> PAGE_SHIFT];
+      const stateIndex = (slot & PAGE_MASK) * STRIDE + STATE;
+      Atomics.store(page, stateIndex, state & ~LIVE);
+      if (loadLastSeen(this.slots, slot, lastSeen) !== lastSeen) {
+        Atomics.store(page, stateIndex, state);
+        return false;
+      }
     }
+    // Otherwise no other thread writes BEAT: release() below clears LIVE
+    // with a plain store (a fence per expiry would serialize a mass expiry's
+    // cache misses).
     out.expired(this, slot, deadline);
     if (this.ownsIds) {
       // The report just read the id: its line of `ids` is in cache.

@@ -19,7 +19,9 @@
  *    last_seen, and an aligned float64 is one 8-byte move on the 64-bit
  *    platforms Node runs on, so it is read whole.
  * 3. STATE is read by writers with Atomics.load and changed by the sweeper
- *    with Atomics.store when it expires a client. The sweeper clears LIVE
+ *    with Atomics.store when it expires a client (in a shard made with
+ *    `beatsFromOtherThreads`, which beatFromAnyThread requires; without it
+ *    nothing but the holding thread writes BEAT and an expiry takes no fence). The sweeper clears LIVE
  *    first and then loads BEAT again; a writer stores BEAT and then loads
  *    STATE. With sequentially consistent atomics at least one of the two sees
  *    the other: the sweeper sees the new beat (and the client lives on), or
@@ -63,7 +65,8 @@ export function loadLastSeen(slots: SlotStore, slot: number, seen: number): numb
 /**
  * A heartbeat from any thread, by handle: true when it was recorded for the
  * life the handle names and that life had not ended (rules 3 and 5). Only
- * BEAT is written.
+ * BEAT is written. The shard must have been made with
+ * `beatsFromOtherThreads` (its sweeps then fence each expiry: rule 3).
  */
 export function beatFromAnyThread(slots: SlotStore, handle: number, now: number): boolean {
   const slot = slotOf(handle);

@@ -279,15 +279,35 @@ export class TimingWheel {
     const cur = this.meta[M_CUR];
     for (let level = LEVELS - 1; level >= 1; level--) {
       const b = (level << 8) | (Math.floor(cur / SPAN[level]) % DIGITS);
-      while (this.isSet(b)) {
-        if (this.budget <= 0) return false;
-        const slot = this.links[2 * b];
-        this.unlink(slot);
-        this.append(this.bucketFor(this.slots.f64(slot, FILED)), slot);
-        this.budget--;
-      }
+      if (this.isSet(b) && !this.moveBucket(b)) return false;
     }
     this.meta[M_PENDING] = 0;
+    return true;
+  }
+
+  /**
+   * Files every slot of bucket `b` again, in list order, without unlinking
+   * them one by one (the bucket is emptied whole at the end: no write to
+   * each next slot's W_PREV). False when the budget ran out: the slots not
+   * moved stay in `b`, in order.
+   */
+  private moveBucket(b: number): boolean {
+    const sentinel = -(b + 2);
+    let slot = this.links[2 * b];
+    while (slot !== sentinel) {
+      if (this.budget <= 0) {
+        this.links[2 * b] = slot;
+        this.slots.setI32(slot, W_PREV, sentinel);
+        return false;
+      }
+      const next = this.slots.i32(slot, W_NEXT);
+      this.append(this.bucketFor(this.slots.f64(slot, FILED)), slot);
+      this.budget--;
+      slot = next;
+    }
+    this.links[2 * b] = sentinel;
+    this.links[2 * b + 1] = sentinel;
+    this.bitmap[b >> 5] &= ~(1 << (b & 31));
     return true;
   }
 
