@@ -23,6 +23,8 @@ export const CloseReason = {
   MessageRateExceeded: { code: 4011, text: 'message rate exceeded', metric: 'message_rate_exceeded' },
   /** Open for --max-lifetime-ms (minus its jitter): reconnect, possibly elsewhere. */
   MaxLifetime: { code: 4012, text: 'connection lifetime reached, reconnect', metric: 'max_lifetime' },
+  /** Output queued for all peers passed --max-output-bytes, and this peer held the largest backlog. */
+  OutputBound: { code: 4040, text: 'gateway output bound reached', metric: 'output_bound' },
   /** Its I/O thread (--threads N) hit an unexpected error and is being replaced; reconnect. */
   ThreadFailed: { code: 4020, text: 'I/O thread failed', metric: 'thread_failed' },
   /** SIGTERM/SIGINT. */

@@ -29,8 +29,17 @@ export class ClientEntry {
   ) {}
 }
 
-/** uWS's send() results. */
+/** uWS's send() results (1 is success). */
+const SEND_BACKPRESSURE = 0;
 const SEND_DROPPED = 2;
+
+/** What a connection tells of its output queue (the budget across connections, the per-connection close). */
+export interface OutputWatch {
+  /** uWS dropped a message: more than --max-send-buffer-bytes waits for this peer. */
+  full(conn: Connection): void;
+  /** A send left `bytes` queued in uWS for this peer. */
+  queued(conn: Connection, bytes: number): void;
+}
 
 /**
  * A WebSocket connection and the client_ids it owns, in registration order.
@@ -61,7 +70,7 @@ export class Connection {
     readonly id: number,
     /** Clock ms when it opened. */
     readonly openedAt: number,
-    private readonly onSendBufferFull: (conn: Connection) => void,
+    private readonly output: OutputWatch,
   ) {}
 
   get clientCount(): number {
@@ -127,10 +136,12 @@ export class Connection {
     const ws = this.ws;
     if (this.closed || ws === undefined) return false;
     // uWS drops (and reports) a message once more than maxBackpressure bytes wait.
-    if (ws.send(text, false) === SEND_DROPPED) {
-      this.onSendBufferFull(this);
+    const result = ws.send(text, false);
+    if (result === SEND_DROPPED) {
+      this.output.full(this);
       return false;
     }
+    if (result === SEND_BACKPRESSURE) this.output.queued(this, ws.getBufferedAmount());
     return true;
   }
 

@@ -6,6 +6,7 @@ export interface MetricSources {
   clients(): number;
   pingedClients(): number;
   heartbeats(): number;
+  queuedOutputBytes(): number;
 }
 
 const DELAY_BUCKETS_S = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -59,6 +60,14 @@ export class GatewayMetrics {
       collect() {
         this.reset();
         this.inc(sources.heartbeats());
+      },
+    });
+    new Gauge({
+      name: 'keepwatch_queued_output_bytes',
+      help: 'Bytes queued in the gateway for peers that do not read fast enough, all connections together (bounded by --max-output-bytes).',
+      registers,
+      collect() {
+        this.set(sources.queuedOutputBytes());
       },
     });
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>

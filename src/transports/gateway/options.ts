@@ -27,6 +27,8 @@ export interface GatewayOptions extends EdgeOptions {
   maxClientsPerConnection: number;
   /** Bytes queued for a peer that does not read before it is closed with 4003. */
   maxSendBufferBytes: number;
+  /** Bytes queued for all peers together; beyond it the largest backlogs are closed with 4040 (output-budget.ts). */
+  maxOutputBytes: number;
   ping: PingMode;
   /** First ping after a silence is delayed by up to min(this, ping_interval_ms / 10). */
   pingJitterMs: number;
@@ -74,6 +76,8 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   maxClientsPerConnection: 100_000,
   // Room for a mass expiry's ka_expired burst to a full edge (100,000 x ~45 bytes) on top of the kernel's buffers.
   maxSendBufferBytes: 8 * 1024 * 1024,
+  // 16 peers at the per-connection bound.
+  maxOutputBytes: 128 * 1024 * 1024,
   ping: 'app',
   pingJitterMs: 1000,
   registerTimeoutMs: 30_000,

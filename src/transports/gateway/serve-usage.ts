@@ -46,6 +46,9 @@ Options:
                                      together (default ${D.pingJitterMs}; 0 = none)
   --max-unreported-expiries N        expired ids a connection keeps for its
                                      next ka_check (default ${D.maxUnreportedExpiries})
+  --max-output-bytes N               bytes queued for all peers together; beyond
+                                     it the peers with the largest backlog are
+                                     closed with 4040 (default ${D.maxOutputBytes})
   --max-clients N                    clients in the whole gateway; a register of
                                      a new client_id beyond it gets error 41
                                      (default ${D.maxClients})
@@ -139,7 +142,8 @@ last client_id was registered elsewhere), 4002 too many clients on this
 connection, 4003 send buffer full, 4004 no client registered, 4005 cluster
 lease lost (with --redis: this gateway was fenced after its lease lapsed;
 reconnect), 4006 kicked by an admin (from the dashboard), 4010 token
-expired, 4011 message rate exceeded, 4012 connection lifetime reached, 1001
+expired, 4011 message rate exceeded, 4012 connection lifetime reached, 4040
+gateway output bound reached (--max-output-bytes: the largest backlog), 1001
 server shutting down; a frame over --max-payload-bytes or invalid UTF-8 is dropped
 by uWS at once (1006).
 Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...},

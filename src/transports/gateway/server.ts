@@ -16,6 +16,7 @@ import { encodeNotice } from './notices.js';
 import type { GatewayOptions } from './options.js';
 import { RequestHandler } from './request-handler.js';
 import { IdleConnectionReaper } from './idle-connections.js';
+import { OutputBudget } from './output-budget.js';
 import { addTestHooks } from './test-hooks.js';
 import { createDashboard } from '../../dashboard/dashboard.js';
 import { wsBehavior } from './ws-behavior.js';
@@ -80,7 +81,10 @@ export async function startGateway(
     clients: () => registry?.size ?? 0,
     pingedClients: () => registry?.pinged ?? 0,
     heartbeats: () => registry?.heartbeats ?? 0,
+    queuedOutputBytes: () => output.queuedBytes,
   }, { processMetrics: threading === undefined });
+  // Process-wide bounds: each of --threads N I/O threads takes its share.
+  const output = new OutputBudget(Math.max(1, Math.floor(options.maxOutputBytes / options.threads)), (conn) => conn.close(CloseReason.OutputBound));
   const actions = new MonitorActions(clock, metrics, log, options);
   const monitor = createLiveMonitor({
     shards: options.shards,
@@ -109,13 +113,12 @@ export async function startGateway(
   const dashboard = createDashboard({ registry: owned, clock, connections: () => connections.size, threads: options.workers, log });
   actions.tap = dashboard.tap;
   const edgeMetrics = new EdgeMetrics(metrics.registry);
-  // The cap is the process's (the file limit is): each of --threads N I/O threads takes its share.
   const connectionCap = Math.max(1, Math.floor(options.maxConnections / options.threads));
   const edge = new Edge(options, clock, owned, edgeMetrics, () => connections.size >= connectionCap);
   const handler = new RequestHandler(owned, clock, metrics, options, edge.policy);
   const app: TemplatedApp = createApp(loaded.uws, options);
   const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
-  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap, edge }));
+  app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap, edge, output }));
   const admin = new AdminSurface(options, loaded.uws, app, () => createApp(loaded.uws, options), edgeMetrics);
   addHttpRoutes(app, admin.routes, {
     monitor,

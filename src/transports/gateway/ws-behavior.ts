@@ -2,7 +2,8 @@ import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import type { Clock } from '../../monitor/clock.js';
 import type { ClientRegistry } from './client-registry.js';
 import { CloseReason, peerCloseMetric } from './close-codes.js';
-import { Connection, type SocketData } from './connection.js';
+import { Connection, type OutputWatch, type SocketData } from './connection.js';
+import type { OutputBudget } from './output-budget.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
 import type { GatewayOptions } from './options.js';
@@ -26,13 +27,18 @@ export interface WsBehaviorDeps {
   tap: GatewayEventTap;
   /** Origin, token, per-IP cap at the upgrade; message rate; close deadlines (src/edge). */
   edge: Edge;
+  /** Output queued across connections (--max-output-bytes). */
+  output: OutputBudget;
 }
 
 /** The /ws endpoint's uWS behaviour: connection lifecycle and frames to the request handler. */
 export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> {
-  const { options, clock, registry, handler, metrics, log, connections, reaper, tap, edge } = deps;
+  const { options, clock, registry, handler, metrics, log, connections, reaper, tap, edge, output } = deps;
   let nextConnId = 1;
-  const sendBufferFull = (conn: Connection): void => conn.close(CloseReason.SendBufferFull);
+  const watch: OutputWatch = {
+    full: (conn) => conn.close(CloseReason.SendBufferFull),
+    queued: (conn, bytes) => output.queued(conn, bytes),
+  };
   return {
     maxPayloadLength: options.maxPayloadBytes,
     maxBackpressure: options.maxSendBufferBytes,
@@ -42,7 +48,7 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
     sendPingsAutomatically: false,
     upgrade: (res, req, context) => {
       edge.gate.admit(res, req, context, (session): SocketData => {
-        const conn = new Connection(nextConnId++, clock.now(), sendBufferFull);
+        const conn = new Connection(nextConnId++, clock.now(), watch);
         conn.edge = session;
         return { conn };
       });
@@ -64,6 +70,7 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
         log.error({ event: 'internal_error', connection: ws.getUserData().conn.id, err: error });
       }
     },
+    drain: (ws) => output.queued(ws.getUserData().conn, ws.getBufferedAmount()),
     pong: (ws) => handler.onControlFrame(ws.getUserData().conn),
     ping: (ws) => handler.onControlFrame(ws.getUserData().conn),
     close: (ws, code, message) => {
@@ -71,6 +78,7 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
       conn.closed = true;
       conn.ws = undefined;
       connections.delete(conn);
+      output.forget(conn);
       edge.closed(conn);
       const clients = conn.clientList();
       for (const entry of clients) registry.release(entry);
