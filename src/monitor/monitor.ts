@@ -71,6 +71,15 @@ export class KeepAliveMonitor {
   private latest = 0;
   /** The time of the latest sweep: the wheels' time never goes back. */
   private sweptAt = 0;
+  /**
+   * At or before the earliest time any shard has work (Infinity: none), so
+   * that an operation with sweepOnAccess tests one number, not every shard:
+   * exact after a sweep (one pass over the shards there), lowered by what
+   * may file earlier (a registration; a heartbeat that ends a pinged
+   * silence), left as is by what only files later. Too low only costs a
+   * sweep that finds nothing and makes it exact again.
+   */
+  private dueBound = Infinity;
   private stoppedEarly = false;
 
   constructor(options: MonitorOptions = {}) {
@@ -107,6 +116,7 @@ export class KeepAliveMonitor {
       seq,
     );
     if (shard.regSeq(slot) === seq) this.nextSeq++;
+    this.dueBound = Math.min(this.dueBound, shard.nextFireAt());
     return { shard: index, handle: shard.handleOf(slot) };
   }
 
@@ -205,7 +215,7 @@ export class KeepAliveMonitor {
 
   private advance(now: number): number {
     this.latest = Math.max(this.latest, Math.floor(now));
-    if (this.sweepOnAccess && this.nextFireAt() <= this.latest) this.sweepAt(this.latest);
+    if (this.sweepOnAccess && this.dueBound <= this.latest) this.sweepAt(this.latest);
     return this.latest;
   }
 
@@ -218,6 +228,8 @@ export class KeepAliveMonitor {
       return false;
     }
     shard.heartbeat(slot, this.latest);
+    // A pinged client's next ping is filed again, no earlier than this (Shard.nextLook).
+    if (this.sweepOnAccess) this.dueBound = Math.min(this.dueBound, this.latest + Math.min(shard.timeoutOf(slot), shard.pingIntervalOf(slot)));
     return true;
   }
 
@@ -240,6 +252,7 @@ export class KeepAliveMonitor {
       if (budget <= 0) stopped ||= shard.nextFireAt() <= t;
     }
     this.stoppedEarly = stopped;
+    this.dueBound = this.nextFireAt();
     if (batch.expiredCount > 0 && this.queueReports) this.reports.add(batch.expiredIds, batch.expiredSeqs);
     if (this.onSweep && batch.expiredCount + batch.pingCount > 0) this.onSweep(batch);
     return batch;
