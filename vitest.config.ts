@@ -67,6 +67,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: TIMING,
           maxWorkers: 2,
+          env: { KEEPWATCH_TEST_THREADS: '1' },
           sequence: { groupOrder: 0 },
         },
       },

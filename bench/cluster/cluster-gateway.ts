@@ -19,7 +19,8 @@ export class ClusterGateway {
 
   /** Starts one; its log (JSON lines) goes to `logPath` for reading after the run. */
   static start(nodeId: string, redisArgs: string[], logPath: string): Promise<ClusterGateway> {
-    const child = spawn(process.execPath, ['--max-semi-space-size=1', CLI, 'serve', '--port', '0', '--node-id', nodeId, ...redisArgs], {
+    // --threads 1: the cluster figures are for single-loop gateways (three on a 2-core machine).
+    const child = spawn(process.execPath, ['--max-semi-space-size=1', CLI, 'serve', '--port', '0', '--threads', '1', '--node-id', nodeId, ...redisArgs], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     return new Promise((resolve, reject) => {

@@ -20,7 +20,8 @@ export function freePort(): Promise<number> {
 /** `keepwatch serve` as `npm start` runs it, in its own process (its CPU read from /proc). */
 export async function startBenchGateway(name: string): Promise<ServerProcess> {
   const port = await freePort();
-  return ServerProcess.start(name, port, ['--max-semi-space-size=1', CLI, 'serve', '--port', String(port), '--log-level', 'warn']);
+  // --threads 1: the dashboard is per I/O thread (not aggregated yet).
+  return ServerProcess.start(name, port, ['--max-semi-space-size=1', CLI, 'serve', '--port', String(port), '--log-level', 'warn', '--threads', '1']);
 }
 
 /** GET a JSON body from the gateway (loopback, bounded). */

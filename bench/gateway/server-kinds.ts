@@ -27,7 +27,7 @@ export const KEEPWATCH: ServerKind = {
   name: 'keepwatch',
   describe: () => 'keepwatch serve: per-client deadlines, ka_ping + WebSocket ping at ping_interval_ms, close at timeout_ms',
   // Node flags as `npm start` passes them (package.json): what an operator runs.
-  args: (port) => [...GATEWAY_NODE_FLAGS, KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn'],
+  args: (port) => [...GATEWAY_NODE_FLAGS, KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--threads', '1'],
   windowMs: (_s, registeredTimeoutMs) => registeredTimeoutMs,
   model: 'client',
   keepsAlive: true,

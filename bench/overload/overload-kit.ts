@@ -21,7 +21,8 @@ export function freePort(): Promise<number> {
 
 export async function startServe(name: string, extraArgs: readonly string[], wrap: readonly string[] = []): Promise<{ server: ServerProcess; port: number }> {
   const port = await freePort();
-  const server = await ServerProcess.start(name, port, [CLI_PATH, 'serve', '--port', String(port), '--log-level', 'warn', ...extraArgs], wrap);
+  // --threads 1: the README's overload figures are the single loop's (a bench's own --threads, later, wins).
+  const server = await ServerProcess.start(name, port, [CLI_PATH, 'serve', '--port', String(port), '--log-level', 'warn', '--threads', '1', ...extraArgs], wrap);
   return { server, port };
 }
 

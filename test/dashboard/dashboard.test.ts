@@ -9,7 +9,7 @@ import { useGateway } from '../gateway/helpers/gateway-process.js';
 import { TestClient } from '../gateway/helpers/ws-client.js';
 
 describe('dashboard in a real browser', () => {
-  const gateway = useGateway({ args: ['--ping-jitter-ms', '0'] });
+  const gateway = useGateway({ args: ['--ping-jitter-ms', '0', '--threads', '1'] });
   const browser = useBrowser();
   const clients: TestClient[] = [];
   let tab: TestPage;
@@ -138,7 +138,7 @@ async function histogramTotal(tab: TestPage): Promise<number> {
 
 describe('dashboard behind an admin token', () => {
   const TOKEN = 'dashboard-test-token-0123456789';
-  const gateway = useGateway({ args: ['--admin-token', TOKEN] });
+  const gateway = useGateway({ args: ['--admin-token', TOKEN, '--threads', '1'] });
   const browser = useBrowser();
 
   it('refuses the page, its stream, its table and kick without the token', async () => {

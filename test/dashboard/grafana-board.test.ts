@@ -38,7 +38,7 @@ function scrapedSeries(text: string): Set<string> {
 }
 
 describe('Grafana board', () => {
-  const gateway = useGateway({ args: ['--ping-jitter-ms', '0'] });
+  const gateway = useGateway({ args: ['--ping-jitter-ms', '0', '--threads', '1'] });
 
   it('queries only metrics that a live scrape has', async () => {
     const board = JSON.parse(readFileSync(BOARD, 'utf8')) as Board;

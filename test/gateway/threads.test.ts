@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/run-node.js';
 import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
@@ -142,6 +144,39 @@ describe('gateway with --threads 2: a client_id registered again on another thre
       await eventually(() => health(gw), (x) => x.clients === 0);
     }
   });
+});
+
+describe('the default number of I/O threads', () => {
+  /** The product's default: the test run's own --threads (KEEPWATCH_TEST_THREADS) left out. */
+  const DEFAULT = { KEEPWATCH_TEST_THREADS: '' };
+
+  it('without --threads, serve runs one I/O thread per available core (os.availableParallelism)', async () => {
+    const gw = await startGateway({ env: DEFAULT, startupTimeoutMs: STARTUP_MS });
+    try {
+      expect(gw.startup.threads).toBe(availableParallelism());
+      const h = await health(gw);
+      if (availableParallelism() > 1) expect(h.threads.map((t) => t.thread)).toEqual([...Array(availableParallelism()).keys()]);
+      else expect(h.threads).toBeUndefined();
+      const c = await TestClient.open(gw.wsUrl());
+      expect((await c.register('default-1', 60_000)).body.type).toBe('ka_register_ok');
+      c.close();
+    } finally {
+      await gw.stop();
+    }
+  }, 2 * STARTUP_MS);
+
+  it('--admin-port (one admin listener) makes the default 1 thread; with an explicit --threads above 1 it is refused (exit 2)', async () => {
+    const gw = await startGateway({ args: ['--admin-port', '0'], env: DEFAULT, startupTimeoutMs: STARTUP_MS });
+    try {
+      expect(gw.startup.threads).toBe(1);
+      expect(typeof gw.startup.adminPort).toBe('number');
+    } finally {
+      await gw.stop();
+    }
+    const refused = await runCli(['serve', '--port', '0', '--admin-port', '0', '--threads', '2'], '');
+    expect(refused.code).toBe(2);
+    expect(refused.errLines.join('\n')).toContain('--admin-port cannot be combined with --threads above 1');
+  }, 2 * STARTUP_MS);
 });
 
 describe('gateway with --threads 2: faults and shutdown', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { ClusterOptions } from '../../cluster/cluster-options.js';
 import { DEFAULT_EDGE_OPTIONS, type EdgeOptions } from '../../edge/edge-options.js';
 import { defaultMaxConnections } from './file-limit.js';
@@ -19,7 +20,7 @@ export interface GatewayOptions extends EdgeOptions {
   port: number;
   shards: number;
   workers: number;
-  /** I/O threads, each a whole gateway on the shared port (threads/); 1 = this thread only, today's single loop. */
+  /** I/O threads, each a whole gateway on the shared port (threads/); 1 = this thread only, the single loop. Default: the machine's available parallelism. */
   threads: number;
   /** Largest WebSocket message accepted; uWS drops a peer that sends more (1006, no close frame). */
   maxPayloadBytes: number;
@@ -71,7 +72,8 @@ export const DEFAULT_GATEWAY_OPTIONS: GatewayOptions = {
   port: 9001,
   shards: 1,
   workers: 0,
-  threads: 1,
+  // One I/O thread per core the process may use: the sockets' work spreads over them.
+  threads: availableParallelism(),
   maxPayloadBytes: 16 * 1024,
   maxClientsPerConnection: 100_000,
   // Room for a mass expiry's ka_expired burst to a full edge (100,000 x ~45 bytes) on top of the kernel's buffers.

@@ -69,7 +69,8 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       port: integer('port', values.port, D.port, 0, 65535),
       shards: integer('shards', values.shards, D.shards, 1, MAX_SHARDS),
       workers: integer('workers', values.workers, D.workers, 0, MAX_WORKERS),
-      threads: integer('threads', values.threads, D.threads, 1, 64),
+      // --admin-port needs the single loop (one admin listener): it sets the default to 1 thread, not an error.
+      threads: integer('threads', values.threads, values['admin-port'] === undefined ? D.threads : 1, 1, 64),
       maxPayloadBytes: integer('max-payload-bytes', values['max-payload-bytes'], D.maxPayloadBytes, 64, 64 * 1024 * 1024),
       maxClientsPerConnection: integer('max-clients-per-connection', values['max-clients-per-connection'], D.maxClientsPerConnection, 1, 10_000_000),
       maxSendBufferBytes: integer('max-send-buffer-bytes', values['max-send-buffer-bytes'], D.maxSendBufferBytes, 1024, 1024 ** 3),

@@ -21,7 +21,10 @@ Options:
   --threads N                        I/O threads sharing the port (SO_REUSEPORT),
                                      each serving its own connections and
                                      clients; HTTP answers cover all of them
-                                     (default ${D.threads}: this thread only)
+                                     (default: the machine's available
+                                     parallelism, ${D.threads} here; 1 = the main
+                                     thread only, no supervisor; 1 with
+                                     --admin-port or the pure-JS uWS fallback)
   --max-payload-bytes N              largest message accepted; uWS drops a
                                      peer sending more at once, without a
                                      close frame (the peer sees 1006) (default ${D.maxPayloadBytes})

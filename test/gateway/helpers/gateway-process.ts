@@ -36,9 +36,9 @@ export interface StartOptions {
 
 /**
  * The environment variable that picks the I/O threads of every gateway a
- * test starts (vitest.config.ts: the `timing` project sets 1, `threads`
- * sets 2 to re-run the end-to-end files on two threads). A test that sets
- * --threads itself keeps its choice.
+ * test starts (vitest.config.ts: `unit` and `timing` set 1, `threads`
+ * sets 2 to re-run the end-to-end files on two threads; unset or empty:
+ * the product's default). A test that sets --threads itself keeps its choice.
  */
 export const TEST_THREADS_ENV = 'KEEPWATCH_TEST_THREADS';
 
@@ -52,7 +52,7 @@ export function withTestThreads(args: readonly string[], env: NodeJS.ProcessEnv 
 /** Starts `keepwatch serve --port 0` with the test hooks on and waits for its bound port. */
 export async function startGateway(options: StartOptions = {}): Promise<GatewayProcess> {
   const [command, ...wrapArgs] = [...(options.wrap ?? []), process.execPath];
-  const child = spawn(command, [...wrapArgs, CLI_PATH, 'serve', '--port', '0', ...withTestThreads(options.args ?? [])], {
+  const child = spawn(command, [...wrapArgs, CLI_PATH, 'serve', '--port', '0', ...withTestThreads(options.args ?? [], { ...process.env, ...options.env })], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KEEPWATCH_TEST_HOOKS: '1', ...options.env },
   });

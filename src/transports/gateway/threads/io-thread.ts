@@ -1,4 +1,5 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { isStartupConfigError } from '../../../edge/startup-errors.js';
 import { CloseReason } from '../close-codes.js';
 import { createLogger, lifecycleLogger } from '../logger.js';
 import { loadUws } from '../native-uws.js';
@@ -24,11 +25,19 @@ async function runIoThread(port: MessagePort, data: IoThreadData): Promise<void>
   const seq = new BigInt64Array(data.seq);
   const link = new SupervisorLink(post);
   const claims = new ClaimRelay((ids, seqs) => post({ kind: 'claims', ids, seqs }));
-  const gateway = await startGateway({ ...data.options, port: data.port }, loaded, log, {
-    nextSeq: () => Number(Atomics.add(seq, 0, 1n)),
-    registered: claims.registered,
-    http: link.httpSources(),
-  });
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway({ ...data.options, port: data.port }, loaded, log, {
+      nextSeq: () => Number(Atomics.add(seq, 0, 1n)),
+      registered: claims.registered,
+      http: link.httpSources(),
+    });
+  } catch (error) {
+    if (!isStartupConfigError(error)) throw error;
+    // Before any app was opened (the files are read first): the thread may end at once. The message arrives before 'exit'.
+    post({ kind: 'config_error', error: error.message });
+    process.exit(1);
+  }
   onUnexpectedError(gateway, log, post);
   port.on('message', (message: MainToThread) => {
     switch (message.kind) {

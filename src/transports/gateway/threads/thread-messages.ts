@@ -50,6 +50,8 @@ export type ThreadToMain =
   /** Sent by a thread that caught an unexpected error, before it exits: what it lost. */
   | { kind: 'failed'; error: string; connections: number; clients: number }
   | { kind: 'stopped' }
+  /** The thread could not start for a usage problem (a JWKS or TLS file): the process exits 2, as with one thread. */
+  | { kind: 'config_error'; error: string }
   /** Registrations since the last batch (one batch per turn of the thread's loop): relayed to every other thread. */
   | { kind: 'claims'; ids: string[]; seqs: number[] };
 

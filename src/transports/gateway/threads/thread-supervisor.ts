@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { ThreadStartupConfigError } from '../../../edge/startup-errors.js';
 import type { Health } from '../http-routes.js';
 import type { Logger } from '../logger.js';
 import type { GatewayOptions } from '../options.js';
@@ -96,6 +97,10 @@ export class ThreadSupervisor {
           resolve(message.port);
           return;
         }
+        if (message.kind === 'config_error') {
+          reject(new ThreadStartupConfigError(message.error));
+          return;
+        }
         this.onMessage(thread, worker, message);
       });
       worker.on('error', (error) => {
@@ -127,6 +132,7 @@ export class ThreadSupervisor {
         this.slots[thread].lost = { connections: message.connections, clients: message.clients };
         return;
       case 'listening':
+      case 'config_error':
       case 'stopped':
         return;
     }
