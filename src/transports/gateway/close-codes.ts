@@ -36,11 +36,14 @@ export type CloseReason = (typeof CloseReason)[keyof typeof CloseReason];
 /**
  * Closes the gateway did not decide, named from what uWS reports. uWS
  * drops a peer that sends a frame over maxPayloadLength, or invalid UTF-8,
- * at once (no close frame: the peer sees 1006) and says why in the message.
+ * at once (no close frame: the peer sees 1006) and says why in the message,
+ * always with code 1006. A peer's own close frame carries its own code
+ * (1006 is reserved: never sent on the wire) and any reason text it likes,
+ * so the text names uWS's drop only beside 1006.
  */
 export function peerCloseMetric(code: number, message: string): string {
+  if (code !== 1006) return 'client_closed';
   if (message === 'Received too big message') return 'oversized_frame';
   if (message === 'Received invalid UTF-8') return 'invalid_utf8';
-  if (code === 1006) return 'connection_lost';
-  return 'client_closed';
+  return 'connection_lost';
 }
