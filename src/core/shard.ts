@@ -383,7 +383,8 @@ export class Shard {
     const wheel = this.wheel;
     const at = wheel.walkAt;
     const end = wheel.walkEnd;
-    let slot = wheel.walkFrom;
+    // An int, not the float64 the wheel stores it as: slot arithmetic stays on small integers (no deopt).
+    let slot = wheel.walkFrom | 0;
     for (; slot < end && budget > 0; slot++) {
       // Free, or filed again since the walk began (registered meanwhile).
       if (!this.slots.isLive(slot) || this.slots.f64(slot, FILED) > at) continue;
