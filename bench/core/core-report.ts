@@ -5,7 +5,8 @@
  */
 import { formatBytes, formatNs, formatRatio, passFail, printTable, writeLatencyChart, writeResultsJson, type ChartGroup } from '../lib/index.js';
 import { SWEEP_STEP_LIMIT } from '../../src/monitor/live-monitor.js';
-import { HEARTBEAT_ORDERS, IMPL_LABELS, IMPLS, SCENARIO_KEYS, SCENARIO_TITLES, type ProfileFigures, type ProfileResult } from './profile-run.js';
+import { HEARTBEAT_ORDERS, IMPL_LABELS, IMPLS, SCENARIO_KEYS, SCENARIO_TITLES, type MassFigures, type MassOnlyResult, type ProfileFigures, type ProfileResult } from './profile-run.js';
+import type { MemoryPerClient } from './memory-probe.js';
 import { PROFILE_SUMMARIES } from './profiles.js';
 
 export interface Target {
@@ -19,9 +20,7 @@ export interface Target {
 /** The targets of issues 2 and 7, figures from one profile's run (its medians, or one round's). */
 export function targetsOf(r: ProfileFigures): Target[] {
   const { a, b, c } = r.sweeps;
-  const mass = r.massExpiry;
   const hb = r.heartbeat.shuffled;
-  const kwMem = r.memory[0];
   const churn = r.churnHeartbeatsPer100k;
   const ratio = (target: string, figure: number, goal: number): Target => ({ target, value: formatRatio(figure), met: figure >= goal, figure });
   return [
@@ -29,8 +28,7 @@ export function targetsOf(r: ProfileFigures): Target[] {
     ratio('(b) churn: sweep p99 >= 20x faster than Map', b.map.p99 / b.keepwatch.p99, 20),
     ratio('(c) 1% due: p50 >= 10x faster than Map', c.map.p50 / c.keepwatch.p50, 10),
     ratio('(c) 1% due: p50 >= 3x faster than lazy heap', c.heap.p50 / c.keepwatch.p50, 3),
-    ratio('(d) mass expiry: total >= 2x faster than Map', mass.map.totalNs / mass.keepwatch.totalNs, 2),
-    { target: '(d) mass expiry: longest step <= 5 ms', value: formatNs(mass.keepwatch.longestPauseNs), met: mass.keepwatch.longestPauseNs <= 5e6, figure: mass.keepwatch.longestPauseNs },
+    ...massTargetsOf(r.massExpiry, r.memory).slice(0, 2),
     { target: 'heartbeat by handle, random order <= 50 ns (p50)', value: formatNs(hb.byHandle.p50), met: hb.byHandle.p50 <= 50, figure: hb.byHandle.p50 },
     {
       target: 'heartbeat by id <= Map lookup+update (p50)',
@@ -44,6 +42,17 @@ export function targetsOf(r: ProfileFigures): Target[] {
       met: churn.keepwatch <= 1.2 * churn.map,
       figure: churn.keepwatch / churn.map,
     },
+    ...massTargetsOf(r.massExpiry, r.memory).slice(2),
+  ];
+}
+
+/** The targets a mass expiry and the memory probe decide: total vs Map, longest step, then memory (two). */
+function massTargetsOf(mass: MassFigures, memory: readonly MemoryPerClient[]): Target[] {
+  const kwMem = memory[0];
+  const ratio = mass.map.totalNs / mass.keepwatch.totalNs;
+  return [
+    { target: '(d) mass expiry: total >= 2x faster than Map', value: formatRatio(ratio), met: ratio >= 2, figure: ratio },
+    { target: '(d) mass expiry: longest step <= 5 ms', value: formatNs(mass.keepwatch.longestPauseNs), met: mass.keepwatch.longestPauseNs <= 5e6, figure: mass.keepwatch.longestPauseNs },
     { target: 'memory <= 64 B/client in SharedArrayBuffers', value: formatBytes(kwMem.shared), met: kwMem.shared <= 64, figure: kwMem.shared },
     { target: 'memory <= 200 B/client all told', value: formatBytes(kwMem.allTold), met: kwMem.allTold <= 200, figure: kwMem.allTold },
   ];
@@ -70,17 +79,56 @@ function printProfile(r: ProfileResult, n: number, rounds: number): void {
     }
   }
   printTable(`[${r.profile}] sweep latency, ${n.toLocaleString('en-US')} clients (median of ${rounds} round(s))`, ['scenario / implementation', 'count', 'p50', 'p99', 'p99.9', 'max'], rows);
-  printTable(`[${r.profile}] ${SCENARIO_TITLES.d}; keepwatch in steps of at most ${SWEEP_STEP_LIMIT} clients, as the live monitor`, ['implementation', 'expired', 'sweeps', 'total', 'longest step'], IMPLS.map((impl) => {
-    const m = r.massExpiry[impl];
-    return [IMPL_LABELS[impl], String(m.expired), String(m.sweeps), formatNs(m.totalNs), formatNs(m.longestPauseNs)];
-  }));
+  printMass(r.profile, r.massExpiry);
   const HB = [['byClientId', 'keepwatch by client_id'], ['byHandle', 'keepwatch by handle'], ['mapLookupUpdate', 'Map lookup + update']] as const;
   printTable(`[${r.profile}] heartbeat cost per call (batch means of 1000 calls)`, ['operation', 'order', 'p50', 'p99', 'max'], HEARTBEAT_ORDERS.flatMap((order) =>
     HB.map(([key, label]) => [label, order, formatNs(r.heartbeat[order][key].p50), formatNs(r.heartbeat[order][key].p99), formatNs(r.heartbeat[order][key].max)]),
   ));
-  printTable(`[${r.profile}] memory per client (deltas after gc)`, ['implementation', 'SharedArrayBuffers', 'SAB per slot', 'heapUsed', 'arrayBuffers', 'all told'], r.memory.map((m) => [
+  printMemory(r.profile, r.memory);
+}
+
+function printMass(profile: string, mass: MassFigures): void {
+  printTable(`[${profile}] ${SCENARIO_TITLES.d}; keepwatch in steps of at most ${SWEEP_STEP_LIMIT} clients, as the live monitor`, ['implementation', 'expired', 'sweeps', 'total', 'longest step'], IMPLS.map((impl) => {
+    const m = mass[impl];
+    return [IMPL_LABELS[impl], String(m.expired), String(m.sweeps), formatNs(m.totalNs), formatNs(m.longestPauseNs)];
+  }));
+}
+
+function printMemory(profile: string, memory: readonly MemoryPerClient[]): void {
+  printTable(`[${profile}] memory per client (deltas after gc)`, ['implementation', 'SharedArrayBuffers', 'SAB per slot', 'heapUsed', 'arrayBuffers', 'all told'], memory.map((m) => [
     m.implementation, formatBytes(m.shared), formatBytes(m.sharedPerSlot), formatBytes(m.heapUsed), formatBytes(m.arrayBuffers), formatBytes(m.allTold),
   ]));
+}
+
+/** Prints the per-target table: one median and one spread column per profile. */
+function printTargets(title: string, profiles: readonly string[], targets: readonly Target[][], roundTargets: readonly Target[][][]): void {
+  printTable(title, ['target', ...profiles.flatMap((p) => [p, 'spread'])], targets[0].map((t, k) => [
+    t.target,
+    ...targets.flatMap((list, p) => [`${list[k].value} ${passFail(list[k].met)}`, spreadOf(roundTargets[p].map((round) => round[k]))]),
+  ]));
+}
+
+/** `--mass-only`: the mass expiry and memory tables and their targets (a million clients in minutes, not hours). */
+export function reportMassOnly(results: readonly MassOnlyResult[], settings: { clients: number; rounds: number; quick: boolean }): void {
+  for (const r of results) {
+    printMass(r.profile, r.massExpiry);
+    printMemory(r.profile, r.memory);
+  }
+  printTargets(
+    `Issue 7 targets for ${settings.clients.toLocaleString('en-US')} clients (medians of ${settings.rounds} round(s); spread: lowest .. highest round)`,
+    results.map((r) => r.profile),
+    results.map((r) => massTargetsOf(r.massExpiry, r.memory)),
+    results.map((r) => r.perRound.map((mass) => massTargetsOf(mass, r.memory))),
+  );
+  for (const r of results) process.stdout.write(`  ${r.profile}: ${PROFILE_SUMMARIES[r.profile]}\n`);
+  const json = writeResultsJson(settings.quick ? 'core-mass-expiry-quick' : 'core-mass-expiry', {
+    clients: settings.clients,
+    rounds: settings.rounds,
+    unit: 'ns',
+    stepLimit: SWEEP_STEP_LIMIT,
+    profiles: Object.fromEntries(results.map((r) => [r.profile, { description: PROFILE_SUMMARIES[r.profile], ...r, targets: massTargetsOf(r.massExpiry, r.memory) }])),
+  });
+  process.stderr.write(`wrote ${json}\n`);
 }
 
 export function reportCore(results: readonly ProfileResult[], settings: { clients: number; rounds: number; quick: boolean }): void {
@@ -105,14 +153,7 @@ export function reportCore(results: readonly ProfileResult[], settings: { client
   ]);
   const targets = results.map(targetsOf);
   const roundTargets = results.map((r) => r.perRound.map(targetsOf));
-  printTable(
-    `Issue 7 core targets (medians of ${rounds} round(s) of this run; spread: lowest .. highest round)`,
-    ['target', ...results.flatMap((r) => [r.profile, 'spread'])],
-    targets[0].map((t, k) => [
-      t.target,
-      ...targets.flatMap((list, p) => [`${list[k].value} ${passFail(list[k].met)}`, spreadOf(roundTargets[p].map((round) => round[k]))]),
-    ]),
-  );
+  printTargets(`Issue 7 core targets (medians of ${rounds} round(s) of this run; spread: lowest .. highest round)`, results.map((r) => r.profile), targets, roundTargets);
   for (const r of results) process.stdout.write(`  ${r.profile}: ${PROFILE_SUMMARIES[r.profile]}\n`);
 
   const name = quick ? 'core-sweeps-quick' : 'core-sweeps';

@@ -1,4 +1,4 @@
-import { LatencyHistogram, type LatencySummary } from '../lib/index.js';
+import { LatencyHistogram, settleHeap, type LatencySummary } from '../lib/index.js';
 import { CacheEvictor } from './cache-evictor.js';
 import { ExpiryLog } from './expiry-log.js';
 import { harmonicMeanTimeout, IdSource, indexOfId, type Population } from './profiles.js';
@@ -208,11 +208,13 @@ export async function onePercentDue(subject: SweepSubject, population: Populatio
  * the live monitor; otherwise each 1 ms later), two interval ticks for the
  * ws pattern (mark, then terminate). `longestPauseNs` is the longest single
  * sweep call: the longest synchronous step. `totalNs` sums the sweep calls
- * (the caller's work between steps is not counted).
+ * (the caller's work between steps is not counted). The heap is settled
+ * between registration and the first sweep (lib/settle-heap.ts).
  */
 export async function massExpiry(subject: SweepSubject, population: Population, maxSweeps = 10_000): Promise<MassExpiryResult> {
   const base = population.maxTimeoutMs;
   registerAtTimes(subject, population, new IdSource(population), (i) => base - population.timeoutMs[i]);
+  settleHeap();
   const log = new ExpiryLog();
   let totalNs = 0;
   let longestPauseNs = 0;

@@ -6,3 +6,4 @@ export { resultsDir, writeResultFile } from './results-dir.js';
 export { runInfo, writeResultsJson, type RunInfo } from './results-json.js';
 export { latencyChartSvg, writeLatencyChart, type ChartGroup, type ChartSeries } from './svg-chart.js';
 export { medianSummary } from './median-summary.js';
+export { settleHeap } from './settle-heap.js';
