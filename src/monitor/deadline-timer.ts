@@ -14,6 +14,13 @@ export class DeadlineTimer {
   constructor(
     private readonly clock: Clock,
     private readonly fire: (readUpTo: number) => void,
+    /**
+     * How far the read horizon lags the clock as the sweep starts (clock.now()
+     * - readUpTo, ms): the time expiries waited for input to be read. About a
+     * loop iteration: microseconds when quiet, the length of the busiest
+     * handler when the loop is flooded.
+     */
+    private readonly observeLag?: (lagMs: number) => void,
   ) {}
 
   /** The deadline the timer is armed for; Infinity when idle. */
@@ -40,6 +47,9 @@ export class DeadlineTimer {
   private onTimer(): void {
     this.timer = undefined;
     this.armedFor = Infinity;
-    afterInputRead(this.clock, this.fire);
+    afterInputRead(this.clock, (readUpTo) => {
+      this.observeLag?.(this.clock.now() - readUpTo);
+      this.fire(readUpTo);
+    });
   }
 }

@@ -16,6 +16,8 @@ export interface LiveMonitorEvents {
   expired?(ids: readonly string[], deadlines: readonly number[], now: number): void;
   /** Clients silent for their ping interval (once per silence); handles of their current life. */
   ping?(ids: readonly string[], handles: readonly number[], now: number): void;
+  /** A timer's sweep starts `lagMs` after its read horizon (deadline-timer.ts): expiries deferred that long for unread input. */
+  horizonLag?(lagMs: number): void;
 }
 
 /**
@@ -82,7 +84,7 @@ export class InProcessLiveMonitor implements LiveMonitor {
   constructor(options: InProcessLiveMonitorOptions = {}) {
     this.clock = options.clock ?? new MonotonicClock();
     this.events = options.events ?? {};
-    this.timer = new DeadlineTimer(this.clock, (readUpTo) => this.sweepStep(readUpTo));
+    this.timer = new DeadlineTimer(this.clock, (readUpTo) => this.sweepStep(readUpTo), (lagMs) => this.events.horizonLag?.(lagMs));
     this.monitor = new KeepAliveMonitor({
       shards: options.shards,
       trackPings: options.trackPings ?? true,

@@ -162,7 +162,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
     this.events = options.events ?? {};
     this.queueReports = options.queueExpiryReports ?? false;
     this.shardOptions = { trackPings: options.trackPings ?? true, pingTickMs: options.pingTickMs ?? 1 };
-    this.timer = new DeadlineTimer(this.clock, (readUpTo) => this.onTimer(readUpTo));
+    this.timer = new DeadlineTimer(this.clock, (readUpTo) => this.onTimer(readUpTo), (lagMs) => this.events.horizonLag?.(lagMs));
     this.sweepTimer = options.sweepTimer ?? true;
     const hostEvents = {
       expired: (id: string, deadline: number) => this.events.expired?.([id], [deadline], this.clock.now()),

@@ -29,6 +29,7 @@ export class GatewayMetrics {
   private readonly refusals: Counter<'reason'>;
   private readonly detectionDelay: Histogram;
   private readonly sweepLatency: Histogram<'event'>;
+  private readonly expiryDeferral: Histogram;
 
   /** processMetrics false: an I/O thread, whose process-wide figures (CPU, RSS) the supervisor reports once. */
   constructor(sources: MetricSources, { processMetrics = true }: { processMetrics?: boolean } = {}) {
@@ -108,6 +109,16 @@ export class GatewayMetrics {
       buckets: SWEEP_BUCKETS_S,
       registers,
     });
+    this.expiryDeferral = new Histogram({
+      name: 'keepwatch_expiry_deferral_seconds',
+      help: 'At each timer sweep, how far the read horizon lagged the clock (clock - horizon): expiries wait until the sockets have been read, so a busy loop defers them by about its longest handler.',
+      buckets: DELAY_BUCKETS_S,
+      registers,
+    });
+  }
+
+  expiryDeferred(lagMs: number): void {
+    this.expiryDeferral.observe(lagMs / 1000);
   }
 
   expired(action: 'closed' | 'notified', delayMs: number): void {

@@ -47,6 +47,7 @@ export class MonitorActions {
   readonly events: LiveMonitorEvents = {
     expired: (ids, deadlines) => this.onExpired(ids, deadlines),
     ping: (ids, handles) => this.onPing(ids, handles),
+    horizonLag: (lagMs) => this.metrics.expiryDeferred(lagMs),
   };
 
   stop(): void {
