@@ -2,7 +2,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { isStartupConfigError } from '../../../edge/startup-errors.js';
 import { CloseReason } from '../close-codes.js';
 import { createLogger, lifecycleLogger } from '../logger.js';
-import { loadUws } from '../native-uws.js';
+import { loadUws, type LoadedUws } from '../native-uws.js';
 import { startGateway, type Gateway } from '../server.js';
 import { ClaimRelay } from './claim-relay.js';
 import { SupervisorLink } from './supervisor-link.js';
@@ -14,14 +14,42 @@ import type { CollectKind, IoThreadData, MainToThread, ThreadReports, ThreadToMa
  * expiries never leave it; it talks to the supervisor only to answer and
  * ask for the whole process's /healthz, /status and /metrics, to stop, and
  * to say it failed.
+ *
+ * Started without a thread number, it is the supervisor's warm spare: its
+ * modules and uWS are loaded (the slow part of a start on a busy machine)
+ * and nothing listens until 'activate' names the thread it replaces.
  */
 /** After the 1001 closes, this long for peers to answer before the app is closed under them. */
 const CLOSE_ANSWER_MS = 100;
 
-async function runIoThread(port: MessagePort, data: IoThreadData): Promise<void> {
-  const post = (message: ThreadToMain): void => port.postMessage(message);
-  const log = createLogger(data.options.logLevel).child({ thread: data.thread });
+function main(port: MessagePort, data: IoThreadData): void {
   const loaded = loadUws();
+  // One listener for the thread's whole life; what it does changes as the thread starts.
+  let handle: (message: MainToThread) => void;
+  port.on('message', (message: MainToThread) => handle(message));
+  const begin = (thread: number): void => {
+    const early: MainToThread[] = [];
+    handle = (message) => early.push(message);
+    void runIoThread(port, data, thread, loaded).then((serve) => {
+      handle = serve;
+      for (const message of early) serve(message);
+    });
+  };
+  if (data.thread !== undefined) {
+    begin(data.thread);
+    return;
+  }
+  handle = (message) => {
+    if (message.kind === 'activate') begin(message.thread);
+    else if (message.kind === 'stop') port.close();
+  };
+  port.postMessage({ kind: 'spare_ready' } satisfies ThreadToMain);
+}
+
+/** Starts the gateway as thread `thread`; resolves with what handles the supervisor's messages from then on. */
+async function runIoThread(port: MessagePort, data: IoThreadData, thread: number, loaded: LoadedUws): Promise<(message: MainToThread) => void> {
+  const post = (message: ThreadToMain): void => port.postMessage(message);
+  const log = createLogger(data.options.logLevel).child({ thread });
   const seq = new BigInt64Array(data.seq);
   const link = new SupervisorLink(post);
   const claims = new ClaimRelay((ids, seqs) => post({ kind: 'claims', ids, seqs }));
@@ -39,7 +67,8 @@ async function runIoThread(port: MessagePort, data: IoThreadData): Promise<void>
     process.exit(1);
   }
   onUnexpectedError(gateway, log, post);
-  port.on('message', (message: MainToThread) => {
+  post({ kind: 'listening', port: gateway.port });
+  return (message) => {
     switch (message.kind) {
       case 'report':
         void report(gateway, message.what).then((report) => post({ kind: 'report', id: message.id, what: message.what, data: report }));
@@ -53,9 +82,10 @@ async function runIoThread(port: MessagePort, data: IoThreadData): Promise<void>
       case 'claims':
         for (let i = 0; i < message.ids.length; i++) gateway.registry.yieldTo(message.ids[i], message.seqs[i]);
         return;
+      case 'activate':
+        return;
     }
-  });
-  post({ kind: 'listening', port: gateway.port });
+  };
 }
 
 async function report(gateway: Gateway, what: CollectKind): Promise<ThreadReports[CollectKind]> {
@@ -110,4 +140,4 @@ function onUnexpectedError(gateway: Gateway, log: ReturnType<typeof createLogger
 }
 
 if (parentPort === null) throw new Error('io-thread.js runs as a worker thread (see thread-supervisor.ts)');
-await runIoThread(parentPort, workerData as IoThreadData);
+main(parentPort, workerData as IoThreadData);

@@ -10,7 +10,8 @@ import type { GatewayOptions } from '../options.js';
 
 /** What one I/O thread is started with. */
 export interface IoThreadData {
-  thread: number;
+  /** Which thread; undefined for the warm spare, which waits for 'activate'. */
+  thread: number | undefined;
   options: GatewayOptions;
   /** The port every thread listens on (SO_REUSEPORT); 0 only for the first thread, which picks it. */
   port: number;
@@ -50,6 +51,8 @@ export type ThreadToMain =
   /** Sent by a thread that caught an unexpected error, before it exits: what it lost. */
   | { kind: 'failed'; error: string; connections: number; clients: number }
   | { kind: 'stopped' }
+  /** The warm spare has loaded its modules and waits for 'activate'. */
+  | { kind: 'spare_ready' }
   /** The thread could not start for a usage problem (a JWKS or TLS file): the process exits 2, as with one thread. */
   | { kind: 'config_error'; error: string }
   /** Registrations since the last batch (one batch per turn of the thread's loop): relayed to every other thread. */
@@ -59,4 +62,6 @@ export type MainToThread =
   | { kind: 'report'; id: number; what: CollectKind }
   | { kind: 'collected'; id: number; what: CollectKind; data: Collected[CollectKind] }
   | { kind: 'stop'; graceMs: number }
+  /** To the warm spare: become thread `thread` (start its gateway on the shared port). */
+  | { kind: 'activate'; thread: number }
   | { kind: 'claims'; ids: string[]; seqs: number[] };
