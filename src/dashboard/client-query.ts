@@ -1,4 +1,5 @@
 import type { ClientEntry } from '../transports/gateway/connection.js';
+import { measuredMs } from '../transports/gateway/round-trip.js';
 import type { ClientPage, ClientRow } from './wire.js';
 
 export type ClientOrder = 'oldest' | 'newest';
@@ -81,6 +82,8 @@ export function toRow(entry: ClientEntry, now: number): ClientRow {
     deadline_in_ms: entry.lastSeen + entry.timeoutMs - now,
     connection: entry.conn.id,
     pinged: entry.pinged,
+    rtt_ms: measuredMs(entry.roundTrip?.lastMs),
+    srtt_ms: measuredMs(entry.roundTrip?.smoothedMs),
   };
 }
 

@@ -2,6 +2,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { GatewayEventTap } from '../transports/gateway/event-tap.js';
 import { DetectionHistogram } from './detection-histogram.js';
 import { FeedSample } from './feed-sample.js';
+import { RttSample } from './rtt-sample.js';
 import type { Tick } from './wire.js';
 
 /** What the gateway reads out for a tick (live figures, not counted per message here). */
@@ -30,6 +31,7 @@ export const DETECTION_BOUNDS_MS = [1, 2, 3, 5, 10, 20, 50, 100, 250, 500, 1000]
 export class LiveStats implements GatewayEventTap {
   readonly detection = new DetectionHistogram();
   private readonly feedSample = new FeedSample(FEED_PER_TICK);
+  private readonly rtt = new RttSample();
   private expiredClosed = 0;
   private expiredNotified = 0;
   private pings = 0;
@@ -69,6 +71,10 @@ export class LiveStats implements GatewayEventTap {
     this.pings += count;
   }
 
+  roundTrip(ms: number): void {
+    this.rtt.record(ms);
+  }
+
   /** Event-loop delay sampling costs a timer; it runs only while a page watches. */
   watchLoopLag(on: boolean): void {
     if (on && this.lag === undefined) {
@@ -103,7 +109,7 @@ export class LiveStats implements GatewayEventTap {
       moves_per_s: rate(this.moves),
       loop_lag_ms: this.readLag(),
       detection_ms: this.detection.rollTick(),
-      rtt_ms: null,
+      rtt_ms: this.rtt.rollTick(),
       feed: feed.events,
       feed_seen: feed.seen,
     };

@@ -45,8 +45,8 @@ export interface Tick {
   /** Event-loop delay over the tick (ms); null when nobody watches (the sampler is off then). */
   loop_lag_ms: { mean: number; max: number } | null;
   detection_ms: TickDelays;
-  /** Round trips (ms); null until the gateway measures them. */
-  rtt_ms: { p50: number; p99: number } | null;
+  /** The tick's round trips of pings (ms) and how many were measured; null when none was. */
+  rtt_ms: { p50: number; p99: number; count: number } | null;
   /** A uniform sample of the tick's events, and how many there were. */
   feed: FeedEvent[];
   feed_seen: number;
@@ -69,8 +69,10 @@ export interface ClientRow {
   deadline_in_ms: number;
   connection: number;
   pinged: boolean;
-  /** Absent until the gateway measures round trips / runs threads or nodes. */
-  rtt_ms?: number;
+  /** Its latest and smoothed round trip (ms); null until one of its pings was answered with its seq. */
+  rtt_ms: number | null;
+  srtt_ms: number | null;
+  /** The I/O thread that owns it (--threads N, N >= 2). */
   thread?: number;
   node?: string;
 }

@@ -5,6 +5,7 @@ import { parseClientQuery } from '../../src/dashboard/dashboard-routes.js';
 import { DetectionHistogram, EXACT_MS } from '../../src/dashboard/detection-histogram.js';
 import { FeedSample } from '../../src/dashboard/feed-sample.js';
 import { LiveStats } from '../../src/dashboard/live-stats.js';
+import { RttSample } from '../../src/dashboard/rtt-sample.js';
 import { ClientEntry, type Connection } from '../../src/transports/gateway/connection.js';
 
 describe('FeedSample', () => {
@@ -79,7 +80,35 @@ describe('DetectionHistogram', () => {
   });
 });
 
+describe('RttSample', () => {
+  it('gives the exact nearest-rank p50/p99 of a second below its capacity, and null for a second without round trips', () => {
+    const sample = new RttSample(1024);
+    // 0.5, 1.0, ..., 50.0 ms in a shuffled order.
+    const values = Array.from({ length: 100 }, (_, i) => (i + 1) / 2);
+    for (let i = 0; i < values.length; i++) sample.record(values[(i * 37) % 100]);
+    expect(sample.rollTick()).toEqual({ p50: 25, p99: 49.5, count: 100 });
+    expect(sample.rollTick()).toBeNull();
+  });
+
+  it('keeps a uniform sample of a flood and counts all of it', () => {
+    const sample = new RttSample(256);
+    for (let i = 0; i < 100_000; i++) sample.record(i % 2 === 0 ? 1 : 100);
+    const tick = sample.rollTick();
+    expect(tick?.count).toBe(100_000);
+    // Half the flood is 1 ms, half 100 ms: the sample's p99 is 100 and its median one of the two.
+    expect(tick?.p99).toBe(100);
+    expect([1, 100]).toContain(tick?.p50);
+  });
+});
+
 describe('LiveStats', () => {
+  it('reports the round trips of a second as p50/p99', () => {
+    const stats = new LiveStats({ connections: () => 1, clients: () => 1, pinged: () => 0, heartbeats: () => 0, threads: 0 });
+    for (const ms of [0.25, 0.5, 0.75, 52.125]) stats.roundTrip(ms);
+    expect(stats.tick().rtt_ms).toEqual({ p50: 0.5, p99: 52.125, count: 4 });
+    expect(stats.tick().rtt_ms).toBeNull();
+  });
+
   it('rolls the counts of a second into per-second rates and starts over', () => {
     let heartbeats = 0;
     const stats = new LiveStats({ connections: () => 3, clients: () => 7, pinged: () => 1, heartbeats: () => heartbeats, threads: 2 });

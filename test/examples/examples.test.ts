@@ -47,6 +47,12 @@ async function statusIds(gateway: GatewayProcess): Promise<string[]> {
   return (body.connections ?? body.clients ?? []).map((entry) => entry.client_id);
 }
 
+/** The client's round trip in /status: measured only when the example echoes each ka_ping's seq. */
+async function rttOf(gateway: GatewayProcess, clientId: string): Promise<number | null | undefined> {
+  const body = JSON.parse((await gateway.get('/status?limit=1000')).text) as { connections: { client_id: string; rtt_ms: number | null }[] };
+  return body.connections.find((entry) => entry.client_id === clientId)?.rtt_ms;
+}
+
 async function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await condition())) {
@@ -66,6 +72,8 @@ describe('examples/', () => {
     await sleep(3 * TIMEOUT_MS);
     expect(run.lines.filter((l) => l.includes('"ka_ping"')).length).toBeGreaterThanOrEqual(3);
     expect(await statusIds(gateway)).toContain(clientId);
+    // It echoes each ka_ping's seq in its ka_pong: the gateway measured its round trip.
+    expect(await rttOf(gateway, clientId)).toBeGreaterThan(0);
     // A hung application: the process is stopped, its socket stays open.
     run.child.kill('SIGSTOP');
     await until(async () => !(await statusIds(gateway)).includes(clientId), 4 * TIMEOUT_MS, 'the stopped client to expire');
@@ -99,6 +107,7 @@ describe('examples/', () => {
         expect(log.match(/"ka_ping"/g)?.length ?? 0).toBeGreaterThanOrEqual(3);
         expect(log).not.toContain('closed');
         expect(await statusIds(gateway)).toContain(clientId);
+        expect(await rttOf(gateway, clientId)).toBeGreaterThan(0);
         await tab.screenshot('browser-example-online');
         expect(tab.errors).toEqual([]);
       } finally {

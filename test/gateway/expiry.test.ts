@@ -15,7 +15,7 @@ describe('gateway pings and expiry', () => {
     const c = await TestClient.open(gw.wsUrl());
     await c.register('browser-1', 600, 100);
     const ping = await c.next((m) => m.body.type === 'ka_ping', 2000);
-    expect(ping.text).toBe('{"type": "ka_ping", "client_id": "browser-1"}');
+    expect(ping.text).toBe('{"type": "ka_ping", "client_id": "browser-1", "seq": 1}');
     expect(ping.at - c.lastSent).toBeGreaterThanOrEqual(95);
     await sleep(2000); // over three timeouts
     expect(c.pings.length).toBeGreaterThanOrEqual(3);

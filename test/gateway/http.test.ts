@@ -6,7 +6,7 @@ interface StatusBody {
   total: number;
   offset: number;
   count: number;
-  connections: { client_id: string; last_seen_ms_ago: number; status: string }[];
+  connections: { client_id: string; last_seen_ms_ago: number; status: string; rtt_ms: number | null; srtt_ms: number | null }[];
 }
 
 describe('gateway HTTP on the WebSocket port', () => {
@@ -52,8 +52,11 @@ describe('gateway HTTP on the WebSocket port', () => {
     expect(body.count).toBe(2500);
     expect(body.connections.map((e) => e.client_id)).toEqual(ids);
     for (const e of body.connections) {
-      expect(Object.keys(e)).toEqual(['client_id', 'last_seen_ms_ago', 'status']);
+      expect(Object.keys(e)).toEqual(['client_id', 'last_seen_ms_ago', 'status', 'rtt_ms', 'srtt_ms']);
       expect(e.status).toBe('active');
+      // Never pinged (interval 30 s): no round trip measured yet.
+      expect(e.rtt_ms).toBeNull();
+      expect(e.srtt_ms).toBeNull();
       expect(e.last_seen_ms_ago).toBeGreaterThanOrEqual(0);
     }
   });

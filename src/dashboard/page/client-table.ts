@@ -1,6 +1,6 @@
 import type { ClientPage, ClientRow } from '../wire.js';
 import { apiUrl } from './api.js';
-import { cell, count, duration } from './format.js';
+import { cell, count, duration, roundTrip } from './format.js';
 
 const PAGE_ROWS = 50;
 /** The table refreshes this often while the page is visible (new clients show within it plus one round trip). */
@@ -106,7 +106,7 @@ export class ClientTable {
       cell(`${duration(r.last_seen_ms_ago)} ago${r.pinged ? ' (pinged)' : ''}`),
       cell(duration(r.timeout_ms)),
       cell(duration(r.ping_interval_ms)),
-      cell(r.rtt_ms !== undefined ? duration(r.rtt_ms) : '-'),
+      cell(r.rtt_ms === null ? '-' : `${roundTrip(r.rtt_ms)} (srtt ${roundTrip(r.srtt_ms)})`),
       cell(owner),
       action,
     );

@@ -12,6 +12,14 @@ export function duration(ms: number): string {
   return `${sign}${Math.floor(a / 60_000)} min ${Math.round((a % 60_000) / 1000)} s`;
 }
 
+/** A round trip: 0.42 ms, 12.3 ms, 250 ms, 1.2 s ('-' until measured). */
+export function roundTrip(ms: number | null): string {
+  if (ms === null) return '-';
+  if (ms < 10) return `${ms.toFixed(2)} ms`;
+  if (ms < 100) return `${ms.toFixed(1)} ms`;
+  return duration(ms);
+}
+
 export function clockTime(ms: number): string {
   return new Date(ms).toISOString().slice(11, 23);
 }

@@ -2,6 +2,7 @@ import type { WebSocket } from 'uWebSockets.js';
 import type { ClientHandle } from '../../monitor/monitor.js';
 import type { EdgeSession } from '../../edge/edge-session.js';
 import type { CloseReason } from './close-codes.js';
+import type { RoundTrip } from './round-trip.js';
 
 /** What uWS keeps per socket (it copies this object; `conn` is the shared state). */
 export interface SocketData {
@@ -16,6 +17,8 @@ export class ClientEntry {
   seq = 0;
   /** Sequence of its latest registration (new or again): across I/O threads, the later registration keeps the client. */
   claimSeq = 0;
+  /** Its pings' round trips, from its first ping on (round-trip.ts). */
+  roundTrip: RoundTrip | undefined = undefined;
 
   constructor(
     readonly clientId: string,
@@ -145,9 +148,9 @@ export class Connection {
     return true;
   }
 
-  /** A WebSocket ping frame (browsers answer it with no client code). */
-  ping(): void {
-    if (!this.closed) this.ws?.ping();
+  /** A WebSocket ping frame (browsers answer it with no client code); `payload` comes back in the pong. */
+  ping(payload: string): void {
+    if (!this.closed) this.ws?.ping(payload);
   }
 
   /** Several writes in one syscall, from timers (uWS corks its own callbacks). */

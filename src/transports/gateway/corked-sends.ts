@@ -8,7 +8,8 @@ import type { Connection } from './connection.js';
  */
 export class CorkedSends {
   private readonly byConn = new Map<Connection, string[]>();
-  private readonly pingFrames = new Set<Connection>();
+  /** Ping frames to send after a connection's messages, with their payloads. */
+  private readonly pingFrames = new Map<Connection, string>();
 
   add(conn: Connection, text: string): void {
     const texts = this.byConn.get(conn);
@@ -16,9 +17,9 @@ export class CorkedSends {
     else texts.push(text);
   }
 
-  /** A WebSocket ping frame after the connection's messages. */
-  addPingFrame(conn: Connection): void {
-    this.pingFrames.add(conn);
+  /** A WebSocket ping frame after the connection's messages; its pong echoes `payload`. */
+  addPingFrame(conn: Connection, payload: string): void {
+    this.pingFrames.set(conn, payload);
     if (!this.byConn.has(conn)) this.byConn.set(conn, []);
   }
 
@@ -42,7 +43,11 @@ export class CorkedSends {
         if (!conn.send(text)) return;
         sent++;
       }
-      if (this.pingFrames.delete(conn)) conn.ping();
+      const payload = this.pingFrames.get(conn);
+      if (payload !== undefined) {
+        this.pingFrames.delete(conn);
+        conn.ping(payload);
+      }
     });
     return sent;
   }

@@ -14,6 +14,8 @@ export interface GatewayEventTap {
   closed(connection: number, reason: string, clientsRemoved: number): void;
   /** `count` pings were scheduled (ka_ping after the jitter). */
   pinged(count: number): void;
+  /** A ping's echo was read `ms` (fractional) after the ping went out. */
+  roundTrip(ms: number): void;
 }
 
 /** The tap when nobody observes. */
@@ -22,4 +24,5 @@ export const NO_TAP: GatewayEventTap = {
   moved() {},
   closed() {},
   pinged() {},
+  roundTrip() {},
 };

@@ -1,11 +1,10 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { AdminRoutes } from '../../edge/admin-routes.js';
 import type { Clock } from '../../monitor/clock.js';
-import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { HttpReply } from './http-reply.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import { parseStatusPage, sendStatusCount, streamCollectedStatus, streamStatus, type StatusPage, type StatusSource } from './status-stream.js';
+import { parseStatusPage, sendStatusCount, streamCollectedStatus, streamStatus, type StatusPage, type StatusRow, type StatusSource } from './status-stream.js';
 
 /** One I/O thread in /healthz (only with --threads 2 or more). */
 export interface ThreadHealth {
@@ -25,7 +24,7 @@ export interface Health {
 
 export interface HttpRouteDeps {
   /** The whole population's ka_status (every I/O thread's, with --threads): used when `cursor` is absent. */
-  monitor: Pick<LiveMonitor, 'status'>;
+  monitor: { status(): Promise<readonly StatusRow[]> };
   /** This thread's clients read in place (the gateway without --threads): /status pages cost what they return. */
   cursor?: { registry: StatusSource; clock: Clock };
   /** /status streams served at once; more are answered 503 (--max-status-requests). */

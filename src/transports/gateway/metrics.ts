@@ -10,6 +10,8 @@ export interface MetricSources {
 }
 
 const DELAY_BUCKETS_S = [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+/** Round trips: loopback (sub-ms) to a slow mobile link (seconds). */
+export const RTT_BUCKETS_S = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 const SWEEP_BUCKETS_S = [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
 /**
@@ -30,6 +32,8 @@ export class GatewayMetrics {
   private readonly detectionDelay: Histogram;
   private readonly sweepLatency: Histogram<'event'>;
   private readonly expiryDeferral: Histogram;
+  /** One child per label value, looked up once: no label hashing per answer. */
+  private readonly rtt: Record<'message' | 'frame', { observe(value: number): void }>;
 
   /** processMetrics false: an I/O thread, whose process-wide figures (CPU, RSS) the supervisor reports once. */
   constructor(sources: MetricSources, { processMetrics = true }: { processMetrics?: boolean } = {}) {
@@ -115,10 +119,25 @@ export class GatewayMetrics {
       buckets: DELAY_BUCKETS_S,
       registers,
     });
+    const rtt = new Histogram<'via'>({
+      name: 'keepwatch_rtt_seconds',
+      help: 'Round trips of pings (ping sent to its echo read): via message = a ka_pong or ka_heartbeat echoing the ka_ping seq (the application answered); via frame = the pong frame echoing a ping frame (--ping ws: the WebSocket stack answered).',
+      labelNames: ['via'],
+      buckets: RTT_BUCKETS_S,
+      registers,
+    });
+    // Zeroed: both series are in every scrape from the start (a board can query them before any ping).
+    rtt.zero({ via: 'message' });
+    rtt.zero({ via: 'frame' });
+    this.rtt = { message: rtt.labels({ via: 'message' }), frame: rtt.labels({ via: 'frame' }) };
   }
 
   expiryDeferred(lagMs: number): void {
     this.expiryDeferral.observe(lagMs / 1000);
+  }
+
+  roundTrip(via: 'message' | 'frame', ms: number): void {
+    this.rtt[via].observe(ms / 1000);
   }
 
   expired(action: 'closed' | 'notified', delayMs: number): void {

@@ -7,9 +7,10 @@ import { CorkedSends } from './corked-sends.js';
 import { NO_TAP, type GatewayEventTap } from './event-tap.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import { encodeNotice } from './notices.js';
+import { encodeNotice, encodePing } from './notices.js';
 import type { PingMode } from './options.js';
 import { PingPacer } from './ping-pacer.js';
+import type { RoundTripMeter } from './round-trip.js';
 
 export interface MonitorActionsOptions {
   ping: PingMode;
@@ -22,7 +23,10 @@ export interface MonitorActionsOptions {
  * on its connection closes it (4000 `keepalive timeout`); one among many
  * is reported to its connection as `ka_expired`. A client due a ping gets
  * one ping after a jitter: `ka_ping`, or a WebSocket ping frame when alone
- * on its connection and --ping says ws (both: the two).
+ * on its connection and --ping says ws (both: the two). Each ping carries
+ * the client's next sequence number (round-trip.ts): in `seq` of the
+ * ka_ping, as the ping frame's payload. With both, the ka_ping's echo is the
+ * one measured (the application's round trip, the one liveness is about).
  */
 export class MonitorActions {
   private readonly pacer: PingPacer;
@@ -35,6 +39,7 @@ export class MonitorActions {
     private readonly metrics: GatewayMetrics,
     private readonly log: Logger,
     private readonly options: MonitorActionsOptions,
+    private readonly roundTrips: RoundTripMeter,
   ) {
     this.pacer = new PingPacer(clock, options.pingJitterMs, (entries) => this.sendPings(entries));
   }
@@ -132,9 +137,11 @@ export class MonitorActions {
       const conn = entry.conn;
       // A ping frame's pong cannot name a client: only a client alone on its connection gets one.
       const frame = this.options.ping !== 'app' && conn.sole === entry;
-      if (!frame || this.options.ping === 'both') outbox.add(conn, encodeNotice('ka_ping', entry.clientId));
+      const message = !frame || this.options.ping === 'both';
+      const seq = this.roundTrips.sent(entry, message ? 'message' : 'frame');
+      if (message) outbox.add(conn, encodePing(entry.clientId, seq));
       if (frame) {
-        outbox.addPingFrame(conn);
+        outbox.addPingFrame(conn, String(seq));
         frames++;
       }
       this.registry?.markPinged(entry);

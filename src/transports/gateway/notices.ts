@@ -6,7 +6,12 @@ import { pyString } from '../../protocol/py-json.js';
  * `ka_expired`, `ka_moved`. No msg_id: they are not replies, and the
  * per-connection msg_id counter numbers replies only.
  */
-export type NoticeType = 'ka_ping' | 'ka_expired' | 'ka_moved';
+export type NoticeType = 'ka_expired' | 'ka_moved';
+
+/** A ping carries its sequence number; a ka_pong (or ka_heartbeat) echoing it measures the round trip. */
+export function encodePing(clientId: string, seq: number): string {
+  return `{"type": "ka_ping", "client_id": ${pyString(clientId)}, "seq": ${seq}}`;
+}
 
 export function encodeNotice(type: NoticeType, clientId: string): string {
   return `{"type": "${type}", "client_id": ${pyString(clientId)}}`;

@@ -1,7 +1,8 @@
 import type { Clock } from '../../monitor/clock.js';
 import { encodeErrorBody, encodeReplyBody } from '../../protocol/encode.js';
 import { ErrorCode, ProtocolError } from '../../protocol/errors.js';
-import { clientIdField } from '../../protocol/fields.js';
+import { clientIdField, optionalInteger, type Body } from '../../protocol/fields.js';
+import { TIME_MAX_MS } from '../../protocol/limits.js';
 import type { KeepAliveReply } from '../../protocol/keepalive-service.js';
 import { parseKeepAliveRequest, type KeepAliveRequest } from '../../protocol/requests.js';
 import type { RegisterPolicy } from '../../edge/register-policy.js';
@@ -12,6 +13,7 @@ import { frameText, frameType, parseFrame, UnaddressedFrame, type Frame } from '
 import { matchHeartbeat, type FastHeartbeat } from './heartbeat-fast-path.js';
 import type { GatewayMetrics } from './metrics.js';
 import { encodeUnaddressedError } from './notices.js';
+import { pongSeq, type RoundTripMeter } from './round-trip.js';
 
 export interface RequestLimits {
   maxClientsPerConnection: number;
@@ -35,6 +37,8 @@ export class RequestHandler {
     private readonly limits: RequestLimits,
     /** The edge's say on registrations: token scope, takeover, flapping, clamps (src/edge). */
     private readonly registerPolicy: RegisterPolicy,
+    /** Ping echoes (`seq` in ka_pong / ka_heartbeat, a pong frame's payload) stop its clock. */
+    private readonly roundTrips: RoundTripMeter,
   ) {}
 
   onMessage(conn: Connection, data: ArrayBuffer, isBinary: boolean): void {
@@ -101,25 +105,36 @@ export class RequestHandler {
     );
   }
 
-  /** A WebSocket pong (or ping) frame. */
-  onControlFrame(conn: Connection): void {
+  /** A WebSocket ping frame from the peer: activity of a lone client (uWS answers it). */
+  onPingFrame(conn: Connection): void {
     if (conn.sole !== undefined) this.registry.touch(conn.sole);
+  }
+
+  /** A WebSocket pong frame: activity of a lone client, and the round trip of the ping frame whose payload it echoes. */
+  onPongFrame(conn: Connection, payload: ArrayBuffer): void {
+    const sole = conn.sole;
+    if (sole === undefined || !this.registry.touch(sole)) return;
+    const seq = pongSeq(payload);
+    if (!Number.isNaN(seq)) this.roundTrips.answered(sole, seq, 'frame');
   }
 
   private apply(conn: Connection, frame: Frame): KeepAliveReply | undefined {
     const type = frameType(frame);
     if (type === 'ka_pong') {
       // The answer to a ka_ping: a heartbeat that is never answered itself.
-      this.heartbeat(conn, clientIdField(frame.body));
+      const clientId = clientIdField(frame.body);
+      const seq = echoedSeq(frame.body);
+      this.echoed(this.heartbeat(conn, clientId), seq);
       return undefined;
     }
     const request = parseKeepAliveRequest(type, frame.body);
     // A ka_check nobody will read must not hand out (and so lose) the queued expiries.
     if (request.type === 'ka_check' && frame.msgId === undefined) return undefined;
-    return this.applyRequest(conn, request);
+    // A heartbeat may echo a ka_ping's seq too (a gateway field: the stdio node never pings).
+    return this.applyRequest(conn, request, request.type === 'ka_heartbeat' ? echoedSeq(frame.body) : undefined);
   }
 
-  private applyRequest(conn: Connection, request: KeepAliveRequest): KeepAliveReply | undefined {
+  private applyRequest(conn: Connection, request: KeepAliveRequest, seq: number | undefined): KeepAliveReply | undefined {
     switch (request.type) {
       case 'ka_register':
         if (conn.clientCount >= this.limits.maxClientsPerConnection && this.registry.addsTo(conn, request.clientId)) {
@@ -133,7 +148,7 @@ export class RequestHandler {
           return { type: 'ka_register_ok', granted };
         }
       case 'ka_heartbeat':
-        this.heartbeat(conn, request.clientId);
+        this.echoed(this.heartbeat(conn, request.clientId), seq);
         return { type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 };
       case 'ka_check':
         // current_time_ms is validated but not obeyed: a client must not move a server's real clock.
@@ -143,10 +158,15 @@ export class RequestHandler {
     }
   }
 
-  private heartbeat(conn: Connection, clientId: string): void {
+  private heartbeat(conn: Connection, clientId: string): ClientEntry {
     const entry = conn.client(clientId);
     // A lone client was already refreshed by the frame itself (onMessage).
     if (entry === undefined || (entry !== conn.sole && !this.registry.touch(entry))) throw notOwned(clientId);
+    return entry;
+  }
+
+  private echoed(entry: ClientEntry, seq: number | undefined): void {
+    if (seq !== undefined) this.roundTrips.answered(entry, seq, 'message');
   }
 
   private statusOf(conn: Connection): { clientId: string; lastSeenMsAgo: number; status: 'active' }[] {
@@ -159,6 +179,11 @@ export class RequestHandler {
 
 function statusEntry(entry: ClientEntry, now: number): { clientId: string; lastSeenMsAgo: number; status: 'active' } {
   return { clientId: entry.clientId, lastSeenMsAgo: Math.max(0, now - entry.lastSeen), status: 'active' };
+}
+
+/** `seq` of a ka_pong / ka_heartbeat: absent, or a whole number (error 12 otherwise, before anything changes). */
+function echoedSeq(body: Body): number | undefined {
+  return optionalInteger(body, 'seq', 0, TIME_MAX_MS);
 }
 
 function notOwned(clientId: string): ProtocolError {

@@ -149,7 +149,9 @@ expired, 4011 message rate exceeded, 4012 connection lifetime reached, 4040
 gateway output bound reached (--max-output-bytes: the largest backlog), 1001
 server shutting down; a frame over --max-payload-bytes or invalid UTF-8 is dropped
 by uWS at once (1006).
-Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...},
-{"type": "ka_expired", "client_id": ...} (a client of a connection with
-several), {"type": "ka_moved", "client_id": ...} (registered elsewhere).
+Messages the gateway sends unasked: {"type": "ka_ping", "client_id": ...,
+"seq": N} (answer {"type": "ka_pong", "client_id": ..., "seq": N}: the round
+trip is timed, GET /status rtt_ms), {"type": "ka_expired", "client_id": ...}
+(a client of a connection with several), {"type": "ka_moved", "client_id":
+...} (registered elsewhere).
 `;

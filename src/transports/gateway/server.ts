@@ -15,6 +15,7 @@ import type { LoadedUws } from './native-uws.js';
 import { encodeNotice } from './notices.js';
 import type { GatewayOptions } from './options.js';
 import { RequestHandler } from './request-handler.js';
+import { RoundTripMeter } from './round-trip.js';
 import { IdleConnectionReaper } from './idle-connections.js';
 import { OutputBudget } from './output-budget.js';
 import { addTestHooks } from './test-hooks.js';
@@ -85,7 +86,8 @@ export async function startGateway(
   }, { processMetrics: threading === undefined });
   // Process-wide bounds: each of --threads N I/O threads takes its share.
   const output = new OutputBudget(Math.max(1, Math.floor(options.maxOutputBytes / options.threads)), (conn) => conn.close(CloseReason.OutputBound));
-  const actions = new MonitorActions(clock, metrics, log, options);
+  const roundTrips = new RoundTripMeter(metrics);
+  const actions = new MonitorActions(clock, metrics, log, options, roundTrips);
   const monitor = createLiveMonitor({
     shards: options.shards,
     workers: options.workers,
@@ -112,10 +114,11 @@ export async function startGateway(
   actions.attach(owned);
   const dashboard = createDashboard({ registry: owned, clock, connections: () => connections.size, threads: options.workers, log });
   actions.tap = dashboard.tap;
+  roundTrips.tap = dashboard.tap;
   const edgeMetrics = new EdgeMetrics(metrics.registry);
   const connectionCap = Math.max(1, Math.floor(options.maxConnections / options.threads));
   const edge = new Edge(options, clock, owned, edgeMetrics, () => connections.size >= connectionCap);
-  const handler = new RequestHandler(owned, clock, metrics, options, edge.policy);
+  const handler = new RequestHandler(owned, clock, metrics, options, edge.policy, roundTrips);
   const app: TemplatedApp = createApp(loaded.uws, options);
   const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
   app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap, edge, output }));

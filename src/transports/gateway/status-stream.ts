@@ -1,9 +1,9 @@
 import type { Clock } from '../../monitor/clock.js';
-import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import type { ClientStatus } from '../../monitor/monitor.js';
 import { pyInteger, pyString } from '../../protocol/py-json.js';
 import type { ClientEntry } from './connection.js';
 import type { HttpReply } from './http-reply.js';
+import { measuredMs } from './round-trip.js';
 
 /** Entries per written chunk (~70 KB); the loop yields to I/O between chunks. */
 const CHUNK_ENTRIES = 1000;
@@ -12,6 +12,12 @@ export const STATUS_PAGE_MAX = 1_000_000;
 export interface StatusPage {
   offset: number;
   limit: number;
+}
+
+/** One client as GET /status lists it: its status and round trips (ms, null until measured; absent = not known here). */
+export interface StatusRow extends ClientStatus {
+  rttMs?: number | null;
+  srttMs?: number | null;
 }
 
 /** ?offset=&limit= (both optional, whole numbers); undefined when malformed. */
@@ -93,7 +99,13 @@ export function sendStatusCount(total: number, reply: HttpReply, page: StatusPag
 }
 
 function encodeEntry(entry: ClientEntry, now: number): string {
-  return `{"client_id": ${pyString(entry.clientId)}, "last_seen_ms_ago": ${pyInteger(Math.max(0, now - entry.lastSeen))}, "status": "active"}`;
+  const rtt = entry.roundTrip;
+  return encodeRow(entry.clientId, Math.max(0, now - entry.lastSeen), 'active', measuredMs(rtt?.lastMs), measuredMs(rtt?.smoothedMs));
+}
+
+/** One /status entry: the ka_status fields, then `rtt_ms` (latest round trip) and `srtt_ms` (smoothed, RFC 6298 alpha 1/8). */
+function encodeRow(clientId: string, lastSeenMsAgo: number, status: string, rttMs: number | null, srttMs: number | null): string {
+  return `{"client_id": ${pyString(clientId)}, "last_seen_ms_ago": ${pyInteger(lastSeenMsAgo)}, "status": "${status}", "rtt_ms": ${rttMs}, "srtt_ms": ${srttMs}}`;
 }
 
 /**
@@ -101,7 +113,7 @@ function encodeEntry(entry: ClientEntry, now: number): string {
  * only their collected answers hold (one copy of the population per
  * request, O(total)); then streamed as above. `count` is the page's size.
  */
-export async function streamCollectedStatus(monitor: Pick<LiveMonitor, 'status'>, reply: HttpReply, page: StatusPage): Promise<void> {
+export async function streamCollectedStatus(monitor: { status(): Promise<readonly StatusRow[]> }, reply: HttpReply, page: StatusPage): Promise<void> {
   const all = await monitor.status();
   if (!reply.open) return;
   const from = Math.min(page.offset, all.length);
@@ -116,11 +128,11 @@ export async function streamCollectedStatus(monitor: Pick<LiveMonitor, 'status'>
   reply.end(`], "count": ${to - from}}`);
 }
 
-function encodeStatuses(all: readonly ClientStatus[], from: number, to: number): string {
+function encodeStatuses(all: readonly StatusRow[], from: number, to: number): string {
   const parts: string[] = [];
   for (let i = from; i < to; i++) {
     const c = all[i];
-    parts.push(`{"client_id": ${pyString(c.clientId)}, "last_seen_ms_ago": ${pyInteger(c.lastSeenMsAgo)}, "status": "${c.status}"}`);
+    parts.push(encodeRow(c.clientId, c.lastSeenMsAgo, c.status, c.rttMs ?? null, c.srttMs ?? null));
   }
   return parts.join(', ');
 }

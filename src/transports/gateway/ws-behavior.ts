@@ -71,8 +71,8 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
       }
     },
     drain: (ws) => output.queued(ws.getUserData().conn, ws.getBufferedAmount()),
-    pong: (ws) => handler.onControlFrame(ws.getUserData().conn),
-    ping: (ws) => handler.onControlFrame(ws.getUserData().conn),
+    pong: (ws, payload) => handler.onPongFrame(ws.getUserData().conn, payload),
+    ping: (ws) => handler.onPingFrame(ws.getUserData().conn),
     close: (ws, code, message) => {
       const conn = ws.getUserData().conn;
       conn.closed = true;

@@ -45,6 +45,8 @@ export function mergeStatus(threads: readonly StatusColumns[]): Collected['statu
   const total = threads.reduce((n, t) => n + t.ids.length, 0);
   const ids = new Array<string>(total);
   const lastSeenMsAgo = new Array<number>(total);
+  const rttMs = new Array<number | null>(total);
+  const srttMs = new Array<number | null>(total);
   const cursor = threads.map(() => 0);
   for (let out = 0; out < total; out++) {
     let best = -1;
@@ -55,6 +57,8 @@ export function mergeStatus(threads: readonly StatusColumns[]): Collected['statu
     const i = cursor[best]++;
     ids[out] = threads[best].ids[i];
     lastSeenMsAgo[out] = threads[best].lastSeenMsAgo[i];
+    rttMs[out] = threads[best].rttMs[i];
+    srttMs[out] = threads[best].srttMs[i];
   }
-  return { ids, lastSeenMsAgo };
+  return { ids, lastSeenMsAgo, rttMs, srttMs };
 }

@@ -3,10 +3,11 @@ import { isStartupConfigError } from '../../../edge/startup-errors.js';
 import { CloseReason } from '../close-codes.js';
 import { createLogger, lifecycleLogger } from '../logger.js';
 import { loadUws, type LoadedUws } from '../native-uws.js';
+import { measuredMs } from '../round-trip.js';
 import { startGateway, type Gateway } from '../server.js';
 import { ClaimRelay } from './claim-relay.js';
 import { SupervisorLink } from './supervisor-link.js';
-import type { CollectKind, IoThreadData, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
+import type { CollectKind, IoThreadData, MainToThread, StatusColumns, ThreadReports, ThreadToMain } from './thread-messages.js';
 
 /**
  * One I/O thread: the same per-thread gateway as --threads 1 (server.ts),
@@ -96,11 +97,15 @@ async function report(gateway: Gateway, what: CollectKind): Promise<ThreadReport
       return gateway.metrics.registry.getMetricsAsJSON();
     case 'status': {
       const all = await gateway.monitor.status();
-      const columns = { ids: new Array<string>(all.length), lastSeenMsAgo: new Array<number>(all.length), seqs: new Array<number>(all.length) };
-      for (let i = 0; i < all.length; i++) {
+      const n = all.length;
+      const columns: StatusColumns = { ids: new Array(n), lastSeenMsAgo: new Array(n), rttMs: new Array(n), srttMs: new Array(n), seqs: new Array(n) };
+      for (let i = 0; i < n; i++) {
+        const entry = gateway.registry.get(all[i].clientId);
         columns.ids[i] = all[i].clientId;
         columns.lastSeenMsAgo[i] = all[i].lastSeenMsAgo;
-        columns.seqs[i] = gateway.registry.get(all[i].clientId)?.seq ?? Number.MAX_SAFE_INTEGER;
+        columns.rttMs[i] = measuredMs(entry?.roundTrip?.lastMs);
+        columns.srttMs[i] = measuredMs(entry?.roundTrip?.smoothedMs);
+        columns.seqs[i] = entry?.seq ?? Number.MAX_SAFE_INTEGER;
       }
       return columns;
     }

@@ -1,6 +1,6 @@
 import { prometheusContentType } from 'prom-client';
-import type { ClientStatus } from '../../../monitor/monitor.js';
 import type { HttpRouteDeps } from '../http-routes.js';
+import type { StatusRow } from '../status-stream.js';
 import type { Collected, CollectKind, ThreadToMain } from './thread-messages.js';
 
 type Pending = { resolve(data: Collected[CollectKind]): void };
@@ -45,8 +45,10 @@ export class SupervisorLink {
   }
 }
 
-function toStatuses(columns: Collected['status']): ClientStatus[] {
-  const out = new Array<ClientStatus>(columns.ids.length);
-  for (let i = 0; i < out.length; i++) out[i] = { clientId: columns.ids[i], lastSeenMsAgo: columns.lastSeenMsAgo[i], status: 'active' };
+function toStatuses(columns: Collected['status']): StatusRow[] {
+  const out = new Array<StatusRow>(columns.ids.length);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = { clientId: columns.ids[i], lastSeenMsAgo: columns.lastSeenMsAgo[i], status: 'active', rttMs: columns.rttMs[i], srttMs: columns.srttMs[i] };
+  }
   return out;
 }

@@ -25,6 +25,9 @@ export type CollectKind = 'health' | 'metrics' | 'status';
 export interface StatusColumns {
   ids: string[];
   lastSeenMsAgo: number[];
+  /** Latest and smoothed round trips (ms), null until measured. */
+  rttMs: (number | null)[];
+  srttMs: (number | null)[];
   seqs: number[];
 }
 
