@@ -255,12 +255,16 @@ export class Shard {
    * order is all it needs (shared-beat.ts, rule 1); an Atomics.store is a
    * full fence on x86, and with it a random-order run of heartbeats waits
    * out each one's cache miss in turn instead of overlapping them.
+   * Returns the time the client is now filed at when the heartbeat filed it
+   * *earlier* (it ended a pinged silence: its next ping comes before the
+   * expiry it was filed at), else Infinity: a timer armed for the wheel's
+   * next time must then be armed for this one.
    */
-  heartbeat(slot: number, now: number): void {
+  heartbeat(slot: number, now: number): number {
     const page = this.slots.i32Pages[slot >>> PAGE_SHIFT];
     const base = (slot & PAGE_MASK) * STRIDE;
     page[base + BEAT] = now | 0;
-    if ((page[base + STATE] & PINGED) !== 0) this.endPingedSilence(slot, now);
+    return (page[base + STATE] & PINGED) !== 0 ? this.endPingedSilence(slot, now) : Infinity;
   }
 
   /** Removes a live client (its connection closed); not an expiry. */
@@ -468,16 +472,17 @@ export class Shard {
     return Math.ceil((lastSeen + interval) / tick) * tick;
   }
 
-  /** The holding thread's heartbeat for a client pinged in its silence: the next ping is due at now + interval. */
-  private endPingedSilence(slot: number, now: number): void {
+  /** The holding thread's heartbeat for a client pinged in its silence: the next ping is due at now + interval. Returns when it is filed now if that moved earlier, else Infinity. */
+  private endPingedSilence(slot: number, now: number): number {
     const slots = this.slots;
-    if (now <= slots.f64(slot, SEEN)) return;
+    if (now <= slots.f64(slot, SEEN)) return Infinity;
     slots.setF64(slot, SEEN, now);
     slots.setI32(slot, STATE, slots.i32(slot, STATE) & ~PINGED);
     const next = this.nextLook(slot, now, now, false);
-    if (next >= slots.f64(slot, FILED) && this.wheel.holds(slot)) return;
+    if (next >= slots.f64(slot, FILED) && this.wheel.holds(slot)) return Infinity;
     this.unfile(slot);
     this.fileAt(slot, next);
+    return next;
   }
 
   /** Files at `at`, or at the wheel's time if `at` is already past it (due at the next sweep). */

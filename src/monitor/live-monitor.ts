@@ -105,14 +105,24 @@ export class InProcessLiveMonitor implements LiveMonitor {
     return handle;
   }
 
-  // A heartbeat only pushes deadlines later: the armed timer may fire
-  // early and find nothing, then re-arms. Cheaper than re-arming per beat.
+  // A heartbeat mostly pushes deadlines later: the armed timer may fire
+  // early and find nothing, then re-arms; cheaper than re-arming per beat.
+  // The exception is a heartbeat that ends a pinged silence: the client was
+  // filed at its expiry and is now filed at its next ping, earlier, so the
+  // timer is armed for that (O(1); without it, a lone client that answers
+  // its pings would next be pinged only when the timer woke for its expiry).
   heartbeat(clientId: string): boolean {
-    return this.monitor.heartbeat(clientId, this.clock.now());
+    return this.armRefiled(this.monitor.heartbeat(clientId, this.clock.now()));
   }
 
   heartbeatHandle(client: ClientHandle): boolean {
-    return this.monitor.heartbeatHandle(client, this.clock.now());
+    return this.armRefiled(this.monitor.heartbeatHandle(client, this.clock.now()));
+  }
+
+  private armRefiled(alive: boolean): boolean {
+    const at = this.monitor.takeRefiledAt();
+    if (at !== Infinity && !this.closed && !this.stepping) this.timer.arm(at);
+    return alive;
   }
 
   remove(clientId: string): boolean {

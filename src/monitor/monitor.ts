@@ -81,6 +81,8 @@ export class KeepAliveMonitor {
    */
   private dueBound = Infinity;
   private stoppedEarly = false;
+  /** See takeRefiledAt. */
+  private refiledAt = Infinity;
 
   constructor(options: MonitorOptions = {}) {
     const count = options.shards ?? 1;
@@ -227,10 +229,23 @@ export class KeepAliveMonitor {
       this.sweepAt(this.latest);
       return false;
     }
-    shard.heartbeat(slot, this.latest);
+    const refiled = shard.heartbeat(slot, this.latest);
+    if (refiled < this.refiledAt) this.refiledAt = refiled;
     // A pinged client's next ping is filed again, no earlier than this (Shard.nextLook).
     if (this.sweepOnAccess) this.dueBound = Math.min(this.dueBound, this.latest + Math.min(shard.timeoutOf(slot), shard.pingIntervalOf(slot)));
     return true;
+  }
+
+  /**
+   * The earliest time a heartbeat filed a client at since the last call,
+   * when that was earlier than where it was filed (a heartbeat after a ping:
+   * its next ping comes before its expiry); Infinity if none. A timer armed
+   * for `nextFireAt` must be armed for this too. O(1).
+   */
+  takeRefiledAt(): number {
+    const at = this.refiledAt;
+    this.refiledAt = Infinity;
+    return at;
   }
 
   /**

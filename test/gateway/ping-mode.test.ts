@@ -23,6 +23,19 @@ describe('--ping app (the default): one ka_ping per interval, no ping frame', ()
     c.close();
   });
 
+  it('a lone client that answers each ka_ping is pinged again one interval after its answer, not when its expiry nears', async () => {
+    // Timeout 5 s, interval 100 ms: the gateway's timer was armed for the expiry while the client sat
+    // pinged; the answer must re-arm it for the next ping (it used to come ~5 s later, near the deadline).
+    const c = await TestClient.open(gw.wsUrl());
+    await c.register('app-again', 5000, 100);
+    for (let seq = 1; seq <= 4; seq++) {
+      const ping = await c.next((m) => m.body.type === 'ka_ping' && m.body.seq === seq, 5000);
+      if (seq > 1) expect(ping.at - c.lastSent).toBeLessThan(100 + 250);
+      c.send({ type: 'ka_pong', client_id: 'app-again', seq });
+    }
+    c.close();
+  });
+
   it('a client whose WebSocket stack answers ping frames but whose application is silent expires (4000)', async () => {
     // autoPong on, no ka_pong: a hung page in a live browser.
     const c = await TestClient.open(gw.wsUrl());
