@@ -12,19 +12,32 @@ import { NIL, Shard, SweepBatch, type SweepSink } from '../../src/core/index.js'
  */
 
 const IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'];
-const DURATIONS = [1, 2, 3, 5, 8, 20];
-const step = fc.oneof(
-  fc.record({
-    kind: fc.constant('register' as const),
-    id: fc.constantFrom(...IDS),
-    timeout: fc.constantFrom(...DURATIONS),
-    ping: fc.constantFrom(...DURATIONS),
-  }),
-  fc.record({ kind: fc.constant('heartbeat' as const), id: fc.constantFrom(...IDS) }),
-  fc.record({ kind: fc.constant('remove' as const), id: fc.constantFrom(...IDS) }),
-  fc.record({ kind: fc.constant('advance' as const), by: fc.nat({ max: 6 }) }),
-  fc.record({ kind: fc.constant('sweep' as const) }),
-);
+
+/**
+ * Two timescales: exact ping ticks with short durations, and the gateway's
+ * 50 ms ping ticks with durations that are not multiples of the tick, so a
+ * ping can fall due between the last delivered sweep and its rounded-up
+ * time (issue 13, finding 4).
+ */
+const SCALES = [
+  { pingTickMs: 1, durations: [1, 2, 3, 5, 8, 20], maxAdvance: 6, finalAdvance: 25 },
+  { pingTickMs: 50, durations: [7, 30, 49, 51, 75, 120, 333], maxAdvance: 90, finalAdvance: 400 },
+];
+
+const steps = (durations: number[], maxAdvance: number) =>
+  fc.oneof(
+    fc.record({
+      kind: fc.constant('register' as const),
+      id: fc.constantFrom(...IDS),
+      timeout: fc.constantFrom(...durations),
+      ping: fc.constantFrom(...durations),
+    }),
+    fc.record({ kind: fc.constant('heartbeat' as const), id: fc.constantFrom(...IDS) }),
+    fc.record({ kind: fc.constant('remove' as const), id: fc.constantFrom(...IDS) }),
+    fc.record({ kind: fc.constant('advance' as const), by: fc.nat({ max: maxAdvance }) }),
+    fc.record({ kind: fc.constant('sweep' as const) }),
+  );
+const step = steps(SCALES[0].durations, SCALES[0].maxAdvance);
 
 class Crash extends Error {}
 
@@ -64,11 +77,11 @@ function apply(shard: Shard, s: Step, now: number, seq: number): void {
 }
 
 describe('Shard.relink after a view died mid-sweep', () => {
-  it('matches a shard that never crashed', () => {
+  it.each(SCALES)('matches a shard that never crashed, handles included (pingTickMs $pingTickMs)', ({ pingTickMs, durations, maxAdvance, finalAdvance }) => {
     fc.assert(
-      fc.property(fc.array(step, { maxLength: 80 }), fc.nat({ max: 25 }), fc.nat({ max: 3 }), (steps, advance, dieAfter) => {
-        const clean = new Shard({ trackPings: true });
-        const crashed = new Shard({ trackPings: true });
+      fc.property(fc.array(steps(durations, maxAdvance), { maxLength: 80 }), fc.nat({ max: finalAdvance }), fc.nat({ max: 3 }), (steps, advance, dieAfter) => {
+        const clean = new Shard({ trackPings: true, pingTickMs });
+        const crashed = new Shard({ trackPings: true, pingTickMs });
         let now = 0;
         let lastSweep = -Infinity;
         let seq = 0;
@@ -84,7 +97,9 @@ describe('Shard.relink after a view died mid-sweep', () => {
           seq++;
         }
         now += advance;
-        const view = new Shard({ trackPings: true, buffers: crashed.buffers() });
+        // The handles the gateway holds for the live clients, before the crash.
+        const handles = live(crashed).map(([id]) => [id, crashed.handleOf(crashed.find(id))] as const);
+        const view = new Shard({ trackPings: true, pingTickMs, buffers: crashed.buffers() });
         const sink = new DyingSink(dieAfter);
         let died = false;
         try {
@@ -107,6 +122,10 @@ describe('Shard.relink after a view died mid-sweep', () => {
         expect(crashed.size).toBe(clean.size);
         expect(live(crashed)).toEqual(live(clean));
         expect(crashed.nextFireAt()).toBe(clean.nextFireAt());
+        // Every client still live after the repair is still named by the handle it had before.
+        for (const [id, handle] of handles) {
+          if (crashed.find(id) !== NIL) expect(crashed.idOf(crashed.slotOfHandle(handle)), id).toBe(id);
+        }
         // Afterwards: the same again, operation for operation.
         for (const s of steps) {
           if (s.kind === 'advance') now += s.by;
@@ -118,12 +137,38 @@ describe('Shard.relink after a view died mid-sweep', () => {
           apply(crashed, s, now, seq);
           seq++;
         }
-        now += 100;
+        now += 1000;
         expect(sweepSorted(crashed, now)).toEqual(sweepSorted(clean, now));
         expect(crashed.size).toBe(0);
       }),
       { seed: 42, numRuns: 1000 },
     );
+  });
+
+  it('50 ms ping ticks: a ping the dead view found after the last delivered sweep is sent again, and handles stay valid', () => {
+    const build = (): Shard => {
+      const shard = new Shard({ trackPings: true, pingTickMs: 50 });
+      // p's ping falls due at 30, rounded up to the 50 ms tick; x and y expire at 55 and 56, after it.
+      shard.register('p', 1000, 30, 0, 0);
+      shard.register('x', 35, 1000, 20, 1);
+      shard.register('y', 35, 1000, 21, 2);
+      // Delivered: a sweep at 40, past p's raw ping time (30) but before its tick (50): nothing due yet.
+      expect(sweepSorted(shard, 40)).toEqual({ expired: [], pinged: [] });
+      return shard;
+    };
+    const clean = build();
+    const crashed = build();
+    const handles = ['p', 'x', 'y'].map((id) => [id, crashed.handleOf(crashed.find(id))] as const);
+    // The view pings p (50), expires x (55), and dies at y (56): none of it was delivered.
+    const view = new Shard({ trackPings: true, pingTickMs: 50, buffers: crashed.buffers() });
+    const sink = new DyingSink(1);
+    expect(() => view.sweep(60, sink)).toThrow(Crash);
+    expect(sink.pingedSlots.map((slot) => crashed.idOf(slot))).toEqual(['p']);
+    crashed.relink(crashed.indexedSlots(), 40);
+    for (const [id, handle] of handles) expect(crashed.idOf(crashed.slotOfHandle(handle)), id).toBe(id);
+    const want = sweepSorted(clean, 60);
+    expect(want).toEqual({ expired: ['x', 'y'], pinged: ['p'] });
+    expect(sweepSorted(crashed, 60)).toEqual(want);
   });
 
   it('relinks each list in last_seen order, not registration order', () => {
