@@ -143,6 +143,18 @@ describe('error 12: malformed request, naming the field', () => {
     });
   }
 
+  // Several fields wrong at once: the first in the type's field order (docs/protocol.md) is named, whatever the key order on the wire.
+  const severalWrong: [string, Record<string, unknown>, string][] = [
+    ['client_id and timeout_ms', { timeout_ms: 0, client_id: 5, type: 'ka_register' }, "'client_id'"],
+    ['client_id, timeout_ms and ping_interval_ms', { ping_interval_ms: -1, timeout_ms: 'x', client_id: '', type: 'ka_register' }, "'client_id'"],
+    ['timeout_ms and ping_interval_ms', { ping_interval_ms: 0, client_id: 'c1', timeout_ms: 1.5, type: 'ka_register' }, "'timeout_ms'"],
+  ];
+  for (const [name, body, field] of severalWrong) {
+    it(`${name} wrong at once: 12 naming ${field}, the first in field order`, async () => {
+      await Script.initialised().send({ ...body, msg_id: 3 }).error(3, 12, { mentions: field }).verify();
+    });
+  }
+
   it('field errors (12) come before state errors (20)', async () => {
     await Script.initialised().send({ type: 'ka_heartbeat', msg_id: 2, client_id: 42 }).error(2, 12, { mentions: 'client_id' }).verify();
   });

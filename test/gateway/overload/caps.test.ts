@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { metric, useGateway } from '../helpers/gateway-process.js';
-import { TestClient } from '../helpers/ws-client.js';
+import { sleep, TestClient } from '../helpers/ws-client.js';
 
 /** Issue 8, item 6: one peer cannot fill the process; the global cap refuses, counts, and loses nothing. */
 const CAP = 50;
@@ -32,5 +32,26 @@ describe('keepwatch serve --max-clients', () => {
     expect(reply.body.type).toBe('ka_register_ok');
     expect(metric((await gw.get('/metrics')).text, 'keepwatch_overload_refusals_total{reason="clients_full"}')).toBeGreaterThanOrEqual(11);
     other.close();
+  });
+
+  it('checks in the documented order when several things are wrong: msg_id, type, fields (12 / 10) before the cap (41)', async () => {
+    // The previous test's clients leave with their connections.
+    for (let tries = 0; tries < 100 && JSON.parse((await gw.get('/healthz')).text).clients !== 0; tries++) await sleep(50);
+    // One connection throughout: with --threads N the cap is its I/O thread's.
+    const greedy = await TestClient.open(gw.wsUrl());
+    const replies = await Promise.all(Array.from({ length: CAP }, (_, i) => greedy.register(`order-${i}`, 60_000, 60_000)));
+    expect(replies.every((r) => r.body.type === 'ka_register_ok')).toBe(true);
+    // At the cap: a new id with a bad timeout is 12 naming the field, not 41.
+    expect((await greedy.register('order-new', 0, 60_000)).body).toMatchObject({ type: 'error', code: 12, text: expect.stringContaining('timeout_ms') });
+    // An unknown type with bad fields is 10.
+    expect((await greedy.request({ type: 'ka_nope', client_id: 5 })).body).toMatchObject({ type: 'error', code: 10 });
+    // A bad msg_id comes before everything: 12 without in_reply_to (nothing to reply to).
+    greedy.sendRaw('{"type": "ka_nope", "msg_id": -1, "client_id": 5}');
+    const unaddressed = await greedy.next((m) => m.body.type === 'error' && m.body.in_reply_to === undefined);
+    expect(unaddressed.body).toMatchObject({ code: 12, text: expect.stringContaining('msg_id') });
+    // All fields right: the cap answers.
+    expect((await greedy.register('order-new', 60_000, 60_000)).body).toMatchObject({ type: 'error', code: 41 });
+    greedy.close();
+    await greedy.closed;
   });
 });
