@@ -79,6 +79,29 @@ describe('dashboard in a real browser', () => {
     await tab.screenshot('03-expired');
   });
 
+  it('shows a client\'s round trip in the table (latest and SRTT) and charts RTT p50/p99', async () => {
+    const rttChart = tab.page.locator('#charts .chart').nth(4);
+    const client = await connect();
+    const id = `rtt-${Date.now()}`;
+    // It answers each ka_ping 30 ms late, echoing its seq: the gateway times the round trip.
+    client.ws.on('message', (data) => {
+      const m = JSON.parse((data as Buffer).toString('utf8')) as { type: string; seq?: number };
+      if (m.type === 'ka_ping') setTimeout(() => client.send({ type: 'ka_pong', client_id: id, seq: m.seq }), 30);
+    });
+    await client.register(id, 60_000, 300);
+    await tab.page.fill('#search', id);
+    const cell = tab.page.locator(`#clients tbody tr[data-client="${id}"] td`).nth(4);
+    await expect.poll(() => cell.textContent(), { timeout: 10_000 }).toMatch(/^\d+\.\d ms \(srtt \d+\.\d ms\)$/);
+    const shown = Number(/^([\d.]+) ms/.exec((await cell.textContent()) ?? '')?.[1]);
+    // At least the 30 ms hold; the upper bound allows a loaded machine's scheduling.
+    expect(shown).toBeGreaterThanOrEqual(30);
+    expect(shown).toBeLessThan(30 + 250);
+    // The chart's "not measured" overlay goes once a second with round trips has been charted.
+    await expect.poll(() => rttChart.locator('.none').isHidden(), { timeout: 10_000 }).toBe(true);
+    await tab.screenshot('04-rtt');
+    await tab.page.fill('#search', '');
+  });
+
   it('searches by id prefix and pages', async () => {
     const mux = await connect();
     for (let i = 0; i < 120; i++) await mux.register(`page-${String(i).padStart(3, '0')}`, 120_000, 60_000);

@@ -32,8 +32,8 @@ const SPECS: ChartSpec[] = [
     ],
   },
   {
-    title: 'Round trip (ms)',
-    none: 'RTT is not measured by this gateway',
+    title: 'Round trip of pings (ms)',
+    none: 'no ping answered with its seq yet',
     series: [
       { label: 'p50', stroke: '#2f6fdf', value: (t) => t.rtt_ms?.p50 ?? null },
       { label: 'p99', stroke: '#d64545', value: (t) => t.rtt_ms?.p99 ?? null },
