@@ -132,12 +132,12 @@ describe('KeepAliveMonitor (programmatic API)', () => {
     for (const shards of [0, -1, 1.5, NaN]) expect(() => new KeepAliveMonitor({ shards })).toThrow(RangeError);
   });
 
-  it('holds 56 shared bytes per slot, allocated a page (16384 slots) at a time per shard', () => {
+  it('holds 56 shared bytes per slot, allocated a page (8192 slots) at a time per shard', () => {
     const m = new KeepAliveMonitor({ shards: 2 });
     const clients = 100_000;
     for (let i = 0; i < clients; i++) m.register(`client-${i}`, {}, 0);
     const slotBytes = 56;
     expect(m.sharedBytes).toBeGreaterThanOrEqual(clients * slotBytes);
-    expect(m.sharedBytes).toBeLessThanOrEqual((clients + 2 * 16384) * slotBytes + 2 * 64);
+    expect(m.sharedBytes).toBeLessThanOrEqual((clients + 2 * 8192) * slotBytes + 2 * 64);
   });
 });
