@@ -1,9 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { metric, useGateway } from '../helpers/gateway-process.js';
+import { metric, useGateway, type GatewayProcess } from '../helpers/gateway-process.js';
 import { sleep, TestClient } from '../helpers/ws-client.js';
 
 /** Issue 8, item 6: one peer cannot fill the process; the global cap refuses, counts, and loses nothing. */
 const CAP = 50;
+
+type ThreadLoad = { connections: number; clients: number };
+async function health(gw: GatewayProcess): Promise<{ connections: number; threads?: ThreadLoad[] }> {
+  return JSON.parse((await gw.get('/healthz')).text) as { connections: number; threads?: ThreadLoad[] };
+}
+
+/**
+ * A new connection on the I/O thread that holds `clients` clients: with
+ * --threads N the cap is per thread, and the kernel picks the thread. The
+ * connections that landed elsewhere are returned too, to be closed.
+ */
+async function openBeside(gw: GatewayProcess, clients: number): Promise<{ conn: TestClient; elsewhere: TestClient[] }> {
+  const elsewhere: TestClient[] = [];
+  for (let tries = 0; tries < 30; tries++) {
+    const before = await health(gw);
+    const conn = await TestClient.open(gw.wsUrl());
+    if (before.threads === undefined) return { conn, elsewhere };
+    const full = before.threads.findIndex((t) => t.clients === clients);
+    let after = await health(gw);
+    for (let wait = 0; wait < 100 && after.threads?.reduce((n, t) => n + t.connections, 0) !== before.connections + 1; wait++) {
+      await sleep(20);
+      after = await health(gw);
+    }
+    if (after.threads?.[full]?.connections === before.threads[full].connections + 1) return { conn, elsewhere };
+    elsewhere.push(conn);
+  }
+  throw new Error('no connection landed on the thread that holds the clients');
+}
 
 describe('keepwatch serve --max-clients', () => {
   const gw = useGateway({ args: ['--max-clients', String(CAP)] });
@@ -22,7 +50,8 @@ describe('keepwatch serve --max-clients', () => {
     expect(greedy.isOpen).toBe(true);
     // Re-registering a held id adds nobody: still accepted at the cap.
     expect((await greedy.register('cap-0', 60_000, 60_000)).body.type).toBe('ka_register_ok');
-    const other = await TestClient.open(gw.wsUrl());
+    const { conn: other, elsewhere } = await openBeside(gw, CAP);
+    elsewhere.forEach((c) => c.close());
     expect((await other.register('late-1', 60_000, 60_000)).body).toMatchObject({ type: 'error', code: 41 });
     expect(JSON.parse((await gw.get('/healthz')).text)).toMatchObject({ clients: CAP });
     greedy.close();
