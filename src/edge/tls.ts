@@ -18,9 +18,14 @@ export class TlsFileError extends Error {}
  */
 export function createApp(uws: Uws, options: TlsOptions): TemplatedApp {
   if (options.tlsCert === undefined || options.tlsKey === undefined) return uws.App();
-  checkPem(options.tlsCert, '--tls-cert', /-----BEGIN CERTIFICATE-----/);
-  checkPem(options.tlsKey, '--tls-key', /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/);
+  checkTlsFiles(options);
   return uws.SSLApp({ cert_file_name: options.tlsCert, key_file_name: options.tlsKey });
+}
+
+/** Throws TlsFileError, naming the file, when --tls-cert or --tls-key cannot be used. */
+export function checkTlsFiles(options: TlsOptions): void {
+  if (options.tlsCert !== undefined) checkPem(options.tlsCert, '--tls-cert', /-----BEGIN CERTIFICATE-----/);
+  if (options.tlsKey !== undefined) checkPem(options.tlsKey, '--tls-key', /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/);
 }
 
 function checkPem(file: string, flag: string, marker: RegExp): void {

@@ -5,7 +5,7 @@ import { SERVE_USAGE } from './serve-usage.js';
 import { startGateway } from './server.js';
 import { onShutdownSignal } from './shutdown.js';
 import { startThreadedGateway } from './threads/threaded-gateway.js';
-import { isStartupConfigError } from '../../edge/startup-errors.js';
+import { checkStartupFiles, isStartupConfigError } from '../../edge/startup-errors.js';
 import { ListenError } from '../../edge/listen.js';
 
 /** `keepwatch serve`: parse flags, refuse the JS fallback unless allowed, serve until a signal. */
@@ -37,6 +37,15 @@ export async function serveCommand(args: string[]): Promise<void> {
   if (!loaded.native && options.threads > 1) {
     log.warn({ event: 'threads_unavailable', uws, threads: options.threads }, 'the pure-JS uWS fallback serves on one thread only');
     options = { ...options, threads: 1 };
+  }
+  // Bad files named by flags are said at once, before any thread or socket exists.
+  try {
+    checkStartupFiles(options);
+  } catch (error) {
+    if (!isStartupConfigError(error)) throw error;
+    lifecycle.fatal({ event: 'config_error', err: error.message });
+    process.exitCode = 2;
+    return;
   }
   // Signals are handled before the port is announced: a test (or an
   // orchestrator) may send SIGTERM as soon as it reads the listening line.
