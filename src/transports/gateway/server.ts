@@ -18,6 +18,7 @@ import { RequestHandler } from './request-handler.js';
 import { RoundTripMeter } from './round-trip.js';
 import { IdleConnectionReaper } from './idle-connections.js';
 import { OutputBudget } from './output-budget.js';
+import { AcceptGuard } from './accept-guard.js';
 import { addTestHooks } from './test-hooks.js';
 import { createDashboard } from '../../dashboard/dashboard.js';
 import { wsBehavior } from './ws-behavior.js';
@@ -165,6 +166,26 @@ export async function startGateway(
     throw error;
   }
   let stopped = false;
+  const acceptGuard = new AcceptGuard(
+    {
+      pause: () => loaded.uws.us_listen_socket_close(listenSocket),
+      resume: async () => {
+        try {
+          const socket = await listen(app, options.host, port, threading !== undefined);
+          if (stopped) loaded.uws.us_listen_socket_close(socket);
+          else listenSocket = socket;
+          return true;
+        } catch {
+          return false;
+        }
+      },
+    },
+    (paused) => {
+      if (paused) metrics.refused('accept_paused');
+      log.warn({ event: paused ? 'accept_paused' : 'accept_resumed', connections: connections.size }, paused ? 'at the open-file limit: not accepting until descriptors are free' : 'accepting again');
+    },
+  );
+  acceptGuard.start();
 
   return {
     port,
@@ -182,7 +203,8 @@ export async function startGateway(
     async stop(reason: CloseReason = CloseReason.Shutdown) {
       if (stopped) return;
       stopped = true;
-      loaded.uws.us_listen_socket_close(listenSocket);
+      acceptGuard.stop();
+      if (!acceptGuard.isPaused) loaded.uws.us_listen_socket_close(listenSocket);
       admin.close();
       for (const conn of [...connections]) conn.close(reason);
       actions.stop();
