@@ -4,6 +4,9 @@ import type { ClientPage, ClientRow } from './wire.js';
 
 export type ClientOrder = 'oldest' | 'newest';
 
+/** The table's first page (what an unparsed query means). */
+export const DEFAULT_CLIENT_QUERY: ClientPageQuery = { prefix: '', order: 'oldest', offset: 0, limit: 50 };
+
 export interface ClientPageQuery {
   /** Only client_ids starting with this ('' = all). */
   prefix: string;
@@ -29,7 +32,7 @@ const AGE_CAP = 2 ** 32 - 1;
  * entries. Clients may come and go during the pass: the page is a
  * snapshot as of the pass, each row as of when it was read.
  */
-export async function queryClients(entries: () => Iterator<ClientEntry>, total: () => number, now: () => number, q: ClientPageQuery): Promise<ClientPage> {
+export async function queryClients(entries: () => Iterator<ClientEntry>, total: () => number, now: () => number, q: ClientPageQuery, thread?: number): Promise<ClientPage> {
   const matches: ClientEntry[] = [];
   const ages: number[] = [];
   const t = now();
@@ -46,7 +49,7 @@ export async function queryClients(entries: () => Iterator<ClientEntry>, total: 
   for (let i = from; i < to; i++) {
     // oldest = largest age first: read the ascending order from its end.
     const index = q.order === 'oldest' ? order[order.length - 1 - i] : order[i];
-    rows.push(toRow(matches[index], at));
+    rows.push(toRow(matches[index], at, thread));
   }
   return { total: total(), matched: matches.length, offset: from, rows };
 }
@@ -73,8 +76,8 @@ export async function aboutToExpire(entries: Iterator<ClientEntry>, now: () => n
   return best.map((b) => toRow(b.entry, at));
 }
 
-export function toRow(entry: ClientEntry, now: number): ClientRow {
-  return {
+export function toRow(entry: ClientEntry, now: number, thread?: number): ClientRow {
+  const row: ClientRow = {
     client_id: entry.clientId,
     last_seen_ms_ago: Math.max(0, now - entry.lastSeen),
     timeout_ms: entry.timeoutMs,
@@ -85,6 +88,8 @@ export function toRow(entry: ClientEntry, now: number): ClientRow {
     rtt_ms: measuredMs(entry.roundTrip?.lastMs),
     srtt_ms: measuredMs(entry.roundTrip?.smoothedMs),
   };
+  if (thread !== undefined) row.thread = thread;
+  return row;
 }
 
 async function scan(it: Iterator<ClientEntry>, visit: (entry: ClientEntry) => void): Promise<void> {

@@ -1,12 +1,11 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { CloseReason } from '../transports/gateway/close-codes.js';
-import type { ClientRegistry } from '../transports/gateway/client-registry.js';
 import { HttpReply } from '../transports/gateway/http-reply.js';
 import type { Logger } from '../transports/gateway/logger.js';
-import { queryClients, type ClientOrder, type ClientPageQuery } from './client-query.js';
+import type { ClientOrder, ClientPageQuery } from './client-query.js';
 import { EventStream } from './event-stream.js';
 import type { LiveFeed } from './live-feed.js';
 import type { PageFile } from './page-files.js';
+import type { ClientPage, KickResult } from './wire.js';
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;
 
@@ -23,8 +22,10 @@ export interface RouteMount {
 
 export interface DashboardRouteDeps {
   feed: LiveFeed;
-  registry: ClientRegistry;
-  now(): number;
+  /** A table page (this gateway's clients; with --threads, every thread's). */
+  clients(query: ClientPageQuery): Promise<ClientPage>;
+  /** Closes the connection that holds `clientId` with 4006; null if nobody holds it. */
+  kick(clientId: string): Promise<KickResult | null>;
   files: Map<string, PageFile>;
   log: Logger;
 }
@@ -59,8 +60,7 @@ export function addDashboardRoutes(mount: RouteMount, deps: DashboardRouteDeps):
       reply.send('400 Bad Request', 'application/json', JSON.stringify({ error: query }));
       return;
     }
-    const registry = deps.registry;
-    queryClients(() => registry.entries(), () => registry.size, deps.now, query).then(
+    deps.clients(query).then(
       (page) => reply.send('200 OK', 'application/json', JSON.stringify(page)),
       (error: unknown) => {
         deps.log.error({ event: 'dashboard_clients_failed', err: error });
@@ -76,16 +76,16 @@ export function addDashboardRoutes(mount: RouteMount, deps: DashboardRouteDeps):
       reply.send('400 Bad Request', 'application/json', '{"error": "client_id is required"}');
       return;
     }
-    const entry = deps.registry.get(clientId);
-    if (entry === undefined) {
-      reply.send('404 Not Found', 'application/json', JSON.stringify({ error: 'no such client', client_id: clientId }));
-      return;
-    }
-    const conn = entry.conn;
-    const clients = conn.clientCount;
-    deps.log.warn({ event: 'kicked', clientId, connection: conn.id, clients });
-    conn.close(CloseReason.KickedByAdmin);
-    reply.send('200 OK', 'application/json', JSON.stringify({ kicked: clientId, connection: conn.id, clients_closed: clients }));
+    deps.kick(clientId).then(
+      (result) => {
+        if (result === null) reply.send('404 Not Found', 'application/json', JSON.stringify({ error: 'no such client', client_id: clientId }));
+        else reply.send('200 OK', 'application/json', JSON.stringify(result));
+      },
+      (error: unknown) => {
+        deps.log.error({ event: 'dashboard_kick_failed', err: error });
+        reply.send('500 Internal Server Error', 'application/json', '{"error": "kick failed"}');
+      },
+    );
   });
 }
 

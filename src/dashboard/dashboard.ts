@@ -1,17 +1,35 @@
 import type { Clock } from '../monitor/clock.js';
 import type { ClientRegistry } from '../transports/gateway/client-registry.js';
+import { CloseReason } from '../transports/gateway/close-codes.js';
 import type { Logger } from '../transports/gateway/logger.js';
+import { queryClients, type ClientPageQuery } from './client-query.js';
 import { addDashboardRoutes, type RouteMount } from './dashboard-routes.js';
 import { LiveFeed } from './live-feed.js';
 import { LiveStats } from './live-stats.js';
 import { loadPageFiles } from './page-files.js';
+import type { ClientPage, KickResult } from './wire.js';
+
+/**
+ * With --threads N (N >= 2): this I/O thread's number, and the table and
+ * kick asked of every thread (through the supervisor), since the page's
+ * requests land on whichever thread the kernel gave their connection.
+ */
+export interface DashboardThreading {
+  thread: number;
+  clients(query: ClientPageQuery): Promise<ClientPage>;
+  kick(clientId: string): Promise<KickResult | null>;
+}
 
 export interface DashboardDeps {
   registry: ClientRegistry;
   clock: Clock;
   connections(): number;
+  /** Monitor worker threads (--workers). */
   threads: number;
+  /** I/O threads (--threads). */
+  ioThreads: number;
   log: Logger;
+  threading?: DashboardThreading;
 }
 
 /** The live dashboard of one gateway: its event tap, its 1 Hz feed, its routes. */
@@ -19,25 +37,52 @@ export interface Dashboard {
   /** Give to the gateway's MonitorActions, ws behaviour and registry listener. */
   readonly tap: LiveStats;
   mount(routes: RouteMount): void;
+  /** This thread's part of a table page (its first offset + limit rows; see mergeClientPages). */
+  localClients(query: ClientPageQuery): Promise<ClientPage>;
+  /** Kicks `clientId` if this thread holds it. */
+  localKick(clientId: string): KickResult | null;
   stop(): void;
 }
 
 export function createDashboard(deps: DashboardDeps): Dashboard {
-  const { registry, clock } = deps;
+  const { registry, clock, log } = deps;
+  const thread = deps.threading?.thread;
   const stats = new LiveStats({
     connections: deps.connections,
     clients: () => registry.size,
     pinged: () => registry.pinged,
     heartbeats: () => registry.heartbeats,
     threads: deps.threads,
+    ioThreads: deps.ioThreads,
+    thread,
   });
   const now = (): number => clock.now();
   const feed = new LiveFeed(stats, { entries: () => registry.entries(), now });
   const files = loadPageFiles();
-  if (files.size === 0) deps.log.warn({ event: 'dashboard_unbuilt', hint: 'run npm run build' });
+  if (files.size === 0) log.warn({ event: 'dashboard_unbuilt', hint: 'run npm run build' });
+  const localClients = (query: ClientPageQuery): Promise<ClientPage> => queryClients(() => registry.entries(), () => registry.size, now, query, thread);
+  const localKick = (clientId: string): KickResult | null => {
+    const entry = registry.get(clientId);
+    if (entry === undefined) return null;
+    const conn = entry.conn;
+    const clients = conn.clientCount;
+    log.warn({ event: 'kicked', clientId, connection: conn.id, clients });
+    conn.close(CloseReason.KickedByAdmin);
+    return { kicked: clientId, connection: conn.id, clients_closed: clients, ...(thread === undefined ? {} : { thread }) };
+  };
+  const threading = deps.threading;
   return {
     tap: stats,
-    mount: (routes) => addDashboardRoutes(routes, { feed, registry, now, files, log: deps.log }),
+    mount: (routes) =>
+      addDashboardRoutes(routes, {
+        feed,
+        files,
+        log,
+        clients: threading === undefined ? localClients : (query) => threading.clients(query),
+        kick: threading === undefined ? async (clientId) => localKick(clientId) : (clientId) => threading.kick(clientId),
+      }),
+    localClients: (query) => localClients({ ...query, offset: 0, limit: query.offset + query.limit }),
+    localKick,
     stop: () => feed.stop(),
   };
 }

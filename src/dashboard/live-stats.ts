@@ -14,6 +14,9 @@ export interface StatsSources {
   heartbeats(): number;
   /** Shard worker threads (0: the monitor runs on the main thread). */
   threads: number;
+  /** I/O threads (--threads), and which one this is when there are several. */
+  ioThreads: number;
+  thread?: number;
 }
 
 /** Feed events per tick the page receives at most. */
@@ -102,6 +105,8 @@ export class LiveStats implements GatewayEventTap {
       clients: this.sources.clients(),
       pinged: this.sources.pinged(),
       threads: this.sources.threads,
+      io_threads: this.sources.ioThreads,
+      ...(this.sources.thread === undefined ? {} : { thread: this.sources.thread }),
       heartbeats_per_s: rate(heartbeats - this.lastHeartbeats),
       pings_per_s: rate(this.pings),
       expiries_per_s: { closed: rate(this.expiredClosed), notified: rate(this.expiredNotified) },

@@ -34,7 +34,12 @@ export interface Tick {
   connections: number;
   clients: number;
   pinged: number;
+  /** Monitor worker threads (--workers; 0: the monitor runs on the I/O thread). */
   threads: number;
+  /** I/O threads (--threads N). */
+  io_threads: number;
+  /** With more than one I/O thread: the thread whose figures these are (the stream is per thread; the table and kick are the whole process's). */
+  thread?: number;
   /** Cluster nodes; absent while the gateway runs alone. */
   nodes?: number;
   heartbeats_per_s: number;
@@ -75,6 +80,14 @@ export interface ClientRow {
   /** The I/O thread that owns it (--threads N, N >= 2). */
   thread?: number;
   node?: string;
+}
+
+/** POST /dashboard/api/kick's answer. */
+export interface KickResult {
+  kicked: string;
+  connection: number;
+  clients_closed: number;
+  thread?: number;
 }
 
 export interface ClientPage {

@@ -103,7 +103,7 @@ describe('RttSample', () => {
 
 describe('LiveStats', () => {
   it('reports the round trips of a second as p50/p99', () => {
-    const stats = new LiveStats({ connections: () => 1, clients: () => 1, pinged: () => 0, heartbeats: () => 0, threads: 0 });
+    const stats = new LiveStats({ connections: () => 1, clients: () => 1, pinged: () => 0, heartbeats: () => 0, threads: 0, ioThreads: 1 });
     for (const ms of [0.25, 0.5, 0.75, 52.125]) stats.roundTrip(ms);
     expect(stats.tick().rtt_ms).toEqual({ p50: 0.5, p99: 52.125, count: 4 });
     expect(stats.tick().rtt_ms).toBeNull();
@@ -111,7 +111,7 @@ describe('LiveStats', () => {
 
   it('rolls the counts of a second into per-second rates and starts over', () => {
     let heartbeats = 0;
-    const stats = new LiveStats({ connections: () => 3, clients: () => 7, pinged: () => 1, heartbeats: () => heartbeats, threads: 2 });
+    const stats = new LiveStats({ connections: () => 3, clients: () => 7, pinged: () => 1, heartbeats: () => heartbeats, threads: 2, ioThreads: 1 });
     heartbeats = 40;
     stats.expired('a', 1, 'closed', 3);
     stats.expired('b', 2, 'notified', 5);

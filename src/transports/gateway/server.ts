@@ -20,7 +20,7 @@ import { IdleConnectionReaper } from './idle-connections.js';
 import { OutputBudget } from './output-budget.js';
 import { AcceptGuard } from './accept-guard.js';
 import { addTestHooks } from './test-hooks.js';
-import { createDashboard } from '../../dashboard/dashboard.js';
+import { createDashboard, type Dashboard, type DashboardThreading } from '../../dashboard/dashboard.js';
 import { wsBehavior } from './ws-behavior.js';
 import { AdminSurface } from '../../edge/admin-surface.js';
 import { EdgeMetrics } from '../../edge/edge-metrics.js';
@@ -44,6 +44,8 @@ export interface Gateway {
   readonly cluster: ClusterNode | undefined;
   readonly registry: ClientRegistry;
   readonly metrics: GatewayMetrics;
+  /** This thread's dashboard (an I/O thread answers its part of the process's table and kicks). */
+  readonly dashboard: Dashboard;
   readonly connectionCount: number;
   /** Stops accepting, closes every connection with `reason` (default 1001), stops the monitor. */
   stop(reason?: CloseReason): Promise<void>;
@@ -62,6 +64,8 @@ export interface GatewayThreading {
   /** Tells the sibling threads of a registration (see RegistryListener.registered). */
   registered(clientId: string, seq: number): void;
   http: Pick<HttpRouteDeps, 'monitor' | 'metrics' | 'health'>;
+  /** The dashboard's table and kick, asked of every thread. */
+  dashboard: DashboardThreading;
 }
 
 /**
@@ -113,7 +117,15 @@ export async function startGateway(
   }, threading?.nextSeq, cluster);
   registry = owned;
   actions.attach(owned);
-  const dashboard = createDashboard({ registry: owned, clock, connections: () => connections.size, threads: options.workers, log });
+  const dashboard = createDashboard({
+    registry: owned,
+    clock,
+    connections: () => connections.size,
+    threads: options.workers,
+    ioThreads: options.threads,
+    log,
+    threading: threading?.dashboard,
+  });
   actions.tap = dashboard.tap;
   roundTrips.tap = dashboard.tap;
   const edgeMetrics = new EdgeMetrics(metrics.registry);
@@ -194,6 +206,7 @@ export async function startGateway(
     cluster,
     registry: owned,
     metrics,
+    dashboard,
     get connectionCount() {
       return connections.size;
     },

@@ -1,5 +1,7 @@
 import { AggregatorRegistry } from 'prom-client';
 import type { Health, ThreadHealth } from '../http-routes.js';
+import type { ClientPageQuery } from '../../../dashboard/client-query.js';
+import type { ClientPage, KickResult } from '../../../dashboard/wire.js';
 import type { Collected, StatusColumns, ThreadMetrics, ThreadReports } from './thread-messages.js';
 
 /**
@@ -61,4 +63,25 @@ export function mergeStatus(threads: readonly StatusColumns[]): Collected['statu
     srttMs[out] = threads[best].srttMs[i];
   }
   return { ids, lastSeenMsAgo, rttMs, srttMs };
+}
+
+/**
+ * The dashboard's table page over every thread: each thread sent its first
+ * offset + limit matching rows in the query's order, so the page is among
+ * them: merged by last seen, then cut. O(k (offset + limit)) rows moved
+ * and sorted for k threads (a deep page of 100,000 clients moves up to
+ * 100,000 rows per thread: the table's "last" is the costly click).
+ */
+export function mergeClientPages(pages: readonly ClientPage[], query: ClientPageQuery): ClientPage {
+  const rows = pages.flatMap((p) => p.rows);
+  const sign = query.order === 'oldest' ? -1 : 1;
+  rows.sort((a, b) => sign * (a.last_seen_ms_ago - b.last_seen_ms_ago));
+  const matched = pages.reduce((n, p) => n + p.matched, 0);
+  const offset = Math.min(query.offset, matched);
+  return { total: pages.reduce((n, p) => n + p.total, 0), matched, offset, rows: rows.slice(offset, offset + query.limit) };
+}
+
+/** A kick went to every thread: the one that held the client answers, the others null. */
+export function combineKick(results: readonly (KickResult | null)[]): KickResult | null {
+  return results.find((r) => r !== null) ?? null;
 }

@@ -5,9 +5,10 @@ import { createLogger, lifecycleLogger } from '../logger.js';
 import { loadUws, type LoadedUws } from '../native-uws.js';
 import { measuredMs } from '../round-trip.js';
 import { startGateway, type Gateway } from '../server.js';
+import { DEFAULT_CLIENT_QUERY } from '../../../dashboard/client-query.js';
 import { ClaimRelay } from './claim-relay.js';
 import { SupervisorLink } from './supervisor-link.js';
-import type { CollectKind, IoThreadData, MainToThread, StatusColumns, ThreadReports, ThreadToMain } from './thread-messages.js';
+import type { CollectArgs, CollectKind, IoThreadData, MainToThread, StatusColumns, ThreadReports, ThreadToMain } from './thread-messages.js';
 
 /**
  * One I/O thread: the same per-thread gateway as --threads 1 (server.ts),
@@ -60,6 +61,7 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
       nextSeq: () => Number(Atomics.add(seq, 0, 1n)),
       registered: claims.registered,
       http: link.httpSources(),
+      dashboard: link.dashboardSources(thread),
     });
   } catch (error) {
     if (!isStartupConfigError(error)) throw error;
@@ -72,7 +74,7 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
   return (message) => {
     switch (message.kind) {
       case 'report':
-        void report(gateway, message.what).then((report) => post({ kind: 'report', id: message.id, what: message.what, data: report }));
+        void report(gateway, message.what, message.args ?? {}).then((report) => post({ kind: 'report', id: message.id, what: message.what, data: report }));
         return;
       case 'collected':
         link.settle(message.id, message.data);
@@ -89,7 +91,7 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
   };
 }
 
-async function report(gateway: Gateway, what: CollectKind): Promise<ThreadReports[CollectKind]> {
+async function report(gateway: Gateway, what: CollectKind, args: CollectArgs): Promise<ThreadReports[CollectKind]> {
   switch (what) {
     case 'health':
       return { connections: gateway.connectionCount, clients: gateway.registry.size };
@@ -109,6 +111,10 @@ async function report(gateway: Gateway, what: CollectKind): Promise<ThreadReport
       }
       return columns;
     }
+    case 'clients':
+      return gateway.dashboard.localClients(args.query ?? DEFAULT_CLIENT_QUERY);
+    case 'kick':
+      return args.clientId === undefined ? null : gateway.dashboard.localKick(args.clientId);
   }
 }
 

@@ -1,7 +1,8 @@
 import { prometheusContentType } from 'prom-client';
 import type { HttpRouteDeps } from '../http-routes.js';
 import type { StatusRow } from '../status-stream.js';
-import type { Collected, CollectKind, ThreadToMain } from './thread-messages.js';
+import type { DashboardThreading } from '../../../dashboard/dashboard.js';
+import type { Collected, CollectArgs, CollectKind, ThreadToMain } from './thread-messages.js';
 
 type Pending = { resolve(data: Collected[CollectKind]): void };
 
@@ -30,17 +31,26 @@ export class SupervisorLink {
     };
   }
 
+  /** The dashboard's table and kick for the whole process: `thread` is this thread's number. */
+  dashboardSources(thread: number): DashboardThreading {
+    return {
+      thread,
+      clients: (query) => this.collect('clients', { query }),
+      kick: (clientId) => this.collect('kick', { clientId }),
+    };
+  }
+
   settle(id: number, data: Collected[CollectKind]): void {
     const pending = this.pending.get(id);
     this.pending.delete(id);
     pending?.resolve(data);
   }
 
-  private collect<K extends CollectKind>(what: K): Promise<Collected[K]> {
+  private collect<K extends CollectKind>(what: K, args?: CollectArgs): Promise<Collected[K]> {
     const id = this.nextId++;
     return new Promise((resolve) => {
       this.pending.set(id, { resolve: resolve as Pending['resolve'] });
-      this.post({ kind: 'collect', id, what });
+      this.post({ kind: 'collect', id, what, args });
     });
   }
 }

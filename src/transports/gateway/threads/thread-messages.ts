@@ -1,11 +1,14 @@
 import type { Registry } from 'prom-client';
+import type { ClientPageQuery } from '../../../dashboard/client-query.js';
+import type { ClientPage, KickResult } from '../../../dashboard/wire.js';
 import type { Health } from '../http-routes.js';
 import type { GatewayOptions } from '../options.js';
 
 /**
  * What the supervisor (main thread) and the I/O threads say to each other.
  * Nothing here is per heartbeat or per frame: only start-up, shutdown,
- * HTTP aggregation (/healthz, /status, /metrics) and a thread's failure.
+ * HTTP aggregation (/healthz, /status, /metrics, the dashboard's table and
+ * kick) and a thread's failure.
  */
 
 /** What one I/O thread is started with. */
@@ -19,7 +22,13 @@ export interface IoThreadData {
   seq: SharedArrayBuffer;
 }
 
-export type CollectKind = 'health' | 'metrics' | 'status';
+export type CollectKind = 'health' | 'metrics' | 'status' | 'clients' | 'kick';
+
+/** What a collection is about, for the kinds that take a question: the dashboard's table page, or whom to kick. */
+export interface CollectArgs {
+  query?: ClientPageQuery;
+  clientId?: string;
+}
 
 /** One thread's clients in its registration order, with the process-wide sequence numbers to merge by. */
 export interface StatusColumns {
@@ -38,6 +47,10 @@ export interface ThreadReports {
   health: { connections: number; clients: number };
   metrics: ThreadMetrics;
   status: StatusColumns;
+  /** This thread's first offset + limit matching rows in the query's order (each tagged with the thread). */
+  clients: ClientPage;
+  /** The kick, if this thread held the client. */
+  kick: KickResult | null;
 }
 
 /** The whole process's answer, handed to the thread that got the HTTP request. */
@@ -45,11 +58,13 @@ export interface Collected {
   health: Health;
   metrics: string;
   status: Omit<StatusColumns, 'seqs'>;
+  clients: ClientPage;
+  kick: KickResult | null;
 }
 
 export type ThreadToMain =
   | { kind: 'listening'; port: number }
-  | { kind: 'collect'; id: number; what: CollectKind }
+  | { kind: 'collect'; id: number; what: CollectKind; args?: CollectArgs }
   | { kind: 'report'; id: number; what: CollectKind; data: ThreadReports[CollectKind] }
   /** Sent by a thread that caught an unexpected error, before it exits: what it lost. */
   | { kind: 'failed'; error: string; connections: number; clients: number }
@@ -62,7 +77,7 @@ export type ThreadToMain =
   | { kind: 'claims'; ids: string[]; seqs: number[] };
 
 export type MainToThread =
-  | { kind: 'report'; id: number; what: CollectKind }
+  | { kind: 'report'; id: number; what: CollectKind; args?: CollectArgs }
   | { kind: 'collected'; id: number; what: CollectKind; data: Collected[CollectKind] }
   | { kind: 'stop'; graceMs: number }
   /** To the warm spare: become thread `thread` (start its gateway on the shared port). */

@@ -5,9 +5,10 @@ import { ThreadStartupConfigError } from '../../../edge/startup-errors.js';
 import type { Health } from '../http-routes.js';
 import type { Logger } from '../logger.js';
 import type { GatewayOptions } from '../options.js';
-import { combineHealth, combineMetrics, mergeStatus, type ThreadAnswer } from './aggregate.js';
+import { DEFAULT_CLIENT_QUERY } from '../../../dashboard/client-query.js';
+import { combineHealth, combineKick, combineMetrics, mergeClientPages, mergeStatus, type ThreadAnswer } from './aggregate.js';
 import type { SupervisorMetrics } from './supervisor-metrics.js';
-import type { Collected, CollectKind, IoThreadData, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
+import type { Collected, CollectArgs, CollectKind, IoThreadData, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
 
 /** A thread that has not answered a collection within this long is reported without its figures (a stall). */
 const COLLECT_TIMEOUT_MS = 1000;
@@ -165,7 +166,7 @@ export class ThreadSupervisor {
   private onMessage(thread: number, worker: Worker, message: ThreadToMain): void {
     switch (message.kind) {
       case 'collect':
-        void this.collect(message.what).then((data) => this.send(worker, { kind: 'collected', id: message.id, what: message.what, data }));
+        void this.collect(message.what, message.args).then((data) => this.send(worker, { kind: 'collected', id: message.id, what: message.what, data }));
         return;
       case 'report':
         // A failed thread's late answer is not its replacement's.
@@ -223,8 +224,8 @@ export class ThreadSupervisor {
   }
 
   /** Asks every running thread for its figures (at most COLLECT_TIMEOUT_MS) and combines them. */
-  private async collect(what: CollectKind): Promise<Collected[CollectKind]> {
-    const answers = await this.gather(what);
+  private async collect(what: CollectKind, args: CollectArgs = {}): Promise<Collected[CollectKind]> {
+    const answers = await this.gather(what, args);
     switch (what) {
       case 'health':
         return combineHealth(answers as ThreadAnswer<ThreadReports['health']>[], this.uws);
@@ -232,10 +233,14 @@ export class ThreadSupervisor {
         return combineMetrics(reportsOf(answers as ThreadAnswer<ThreadReports['metrics']>[]), await this.metrics.registry.getMetricsAsJSON());
       case 'status':
         return mergeStatus(reportsOf(answers as ThreadAnswer<ThreadReports['status']>[]));
+      case 'clients':
+        return mergeClientPages(reportsOf(answers as ThreadAnswer<ThreadReports['clients']>[]), args.query ?? DEFAULT_CLIENT_QUERY);
+      case 'kick':
+        return combineKick(reportsOf(answers as ThreadAnswer<ThreadReports['kick']>[]));
     }
   }
 
-  private gather(what: CollectKind): Promise<ThreadAnswer<ThreadReports[CollectKind]>[]> {
+  private gather(what: CollectKind, args: CollectArgs): Promise<ThreadAnswer<ThreadReports[CollectKind]>[]> {
     const id = this.nextCollection++;
     const expected: number[] = [];
     return new Promise((resolve) => {
@@ -263,7 +268,7 @@ export class ThreadSupervisor {
       this.slots.forEach((slot, thread) => {
         if (slot.state !== 'running' || slot.worker === undefined) return;
         expected.push(thread);
-        this.send(slot.worker, { kind: 'report', id, what });
+        this.send(slot.worker, { kind: 'report', id, what, args });
       });
       if (expected.length === 0) finish();
     });
