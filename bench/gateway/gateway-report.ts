@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { formatCount, formatRatio, passFail, printTable, writeLatencyChart, writeResultsJson, type ChartSeries } from '../lib/index.js';
 import type { SignedSummary } from '../../scripts/load/delay-stats.js';
 import type { BenchSettings } from './bench-settings.js';
@@ -18,7 +19,13 @@ function chartSeries(name: string, summary: SignedSummary): ChartSeries {
   return { implementation: name, p50: ns(summary.p50), p99: ns(summary.p99), p999: ns(summary.p999), max: ns(summary.max) };
 }
 
-export function checkTargets(s: BenchSettings, same: readonly ServerMeasurement[], scale: ServerMeasurement | null, ab: InterleavedThroughput | null): TargetCheck[] {
+export function checkTargets(
+  s: BenchSettings,
+  same: readonly ServerMeasurement[],
+  scale: ServerMeasurement | null,
+  ab: InterleavedThroughput | null,
+  abThreads: InterleavedThroughput | null,
+): TargetCheck[] {
   const by = (name: string): ServerMeasurement | undefined => same.find((m) => m.server === name);
   const kw = by('keepwatch');
   const echo = by('uWS echo');
@@ -32,7 +39,7 @@ export function checkTargets(s: BenchSettings, same: readonly ServerMeasurement[
       met: scale.connect.failed === 0 && scale.connections >= s.scaleConnections && scale.clients >= s.scaleMuxConnections * s.scaleIdsPerMux && scale.serverSurvived,
     });
   }
-  const kwRuns = [kw, scale].filter((m): m is ServerMeasurement => m !== undefined && m !== null);
+  const kwRuns = [...same.filter((m) => m.server.startsWith('keepwatch')), scale].filter((m): m is ServerMeasurement => m !== undefined && m !== null);
   const early = kwRuns.reduce((n, m) => n + (m.detection?.early ?? 0), 0);
   const undetected = kwRuns.reduce((n, m) => n + (m.detection?.undetected ?? 0), 0);
   checks.push({ target: 'detection never early (close >= last activity + timeout)', figure: `${early} early, ${undetected} never expired`, met: early === 0 && undetected === 0 });
@@ -58,6 +65,7 @@ export function checkTargets(s: BenchSettings, same: readonly ServerMeasurement[
       met: kw.idleCpuPct <= wsb.idleCpuPct && kw.idleCpuPct <= uwsb.idleCpuPct,
     });
   }
+  checks.push(...threadTargets(same, uwsb, abThreads));
   if (ab !== null) {
     checks.push({
       target: 'heartbeat throughput >= 50% of bare uWS echo (interleaved windows)',
@@ -71,12 +79,70 @@ export function checkTargets(s: BenchSettings, same: readonly ServerMeasurement[
   return checks;
 }
 
-export function report(s: BenchSettings, same: readonly ServerMeasurement[], scale: ServerMeasurement | null, ab: InterleavedThroughput | null, command: string): void {
+/** Issue 9's targets: 2 threads against 1 on the same load, and every keepwatch's idle CPU against uWS idleTimeout's. */
+function threadTargets(same: readonly ServerMeasurement[], uwsIdle: ServerMeasurement | undefined, ab: InterleavedThroughput | null): TargetCheck[] {
+  const by = (name: string): ServerMeasurement | undefined => same.find((m) => m.server === name);
+  const one = by('keepwatch');
+  const two = by('keepwatch 2 threads');
+  const checks: TargetCheck[] = [];
+  if (ab !== null) {
+    const cpuRatio = ab.cpuPerMillionMedians[1] / ab.cpuPerMillionMedians[0];
+    checks.push(
+      {
+        target: 'heartbeat throughput, 2 threads >= 1.5 x 1 thread (interleaved windows)',
+        figure: `${formatCount(ab.medians[1])} vs ${formatCount(ab.medians[0])} msg/s, median ratio ${ab.medianRatio.toFixed(2)} x; load tool CPU ${ab.loadToolCpuPct.toFixed(0)} %`,
+        met: ab.medianRatio >= 1.5,
+      },
+      {
+        target: 'server CPU per million heartbeats, 2 threads within 15% of 1 thread (interleaved windows)',
+        figure: `${ab.cpuPerMillionMedians[1].toFixed(2)} vs ${ab.cpuPerMillionMedians[0].toFixed(2)} s = ${cpuRatio.toFixed(2)} x`,
+        met: cpuRatio <= 1.15,
+      },
+    );
+  }
+  if (one?.throughputPerSec != null && two?.throughputPerSec != null) {
+    const ratio = two.throughputPerSec / one.throughputPerSec;
+    checks.push({
+      target: 'heartbeat throughput, 2 threads >= 1.5 x 1 thread (same load, runs in sequence)',
+      figure: `${formatCount(two.throughputPerSec)} vs ${formatCount(one.throughputPerSec)} msg/s = ${ratio.toFixed(2)} x; load tool CPU ${opt(two.loadToolCpuPct, (v) => v.toFixed(0))} % / ${opt(one.loadToolCpuPct, (v) => v.toFixed(0))} %`,
+      met: ratio >= 1.5,
+    });
+  }
+  if (one?.cpuSecondsPerMillionHeartbeats != null && two?.cpuSecondsPerMillionHeartbeats != null) {
+    const ratio = two.cpuSecondsPerMillionHeartbeats / one.cpuSecondsPerMillionHeartbeats;
+    checks.push({
+      target: 'server CPU per million heartbeats, 2 threads within 15% of 1 thread',
+      figure: `${two.cpuSecondsPerMillionHeartbeats.toFixed(2)} vs ${one.cpuSecondsPerMillionHeartbeats.toFixed(2)} s = ${ratio.toFixed(2)} x`,
+      met: ratio <= 1.15,
+    });
+  }
+  if (uwsIdle?.idleCpuPct != null) {
+    for (const m of same.filter((x) => x.server.startsWith('keepwatch') && x.idleCpuPct !== null)) {
+      checks.push({
+        target: `idle CPU, ${m.server}, <= uWS idleTimeout's`,
+        figure: `${m.idleCpuPct!.toFixed(2)} % vs ${uwsIdle.idleCpuPct.toFixed(2)} % (ping frames/s ${opt(m.wsPingsPerSec, formatCount)} + ka_ping/s ${opt(m.kaPingsPerSec, formatCount)} vs ${opt(uwsIdle.wsPingsPerSec, formatCount)})`,
+        met: m.idleCpuPct! <= uwsIdle.idleCpuPct,
+      });
+    }
+  }
+  return checks;
+}
+
+export function report(
+  s: BenchSettings,
+  same: readonly ServerMeasurement[],
+  scale: ServerMeasurement | null,
+  ab: InterleavedThroughput | null,
+  abThreads: InterleavedThroughput | null,
+  command: string,
+  /** bench/results/<name>.json and .svg. */
+  name: string,
+): void {
   const echo = same.find((m) => m.server === 'uWS echo')?.throughputPerSec ?? null;
   const all = scale === null ? same : [...same, scale];
   printTable(
     `Gateway benchmark (${s.mode}): same load on every server, ${formatCount(s.connections)} connections, medians of ${s.repeats}`,
-    ['server [scenario]', 'conns', 'clients', 'RSS/conn', 'RSS/client', 'idle CPU', 'WS pings/s', 'ka_pings/s', 'heartbeats/s', 'vs echo'],
+    ['server [scenario]', 'conns', 'clients', 'RSS/conn', 'RSS/client', 'idle CPU', 'WS pings/s', 'ka_pings/s', 'heartbeats/s', 'vs echo', 'CPU s/M hb', 'busiest threads', 'load tool CPU', 'load avg'],
     all.map((m) => [
       `${m.server} [${m.scenario}]`,
       formatCount(m.connections),
@@ -88,6 +154,10 @@ export function report(s: BenchSettings, same: readonly ServerMeasurement[], sca
       opt(m.kaPingsPerSec, formatCount),
       opt(m.throughputPerSec, formatCount),
       m.throughputPerSec !== null && echo !== null ? formatRatio(m.throughputPerSec / echo) : '-',
+      opt(m.cpuSecondsPerMillionHeartbeats, (v) => v.toFixed(2)),
+      m.threadCpuPct === null ? '-' : m.threadCpuPct.map((v) => `${v.toFixed(0)}%`).join(' '),
+      opt(m.loadToolCpuPct, (v) => `${v.toFixed(0)} %`),
+      m.loadAverage.toFixed(1),
     ]),
   );
   const withDetection = all.filter((m) => m.detection !== null);
@@ -115,20 +185,26 @@ export function report(s: BenchSettings, same: readonly ServerMeasurement[], sca
       ];
     }),
   );
-  if (ab !== null) {
+  for (const pair of [ab, abThreads]) {
+    if (pair === null) continue;
     printTable(
-      `Heartbeat throughput, ${ab.servers[0]} and ${ab.servers[1]} up together, alternating windows (${formatCount(ab.connections)} connections each)`,
-      ['round', `${ab.servers[0]} msg/s`, `${ab.servers[1]} msg/s`, 'ratio'],
+      `Heartbeat throughput, ${pair.servers[0]} and ${pair.servers[1]} up together, alternating windows (${formatCount(pair.connections)} connections each; load tool CPU ${pair.loadToolCpuPct.toFixed(0)} %)`,
+      ['round', `${pair.servers[0]} msg/s`, `${pair.servers[1]} msg/s`, 'ratio', 'CPU s/M hb'],
       [
-        ...ab.samples.map(([a, b], i) => [String(i + 1), formatCount(a), formatCount(b), formatRatio(b / a)]),
-        ['median', formatCount(ab.medians[0]), formatCount(ab.medians[1]), formatRatio(ab.medianRatio)],
+        ...pair.samples.map(([a, b], i) => [String(i + 1), formatCount(a), formatCount(b), formatRatio(b / a), `${pair.cpuPerMillion[i][0].toFixed(2)} / ${pair.cpuPerMillion[i][1].toFixed(2)}`]),
+        [
+          'median',
+          formatCount(pair.medians[0]),
+          formatCount(pair.medians[1]),
+          formatRatio(pair.medianRatio),
+          `${pair.cpuPerMillionMedians[0].toFixed(2)} / ${pair.cpuPerMillionMedians[1].toFixed(2)}`,
+        ],
       ],
     );
   }
-  const targets = checkTargets(s, same, scale, ab);
-  printTable('issue 4 targets', ['target', 'figure', 'result'], targets.map((t) => [t.target, t.figure, passFail(t.met)]));
-  const name = s.mode === 'full' ? 'gateway' : 'gateway-quick';
-  const json = writeResultsJson(name, { settings: s, command, measurements: all, interleavedThroughput: ab, targets });
+  const targets = checkTargets(s, same, scale, ab, abThreads);
+  printTable('issue 4 and issue 9 targets', ['target', 'figure', 'result'], targets.map((t) => [t.target, t.figure, passFail(t.met)]));
+  const json = writeResultsJson(name, { settings: s, command, measurements: all, interleavedThroughput: ab, interleavedThreads: abThreads, loadAverage: loadavg(), targets });
   const svg = writeLatencyChart(name, 'Gateway: how far from the deadline a SIGSTOPped client is closed', [
     {
       scenario: `|close - (last activity + window)|, early or late (windows: keepwatch its timeout_ms, ws 2 x ${s.pingIntervalMs / 1000} s, uWS ${s.uwsIdleTimeoutS} s)`,

@@ -4,7 +4,7 @@ import { median, progress } from '../lib/index.js';
 import { LoadRun, type LossSummary, type ThroughputResult } from '../../scripts/load/load-run.js';
 import type { DetectionResult } from '../../scripts/load/detection.js';
 import type { BenchSettings } from './bench-settings.js';
-import { readCpuSeconds, readRssBytes } from './proc-stats.js';
+import { readCpuSeconds, readRssBytes, readThreadCpuSeconds } from './proc-stats.js';
 import { ServerProcess } from './server-process.js';
 import { fetchServerFigures, type ServerSideFigures } from './server-metrics.js';
 import type { ServerKind } from './server-kinds.js';
@@ -44,6 +44,12 @@ export interface ServerMeasurement {
   kaPingsPerSec: number | null;
   throughputPerSec: number | null;
   throughputSamples: ThroughputResult[];
+  /** Server CPU seconds (every thread) per million heartbeats answered, median over the throughput windows. */
+  cpuSecondsPerMillionHeartbeats: number | null;
+  /** The server's busiest threads' CPU over a throughput window, % of one core each, busiest first (threads are unnamed: for keepwatch --threads N, the I/O threads). */
+  threadCpuPct: number[] | null;
+  /** The load tool's CPU (all its children) over the throughput windows, % of one core, median. */
+  loadToolCpuPct: number | null;
   /** All rounds pooled. */
   detection: DetectionResult | null;
   /** Each round (its own victim group, silenced seconds after the previous one's expiries). */
@@ -118,9 +124,23 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
     }
 
     const throughputSamples: ThroughputResult[] = [];
+    const cpuPerMillion: number[] = [];
+    const loadCpu: number[] = [];
+    let threadCpuPct: number[] | null = null;
     if (plan.throughput) {
-      for (let i = 0; i < s.repeats; i++) throughputSamples.push(await run.throughput(s.burstConnections, s.burstWindow, s.burstWarmupMs, s.burstMs));
-      progress(`${kind.name}: heartbeat throughput ${throughputSamples.map((t) => Math.round(t.repliesPerSec)).join(' / ')} msg/s`);
+      for (let i = 0; i < s.repeats; i++) {
+        const cpu = new WindowCpu(server.pid, run.children.map((c) => c.pid));
+        const sample = await run.throughput(s.burstConnections, s.burstWindow, s.burstWarmupMs, s.burstMs, cpu.edge);
+        throughputSamples.push(sample);
+        const heartbeats = (sample.repliesPerSec * sample.windowMs) / 1000;
+        cpuPerMillion.push((cpu.serverSeconds() / heartbeats) * 1e6);
+        loadCpu.push(cpu.loadPct());
+        threadCpuPct = cpu.threadPcts();
+      }
+      progress(
+        `${kind.name}: heartbeat throughput ${throughputSamples.map((t) => Math.round(t.repliesPerSec)).join(' / ')} msg/s; ` +
+          `server CPU ${cpuPerMillion.map((v) => v.toFixed(2)).join(' / ')} s per million; load tool CPU ${loadCpu.map((v) => v.toFixed(0)).join(' / ')} %`,
+      );
     }
 
     let detection: DetectionResult | null = null;
@@ -158,6 +178,9 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       kaPingsPerSec: kaPings.length > 0 ? median(kaPings) : null,
       throughputPerSec: throughputSamples.length > 0 ? median(throughputSamples.map((t) => t.repliesPerSec)) : null,
       throughputSamples,
+      cpuSecondsPerMillionHeartbeats: cpuPerMillion.length > 0 ? median(cpuPerMillion) : null,
+      threadCpuPct,
+      loadToolCpuPct: loadCpu.length > 0 ? median(loadCpu) : null,
       detection,
       detectionRounds,
       detectionP99MedianMs: detectionRounds.length > 0 ? median(detectionRounds.map((r) => r.delayMs.p99)) : null,
@@ -171,5 +194,44 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
   } finally {
     run?.stop();
     await server.stop();
+  }
+}
+
+/** CPU readings at the edges of one counted throughput window: the server (all threads, and each), the load tool's children. */
+export class WindowCpu {
+  private server: number[] = [];
+  private load: number[] = [];
+  private threads: Map<number, number>[] = [];
+  private at: number[] = [];
+
+  constructor(
+    private readonly serverPid: number,
+    private readonly loadPids: readonly number[],
+  ) {}
+
+  readonly edge = (): void => {
+    this.at.push(performance.now());
+    this.server.push(readCpuSeconds(this.serverPid));
+    this.threads.push(readThreadCpuSeconds(this.serverPid));
+    this.load.push(this.loadPids.reduce((sum, pid) => sum + readCpuSeconds(pid), 0));
+  };
+
+  serverSeconds(): number {
+    return this.server[1] - this.server[0];
+  }
+
+  loadPct(): number {
+    return (100 * (this.load[1] - this.load[0])) / this.seconds();
+  }
+
+  /** The three busiest threads, % of a core. */
+  threadPcts(): number[] {
+    const [before, after] = this.threads;
+    const used = [...after].map(([tid, cpu]) => (100 * (cpu - (before.get(tid) ?? 0))) / this.seconds());
+    return used.sort((a, b) => b - a).slice(0, 3);
+  }
+
+  private seconds(): number {
+    return (this.at[1] - this.at[0]) / 1000;
   }
 }

@@ -1,9 +1,12 @@
 /**
  * `npm run bench:gateway [-- --quick] [-- --only keepwatch,ws]`: the same load
- * (the scripts/load tool) against keepwatch serve and three baselines, one
- * server process at a time, then keepwatch alone at scale (15,000
- * connections, 100,000 multiplexed client_ids). Prints tables; writes
- * bench/results/gateway.json and gateway.svg (gateway-quick.* for --quick).
+ * (the scripts/load tool) against keepwatch serve on 1 and 2 I/O threads and
+ * three baselines, one server process at a time (keepwatch --ping ws on 1
+ * and 2 threads for idle CPU only), then keepwatch alone at scale (15,000
+ * connections, 100,000 multiplexed client_ids), then heartbeat throughput
+ * in alternating windows: echo vs keepwatch, keepwatch on 1 vs 2 threads.
+ * Prints tables; writes bench/results/gateway.json and gateway.svg
+ * (gateway-quick.* for --quick, gateway-interleaved.* for --interleaved-only).
  */
 import { parseArgs } from 'node:util';
 import { progress } from '../lib/index.js';
@@ -11,14 +14,23 @@ import { FULL, QUICK } from './bench-settings.js';
 import { report } from './gateway-report.js';
 import { measureServer, type LoadPlan, type ServerMeasurement } from './measure-server.js';
 import { interleavedThroughput, type InterleavedThroughput } from './throughput-ab.js';
-import { KEEPWATCH, UWS_ECHO, UWS_IDLE, WS_HEARTBEAT, type ServerKind } from './server-kinds.js';
+import { KEEPWATCH, KEEPWATCH_2_THREADS, KEEPWATCH_2_THREADS_PING_WS, KEEPWATCH_PING_WS, UWS_ECHO, UWS_IDLE, WS_HEARTBEAT, type ServerKind } from './server-kinds.js';
 
 const BASE_PORT = 9401;
 /** Hard bound on the whole run; on exit, by any path, every server and load child is killed by PID. */
 const MAX_RUN_MS = { full: 30 * 60_000, quick: 6 * 60_000 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, 'no-scale': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      only: { type: 'string' },
+      'no-scale': { type: 'boolean', default: false },
+      // Only the interleaved throughput comparisons (echo vs keepwatch, 1 vs 2 threads): minutes instead of a quarter hour.
+      'interleaved-only': { type: 'boolean', default: false },
+    },
+  });
+  const interleavedOnly = values['interleaved-only'];
   const s = values.quick ? QUICK : FULL;
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench:gateway: over ${MAX_RUN_MS[s.mode] / 60_000} minutes, stopping\n`);
@@ -26,7 +38,10 @@ async function main(): Promise<void> {
   }, MAX_RUN_MS[s.mode]);
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
   const only = values.only?.split(',').map((n) => n.trim().toLowerCase());
-  const kinds: ServerKind[] = [UWS_ECHO, WS_HEARTBEAT, UWS_IDLE, KEEPWATCH].filter((k) => only === undefined || only.some((o) => k.name.toLowerCase().startsWith(o)));
+  const chosen = (k: ServerKind): boolean => only === undefined || only.some((o) => k.name.toLowerCase().startsWith(o));
+  const kinds: ServerKind[] = [UWS_ECHO, WS_HEARTBEAT, UWS_IDLE, KEEPWATCH, KEEPWATCH_2_THREADS].filter(chosen);
+  // --ping ws changes only what a quiet client costs: measured for idle CPU alone.
+  const idleOnlyKinds: ServerKind[] = [KEEPWATCH_PING_WS, KEEPWATCH_2_THREADS_PING_WS].filter(chosen);
   const same: LoadPlan = {
     label: `${s.connections} single`,
     connections: s.connections,
@@ -42,12 +57,17 @@ async function main(): Promise<void> {
   };
   const measurements: ServerMeasurement[] = [];
   let port = BASE_PORT;
-  for (const kind of kinds) {
+  for (const kind of interleavedOnly ? [] : kinds) {
     progress(`${kind.name}: ${kind.describe(s)}`);
     measurements.push(await measureServer(kind, s, same, port++));
   }
+  const idleOnly: LoadPlan = { ...same, throughput: false, detection: false };
+  for (const kind of interleavedOnly ? [] : idleOnlyKinds) {
+    progress(`${kind.name} (idle CPU only): ${kind.describe(s)}`);
+    measurements.push(await measureServer(kind, s, idleOnly, port++));
+  }
   let scale: ServerMeasurement | null = null;
-  if (!values['no-scale'] && kinds.includes(KEEPWATCH)) {
+  if (!values['no-scale'] && !interleavedOnly && kinds.includes(KEEPWATCH)) {
     const scalePlan: LoadPlan = {
       label: `${s.scaleConnections - s.scaleMuxConnections} single + ${s.scaleMuxConnections} x ${s.scaleIdsPerMux} mux`,
       connections: s.scaleConnections,
@@ -70,7 +90,15 @@ async function main(): Promise<void> {
     ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds, port);
     port += 2;
   }
-  report(s, measurements, scale, ab, `npm run bench:gateway${values.quick ? ' -- --quick' : ''}`);
+  let abThreads: InterleavedThroughput | null = null;
+  if (kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
+    progress(`interleaved throughput: keepwatch on 1 vs 2 threads, ${s.abConnections} connections each, ${s.abRounds} rounds`);
+    abThreads = await interleavedThroughput(KEEPWATCH, KEEPWATCH_2_THREADS, s, s.abConnections, s.abRounds, port);
+    port += 2;
+  }
+  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : ''].filter((f) => f !== '');
+  const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : 'gateway';
+  report(s, measurements, scale, ab, abThreads, `npm run bench:gateway${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`, name);
   clearTimeout(watchdog);
 }
 

@@ -23,16 +23,26 @@ export interface ServerKind {
 /** The V8 flags `npm start` gives the gateway (see README, "Operating it"). */
 const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=1'];
 
-export const KEEPWATCH: ServerKind = {
-  name: 'keepwatch',
-  describe: () => 'keepwatch serve: per-client deadlines, ka_ping + WebSocket ping at ping_interval_ms, close at timeout_ms',
-  // Node flags as `npm start` passes them (package.json): what an operator runs.
-  args: (port) => [...GATEWAY_NODE_FLAGS, KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--threads', '1'],
-  windowMs: (_s, registeredTimeoutMs) => registeredTimeoutMs,
-  model: 'client',
-  keepsAlive: true,
-  hasMetrics: true,
-};
+/** keepwatch serve on `threads` I/O threads, pinging with `ping` (the README's names: "keepwatch", "keepwatch 2 threads --ping ws"). */
+function keepwatchKind(threads: number, ping: 'app' | 'ws'): ServerKind {
+  const name = ['keepwatch', threads > 1 ? `${threads} threads` : '', ping === 'app' ? '' : `--ping ${ping}`].filter((p) => p !== '').join(' ');
+  return {
+    name,
+    describe: () =>
+      `keepwatch serve --threads ${threads} --ping ${ping}: per-client deadlines, ${ping === 'app' ? 'ka_ping' : 'a WebSocket ping frame'} once per ping_interval_ms, close at timeout_ms`,
+    // Node flags as `npm start` passes them (package.json): what an operator runs.
+    args: (port) => [...GATEWAY_NODE_FLAGS, KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--threads', String(threads), '--ping', ping],
+    windowMs: (_s, registeredTimeoutMs) => registeredTimeoutMs,
+    model: 'client',
+    keepsAlive: true,
+    hasMetrics: true,
+  };
+}
+
+export const KEEPWATCH = keepwatchKind(1, 'app');
+export const KEEPWATCH_2_THREADS = keepwatchKind(2, 'app');
+export const KEEPWATCH_PING_WS = keepwatchKind(1, 'ws');
+export const KEEPWATCH_2_THREADS_PING_WS = keepwatchKind(2, 'ws');
 
 export const WS_HEARTBEAT: ServerKind = {
   name: 'ws isAlive',

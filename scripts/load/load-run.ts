@@ -137,17 +137,21 @@ export class LoadRun {
    * Closed-loop heartbeat bursts: `connections` connections (spread over the
    * live children) each keep about `window` answered heartbeats in flight;
    * the rate is replies counted over `windowMs` after a warm-up.
+   * `onWindow` is called as the counted window starts and ends (a caller's
+   * CPU readings, say).
    */
-  async throughput(connections: number, window: number, warmupMs: number, windowMs: number): Promise<ThroughputResult> {
+  async throughput(connections: number, window: number, warmupMs: number, windowMs: number, onWindow?: (edge: 'start' | 'end') => void): Promise<ThroughputResult> {
     const live = this.live().filter((c) => c.plan.role === 'live');
     const per = Math.max(1, Math.ceil(connections / live.length));
     await Promise.all(live.map((c) => c.request({ t: 'burst-start', connections: per, window }, 'ack', 30_000)));
     try {
       await sleep(warmupMs);
       const t0 = nowNs();
+      onWindow?.('start');
       const c0 = await this.sumCounts();
       await sleep(windowMs);
       const c1 = await this.sumCounts();
+      onWindow?.('end');
       const t1 = nowNs();
       return { repliesPerSec: (c1.burstReplies - c0.burstReplies) / ((t1 - t0) / 1e9), windowMs: (t1 - t0) / 1e6, connections: per * live.length, window };
     } finally {
