@@ -231,8 +231,10 @@ export class KeepAliveMonitor {
     }
     const refiled = shard.heartbeat(slot, this.latest);
     if (refiled < this.refiledAt) this.refiledAt = refiled;
-    // A pinged client's next ping is filed again, no earlier than this (Shard.nextLook).
-    if (this.sweepOnAccess) this.dueBound = Math.min(this.dueBound, this.latest + Math.min(shard.timeoutOf(slot), shard.pingIntervalOf(slot)));
+    // Only a heartbeat that ended a pinged silence files its client earlier
+    // (at `refiled`); any other leaves every filed time, and so the bound,
+    // as it was. Not read from the slot: a heartbeat touches BEAT and STATE only.
+    if (refiled < this.dueBound) this.dueBound = refiled;
     return true;
   }
 

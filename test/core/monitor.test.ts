@@ -57,6 +57,20 @@ describe('KeepAliveMonitor (programmatic API)', () => {
     expect(m.check(31).expired).toEqual(['b', 'a']);
   });
 
+  it('a heartbeat that ends a pinged silence lowers the next-work bound: an operation at the new ping time sweeps', () => {
+    const pings: string[] = [];
+    const m = new KeepAliveMonitor({ trackPings: true, onSweep: (batch) => pings.push(...batch.pingIds) });
+    m.register('a', { timeoutMs: 1000, pingIntervalMs: 100 }, 0);
+    m.register('b', { timeoutMs: 5000, pingIntervalMs: 5000 }, 0);
+    m.has('b', 100); // sweeps at 100: a is due its ping, then filed at its expiry (1001)
+    expect(pings).toEqual(['a']);
+    expect(m.heartbeat('a', 150)).toBe(true); // its next ping is due at 250 now, before 1001
+    m.has('b', 249);
+    expect(pings).toEqual(['a']);
+    m.has('b', 250);
+    expect(pings).toEqual(['a', 'a']);
+  });
+
   it('treats a time earlier than the latest as the latest (never goes back)', () => {
     const m = new KeepAliveMonitor();
     m.register('a', { timeoutMs: 10 }, 100);
