@@ -227,19 +227,33 @@ describe('gateway with --threads 2: faults and shutdown', () => {
       // The thread throws right after answering.
       const thrownAt = performance.now();
       const thread = (await gw.waitForLog((l) => l.event === 'thread_failed')).thread as number;
-      // Until the replacement listens, the kernel gives every new connection to the other thread.
+      // Until the replacement listens, the kernel gives every new connection to the other thread. A connection
+      // still in the failed thread's accept queue when it closes its listen socket is reset by the kernel
+      // (SO_REUSEPORT hands queued connections to no sibling), and one it accepted is closed with 4020: a
+      // client reconnects, as this loop does; every other attempt must succeed.
       let servedAt = 0;
+      let lostInTheFailure = 0;
       const opened: TestClient[] = [];
       for (let i = 0; servedAt === 0 && performance.now() - thrownAt < 10_000; i++) {
-        const c = await TestClient.open(gw.wsUrl());
-        opened.push(c);
-        expect((await c.register(`r-${i}`, 60_000)).body.type).toBe('ka_register_ok');
+        let c: TestClient;
+        try {
+          c = await TestClient.open(gw.wsUrl());
+          opened.push(c);
+          const closed = c.closed.then((how) => Promise.reject(new Error(`closed before the reply (${how.code})`)));
+          expect((await Promise.race([c.register(`r-${i}`, 60_000), closed])).body.type).toBe('ka_register_ok');
+        } catch (error) {
+          const reset = /ECONNRESET|socket hang up|closed before the reply \((4020|1006)\)/i.test(String(error));
+          if (!reset || performance.now() - thrownAt > 1000) throw error;
+          lostInTheFailure++;
+          continue;
+        }
         const h = await health(gw);
         if (h.threads[thread].status === 'ok' && h.threads[thread].connections > 0) servedAt = performance.now();
       }
+      expect(lostInTheFailure).toBeLessThan(5);
       const replacedAfterMs = servedAt - thrownAt;
       // The figure the README quotes; the log lines say where the time went.
-      console.log(`thread ${thread} serving again ${Math.round(replacedAfterMs)} ms after the throw; supervisor: failed -> started in ${startedIn(gw, thread)} ms`);
+      console.log(`thread ${thread} serving again ${Math.round(replacedAfterMs)} ms after the throw (${lostInTheFailure} attempts reset meanwhile); supervisor: failed -> started in ${startedIn(gw, thread)} ms`);
       expect(servedAt).toBeGreaterThan(0);
       // Target 1 s: 2.3-5.1 s at load 12 with a cold start; 0.24-0.6 s with the warm spare (the supervisor's part: under 15 ms).
       expect(replacedAfterMs).toBeLessThan(1000);
