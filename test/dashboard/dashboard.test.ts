@@ -44,7 +44,8 @@ describe('dashboard in a real browser', () => {
     await expect.poll(() => tab.page.textContent('#link'), { timeout: 10_000 }).toBe('live');
     // The cards show the gateway's figures (a number, not the placeholder).
     await expect.poll(() => tab.page.textContent('[data-k="connections"]'), { timeout: 5000 }).toMatch(/^\d+$/);
-    expect(await tab.page.locator('#charts .uplot').count()).toBe(5);
+    // The charts are built one per task after the page's first run: all five soon.
+    await expect.poll(() => tab.page.locator('#charts .uplot').count(), { timeout: 5000 }).toBe(5);
     await tab.screenshot('01-loaded');
   });
 
