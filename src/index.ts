@@ -20,6 +20,8 @@ export {
   type InProcessLiveMonitorOptions,
   type LiveMonitor,
   type LiveMonitorEvents,
+  type ExpiredFindings,
+  type PingFindings,
 } from './monitor/live-monitor.js';
 export {
   WorkerLiveMonitor,

@@ -17,7 +17,7 @@ export interface SweepSubject {
    * sweep runs elsewhere (worker shards): then its latency is end to end.
    */
   sweep(now: number): number | Promise<number>;
-  /** The ids the last sweep expired (a buffer the next sweep reuses). */
+  /** The ids the last sweep expired: the first n entries, n what `sweep` returned (a buffer the next sweep reuses). */
   lastExpired(): readonly string[];
   /**
    * True when the last sweep stopped at its step limit with more due (a

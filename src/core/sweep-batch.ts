@@ -11,8 +11,29 @@ export interface SweepSink {
 }
 
 /**
+ * Above this many entries a batch's arrays give their storage back at the
+ * next `clear()` (an unbounded sweep, as `check` runs, may find every client
+ * at once; the live monitor's steps stay far below it).
+ */
+const KEPT_CAPACITY = 65_536;
+
+/**
  * What one sweep found, as parallel arrays (no object per client), in
- * deadline order. Reused across sweeps: `clear()` keeps the arrays' storage.
+ * deadline order.
+ *
+ * Layout: five arrays kept at capacity and two counts. Only the first
+ * `expiredCount` entries of the expired arrays and the first `pingCount` of
+ * the ping arrays belong to this sweep; entries past them are left over
+ * from earlier sweeps. `clear()` resets the counts and keeps the storage, so
+ * a sweep overwrites by index and allocates nothing per client once the
+ * arrays have grown to the largest batch (at most KEPT_CAPACITY entries
+ * are kept). The arrays are reused by the next sweep: a caller that keeps
+ * findings copies them (`expiredIdList()`, `pingIdList()`).
+ *
+ * Costs: add O(1), no allocation at capacity; clear O(1) (O(capacity) once
+ * after a batch larger than KEPT_CAPACITY, which releases it). Memory: the
+ * arrays hold up to max(largest batch, KEPT_CAPACITY) ids of ended clients
+ * until overwritten.
  */
 export class SweepBatch implements SweepSink {
   /** Expired clients: id, registration sequence, deadline (last_seen + timeout). */
@@ -22,13 +43,17 @@ export class SweepBatch implements SweepSink {
   /** Clients due a ping: id and the handle of their current life. */
   readonly pingIds: string[] = [];
   readonly pingHandles: number[] = [];
+  private expiredUsed = 0;
+  private pingUsed = 0;
 
+  /** How many leading entries of the expired arrays this sweep wrote. */
   get expiredCount(): number {
-    return this.expiredIds.length;
+    return this.expiredUsed;
   }
 
+  /** How many leading entries of the ping arrays this sweep wrote. */
   get pingCount(): number {
-    return this.pingIds.length;
+    return this.pingUsed;
   }
 
   expired(shard: Shard, slot: number, deadline: number): void {
@@ -40,24 +65,40 @@ export class SweepBatch implements SweepSink {
   }
 
   addExpired(id: string, regSeq: number, deadline: number): void {
-    this.expiredIds.push(id);
-    this.expiredSeqs.push(regSeq);
-    this.expiredDeadlines.push(deadline);
+    const i = this.expiredUsed++;
+    this.expiredIds[i] = id;
+    this.expiredSeqs[i] = regSeq;
+    this.expiredDeadlines[i] = deadline;
   }
 
   addPing(id: string, handle: number): void {
-    this.pingIds.push(id);
-    this.pingHandles.push(handle);
+    const i = this.pingUsed++;
+    this.pingIds[i] = id;
+    this.pingHandles[i] = handle;
+  }
+
+  /** A copy of this sweep's expired ids, for a caller that keeps them. */
+  expiredIdList(): string[] {
+    return this.expiredIds.slice(0, this.expiredUsed);
+  }
+
+  /** A copy of this sweep's pinged ids, for a caller that keeps them. */
+  pingIdList(): string[] {
+    return this.pingIds.slice(0, this.pingUsed);
   }
 
   clear(): void {
-    // Most sweeps find nothing: then there is nothing to clear (five length
-    // writes were most of the cost of a sweep with nothing due).
-    if (this.expiredIds.length === 0 && this.pingIds.length === 0) return;
-    this.expiredIds.length = 0;
-    this.expiredSeqs.length = 0;
-    this.expiredDeadlines.length = 0;
-    this.pingIds.length = 0;
-    this.pingHandles.length = 0;
+    this.expiredUsed = 0;
+    this.pingUsed = 0;
+    // Both arrays of a kind grow together; one length check per kind.
+    if (this.expiredIds.length > KEPT_CAPACITY) {
+      this.expiredIds.length = 0;
+      this.expiredSeqs.length = 0;
+      this.expiredDeadlines.length = 0;
+    }
+    if (this.pingIds.length > KEPT_CAPACITY) {
+      this.pingIds.length = 0;
+      this.pingHandles.length = 0;
+    }
   }
 }

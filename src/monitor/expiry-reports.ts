@@ -9,13 +9,13 @@ export class ExpiryReports {
     return this.queued.length;
   }
 
-  /** Queues one sweep's expiries (given in deadline order). */
-  add(ids: readonly string[], seqs: readonly number[]): void {
-    if (ids.length === 1) {
+  /** Queues one sweep's expiries: the first `count` entries of `ids` and `seqs` (given in deadline order). */
+  add(ids: readonly string[], seqs: readonly number[], count: number): void {
+    if (count === 1) {
       this.queued.push(ids[0]);
       return;
     }
-    const order = Array.from(ids.keys()).sort((a, b) => seqs[a] - seqs[b]);
+    const order = Array.from({ length: count }, (_, i) => i).sort((a, b) => seqs[a] - seqs[b]);
     for (const i of order) this.queued.push(ids[i]);
   }
 

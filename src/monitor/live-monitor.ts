@@ -10,12 +10,32 @@ import {
   type ClientStatus,
 } from './monitor.js';
 
+/**
+ * One sweep step's expired clients: the first `count` entries of parallel
+ * arrays. The arrays are the sweep's own, reused by the next step: valid
+ * during the call only (copy what you keep).
+ */
+export interface ExpiredFindings {
+  readonly count: number;
+  readonly ids: readonly string[];
+  /** last_seen + timeout (ms). */
+  readonly deadlines: readonly number[];
+}
+
+/** One sweep step's clients due a ping, as ExpiredFindings: the first `count` entries, valid during the call only. */
+export interface PingFindings {
+  readonly count: number;
+  readonly ids: readonly string[];
+  /** The handle of each client's current life. */
+  readonly handles: readonly number[];
+}
+
 /** What a live monitor tells its transport, in batches. */
 export interface LiveMonitorEvents {
-  /** Clients silent for more than their timeout; deadlines are last_seen + timeout (ms). */
-  expired?(ids: readonly string[], deadlines: readonly number[], now: number): void;
-  /** Clients silent for their ping interval (once per silence); handles of their current life. */
-  ping?(ids: readonly string[], handles: readonly number[], now: number): void;
+  /** Clients silent for more than their timeout. */
+  expired?(found: ExpiredFindings, now: number): void;
+  /** Clients silent for their ping interval (once per silence). */
+  ping?(found: PingFindings, now: number): void;
   /** A timer's sweep starts `lagMs` after its read horizon (deadline-timer.ts): expiries deferred that long for unread input. */
   horizonLag?(lagMs: number): void;
 }
@@ -169,8 +189,9 @@ export class InProcessLiveMonitor implements LiveMonitor {
   private publish(batch: SweepBatch): void {
     // The time the findings are acted on (the sweep's own time may be earlier: its read horizon).
     const now = this.clock.now();
-    if (batch.expiredCount > 0) this.events.expired?.(batch.expiredIds, batch.expiredDeadlines, now);
-    if (batch.pingCount > 0) this.events.ping?.(batch.pingIds, batch.pingHandles, now);
+    // One small object per step, none per client: the arrays are the batch's, reused.
+    if (batch.expiredCount > 0) this.events.expired?.({ count: batch.expiredCount, ids: batch.expiredIds, deadlines: batch.expiredDeadlines }, now);
+    if (batch.pingCount > 0) this.events.ping?.({ count: batch.pingCount, ids: batch.pingIds, handles: batch.pingHandles }, now);
     if (!this.sweepQueued) {
       // Sweeps run from register/heartbeat too; re-arm once the caller is done.
       this.sweepQueued = true;

@@ -270,7 +270,7 @@ export class KeepAliveMonitor {
     }
     this.stoppedEarly = stopped;
     this.dueBound = this.nextFireAt();
-    if (batch.expiredCount > 0 && this.queueReports) this.reports.add(batch.expiredIds, batch.expiredSeqs);
+    if (batch.expiredCount > 0 && this.queueReports) this.reports.add(batch.expiredIds, batch.expiredSeqs, batch.expiredCount);
     if (this.onSweep && batch.expiredCount + batch.pingCount > 0) this.onSweep(batch);
     return batch;
   }

@@ -4,7 +4,7 @@ import { NIL, Shard, SweepBatch } from '../../src/core/index.js';
 function expire(shard: Shard, now: number): string[] {
   const batch = new SweepBatch();
   shard.sweep(now, batch);
-  return [...batch.expiredIds];
+  return batch.expiredIdList();
 }
 
 const ids = (prefix: string, n: number): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

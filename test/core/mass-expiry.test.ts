@@ -27,7 +27,7 @@ describe('a million clients, a mass expiry in bounded steps', () => {
     do {
       const batch = monitor.sweep(400_000, SWEEP_STEP_LIMIT);
       expect(batch.expiredCount).toBeLessThanOrEqual(SWEEP_STEP_LIMIT);
-      for (const id of batch.expiredIds) seen[Number(id.slice(7))]++;
+      for (const id of batch.expiredIdList()) seen[Number(id.slice(7))]++;
       expired += batch.expiredCount;
       calls++;
     } while (monitor.moreDue);
@@ -43,16 +43,24 @@ describe('a million clients, a mass expiry in bounded steps', () => {
     const batches: number[] = [];
     let turns = 0;
     const turnsAtBatch: number[] = [];
+    const n = 100_000;
+    // The event's arrays are reused from step to step: only their first `count` entries are this step's.
+    const seen = new Uint8Array(n);
+    let wrongDeadlines = 0;
     const live = new InProcessLiveMonitor({
       clock,
       events: {
-        expired: (ids) => {
-          batches.push(ids.length);
+        expired: ({ count, ids, deadlines }) => {
+          batches.push(count);
           turnsAtBatch.push(turns);
+          for (let k = 0; k < count; k++) {
+            const i = Number(ids[k].slice(1));
+            seen[i]++;
+            if (deadlines[k] !== 1000 + (i % 7)) wrongDeadlines++;
+          }
         },
       },
     });
-    const n = 100_000;
     for (let i = 0; i < n; i++) live.register(`c${i}`, { timeoutMs: 1000 + (i % 7) });
     let ticking = true;
     const tick = (): void => {
@@ -68,6 +76,8 @@ describe('a million clients, a mass expiry in bounded steps', () => {
     await live.close();
     expect(live.size).toBe(0);
     expect(batches.reduce((a, b) => a + b, 0)).toBe(n);
+    expect(seen.every((c) => c === 1)).toBe(true);
+    expect(wrongDeadlines).toBe(0);
     expect(batches.length).toBeGreaterThanOrEqual(Math.ceil(n / SWEEP_STEP_LIMIT));
     for (const size of batches) expect(size).toBeLessThanOrEqual(SWEEP_STEP_LIMIT);
     // The loop turned between every two steps.

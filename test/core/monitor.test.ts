@@ -52,14 +52,14 @@ describe('KeepAliveMonitor (programmatic API)', () => {
     // 11 is not before the cached earliest: a's own filed time decides, then its deadline (now 20).
     expect(m.heartbeat('a', 11)).toBe(true);
     // A sweep at 21 hands out a (re-filed) and b (expired): the cached earliest is dropped.
-    expect(m.sweep(21).expiredIds).toEqual(['b']);
+    expect(m.sweep(21).expiredIdList()).toEqual(['b']);
     expect(m.heartbeat('a', 31)).toBe(false);
     expect(m.check(31).expired).toEqual(['b', 'a']);
   });
 
   it('a heartbeat that ends a pinged silence lowers the next-work bound: an operation at the new ping time sweeps', () => {
     const pings: string[] = [];
-    const m = new KeepAliveMonitor({ trackPings: true, onSweep: (batch) => pings.push(...batch.pingIds) });
+    const m = new KeepAliveMonitor({ trackPings: true, onSweep: (batch) => pings.push(...batch.pingIdList()) });
     m.register('a', { timeoutMs: 1000, pingIntervalMs: 100 }, 0);
     m.register('b', { timeoutMs: 5000, pingIntervalMs: 5000 }, 0);
     m.has('b', 100); // sweeps at 100: a is due its ping, then filed at its expiry (1001)
@@ -118,20 +118,20 @@ describe('KeepAliveMonitor (programmatic API)', () => {
     const m = new KeepAliveMonitor({
       shards: 2,
       trackPings: true,
-      onSweep: (b) => seen.push(`${b.pingIds.join(',')}|${b.expiredIds.join(',')}`),
+      onSweep: (b) => seen.push(`${b.pingIdList().join(',')}|${b.expiredIdList().join(',')}`),
     });
     m.register('a', { timeoutMs: 100, pingIntervalMs: 30 }, 0);
     m.register('b', { timeoutMs: 40, pingIntervalMs: 30 }, 0);
     expect(m.nextFireAt()).toBe(30);
     // The returned batch is reused by the next sweep: read it right away.
-    expect([...m.sweep(30).pingIds].sort()).toEqual(['a', 'b']);
+    expect(m.sweep(30).pingIdList().sort()).toEqual(['a', 'b']);
     expect(m.sweep(31).pingCount).toBe(0);
     expect(m.heartbeat('a', 35)).toBe(true);
     expect(m.nextFireAt()).toBe(41);
     const at41 = m.sweep(41);
-    expect([...at41.expiredIds]).toEqual(['b']);
+    expect(at41.expiredIdList()).toEqual(['b']);
     expect(at41.pingCount).toBe(0);
-    expect([...m.sweep(65).pingIds]).toEqual(['a']);
+    expect(m.sweep(65).pingIdList()).toEqual(['a']);
     expect(seen.map((s) => s.split('|').map((part) => part.split(',').sort().join(',')).join('|'))).toEqual(['a,b|', '|b', 'a|']);
     expect(m.check(65)).toEqual({ expired: ['b'], active: ['a'] });
   });

@@ -4,7 +4,7 @@ import { Shard, SweepBatch } from '../../src/core/index.js';
 function sweep(shard: Shard, now: number): { expired: string[]; pinged: string[] } {
   const batch = new SweepBatch();
   shard.sweep(now, batch);
-  return { expired: [...batch.expiredIds], pinged: [...batch.pingIds] };
+  return { expired: batch.expiredIdList(), pinged: batch.pingIdList() };
 }
 
 describe('Shard: pingTickMs coarsens ping wake-ups, never expiry', () => {

@@ -5,7 +5,7 @@ import { PAGE_SIZE } from '../../src/core/slot-store.js';
 function sweep(shard: Shard, now: number): { expired: string[]; pinged: string[]; deadlines: number[] } {
   const batch = new SweepBatch();
   shard.sweep(now, batch);
-  return { expired: [...batch.expiredIds], pinged: [...batch.pingIds], deadlines: [...batch.expiredDeadlines] };
+  return { expired: batch.expiredIdList(), pinged: batch.pingIdList(), deadlines: batch.expiredDeadlines.slice(0, batch.expiredCount) };
 }
 
 function order(shard: Shard): string[] {

@@ -27,7 +27,7 @@ function setUp(runTask: ShardTaskRunner) {
     queueExpiryReports: true,
     sweepTimer: false,
     runTask,
-    events: { expired: (ids) => events.push(...ids) },
+    events: { expired: ({ ids, count }) => events.push(...ids.slice(0, count)) },
   });
   const ref = new KeepAliveMonitor({ shards: 4, queueExpiryReports: true });
   for (let i = 0; i < CLIENTS; i++) {

@@ -24,9 +24,9 @@ describe('real-time expiry on worker shards', () => {
       clock,
       trackPings: true,
       events: {
-        expired: (ids, deadlines) => {
+        expired: ({ ids, deadlines, count }) => {
           const at = clock.now();
-          ids.forEach((id, i) => reports.push({ id, deadline: deadlines[i], at }));
+          ids.slice(0, count).forEach((id, i) => reports.push({ id, deadline: deadlines[i], at }));
         },
       },
     });

@@ -32,9 +32,9 @@ describe('expiry during a continuous status flood on workers', () => {
       pingTickMs: 50,
       sweepOnAccess: false,
       events: {
-        expired: (ids, deadlines) => {
+        expired: ({ ids, deadlines, count }) => {
           const at = clock.now();
-          ids.forEach((id, i) => expiredAt.set(id, { deadline: deadlines[i], at, floodRunning: flooding && statusInFlight > 0 }));
+          ids.slice(0, count).forEach((id, i) => expiredAt.set(id, { deadline: deadlines[i], at, floodRunning: flooding && statusInFlight > 0 }));
         },
       },
     });

@@ -58,7 +58,7 @@ class DyingSink implements SweepSink {
 function sweepSorted(shard: Shard, now: number): { expired: string[]; pinged: string[] } {
   const batch = new SweepBatch();
   shard.sweep(now, batch);
-  return { expired: [...batch.expiredIds].sort(), pinged: [...batch.pingIds].sort() };
+  return { expired: batch.expiredIdList().sort(), pinged: batch.pingIdList().sort() };
 }
 
 function live(shard: Shard): [string, number][] {

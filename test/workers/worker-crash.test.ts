@@ -50,8 +50,8 @@ function setUp(shards: number, runTask: ShardTaskRunner) {
     workerEntry: dyingShardWorkerEntry,
     runTask,
     events: {
-      ping: (ids) => seen.pings.push([...ids]),
-      expired: (ids) => seen.expired.push([...ids]),
+      ping: ({ ids, count }) => seen.pings.push(ids.slice(0, count)),
+      expired: ({ ids, count }) => seen.expired.push(ids.slice(0, count)),
     },
   });
   const refPings: string[] = [];
@@ -59,7 +59,7 @@ function setUp(shards: number, runTask: ShardTaskRunner) {
     shards,
     trackPings: true,
     queueExpiryReports: true,
-    onSweep: (batch) => refPings.push(...batch.pingIds),
+    onSweep: (batch) => refPings.push(...batch.pingIdList()),
   });
   return { clock, live, ref, seen, refPings };
 }

@@ -61,7 +61,7 @@ export async function settleTask(
       }
       if (!emptied) shard.forgetReleased(slot);
     }
-    if (ids.length > 0) events.expired?.(ids, deadlines, now);
+    if (ids.length > 0) events.expired?.({ count: ids.length, ids, deadlines }, now);
     if (end < n) await nextTurn();
   }
   if (emptied) shard.forgetAllIds();
@@ -70,7 +70,7 @@ export async function settleTask(
     const end = Math.min(pings, start + CHUNK);
     const ids: string[] = [];
     for (let i = start; i < end; i++) ids.push(shard.idOf(result.pingSlots[i]));
-    events.ping?.(ids, Array.from(result.pingHandles.subarray(start, end)), now);
+    events.ping?.({ count: ids.length, ids, handles: Array.from(result.pingHandles.subarray(start, end)) }, now);
     if (end < pings) await nextTurn();
   }
   if (swept) host.pingedUpTo = now;

@@ -165,9 +165,9 @@ export class WorkerLiveMonitor implements LiveMonitor {
     this.timer = new DeadlineTimer(this.clock, (readUpTo) => this.onTimer(readUpTo), (lagMs) => this.events.horizonLag?.(lagMs));
     this.sweepTimer = options.sweepTimer ?? true;
     const hostEvents = {
-      expired: (id: string, deadline: number) => this.events.expired?.([id], [deadline], this.clock.now()),
+      expired: (id: string, deadline: number) => this.events.expired?.({ count: 1, ids: [id], deadlines: [deadline] }, this.clock.now()),
       report: (id: string, seq: number) => {
-        if (this.queueReports) this.reports.add([id], [seq]);
+        if (this.queueReports) this.reports.add([id], [seq], 1);
       },
     };
     const sweepOnAccess = options.sweepOnAccess ?? true;
@@ -328,7 +328,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
       });
       const expiredIds = settled.flatMap((s) => s.expiredIds);
       const expiredSeqs = settled.flatMap((s) => s.expiredSeqs);
-      if (this.queueReports && expiredIds.length > 0) this.reports.add(expiredIds, expiredSeqs);
+      if (this.queueReports && expiredIds.length > 0) this.reports.add(expiredIds, expiredSeqs, expiredIds.length);
       return { walks: settled.map((s) => s.walk), now };
     } finally {
       for (const host of hosts) host.giveBack();

@@ -1,5 +1,5 @@
 import type { Clock } from '../../monitor/clock.js';
-import type { LiveMonitorEvents } from '../../monitor/live-monitor.js';
+import type { ExpiredFindings, LiveMonitorEvents, PingFindings } from '../../monitor/live-monitor.js';
 import type { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
 import type { ClientEntry } from './connection.js';
@@ -50,8 +50,8 @@ export class MonitorActions {
   }
 
   readonly events: LiveMonitorEvents = {
-    expired: (ids, deadlines) => this.onExpired(ids, deadlines),
-    ping: (ids, handles) => this.onPing(ids, handles),
+    expired: (found) => this.onExpired(found),
+    ping: (found) => this.onPing(found),
     horizonLag: (lagMs) => this.metrics.expiryDeferred(lagMs),
   };
 
@@ -59,7 +59,8 @@ export class MonitorActions {
     this.pacer.stop();
   }
 
-  private onExpired(ids: readonly string[], deadlines: readonly number[]): void {
+  /** Reads `found` during the call only: its arrays are the sweep's, reused by the next step. */
+  private onExpired({ count, ids, deadlines }: ExpiredFindings): void {
     const registry = this.registry;
     if (registry === undefined) return;
     const started = performance.now();
@@ -68,7 +69,7 @@ export class MonitorActions {
     let notified = 0;
     let maxDelayMs = 0;
     const outbox = new CorkedSends();
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < count; i++) {
       // No entry: its connection closed, or the expiry was already acted on (`expireNow`).
       const entry = registry.get(ids[i]);
       if (entry === undefined) continue;
@@ -116,12 +117,13 @@ export class MonitorActions {
     return action;
   }
 
-  private onPing(ids: readonly string[], handles: readonly number[]): void {
+  /** Reads `found` during the call only (see onExpired). */
+  private onPing({ count, ids, handles }: PingFindings): void {
     const registry = this.registry;
     if (registry === undefined) return;
     const started = performance.now();
     const due: ClientEntry[] = [];
-    for (let i = 0; i < ids.length; i++) {
+    for (let i = 0; i < count; i++) {
       const entry = registry.get(ids[i]);
       if (entry !== undefined && entry.handle.handle === handles[i]) due.push(entry);
     }
