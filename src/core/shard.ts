@@ -61,11 +61,14 @@
  *                      at most once per level, two levels below 4.6 hours);
  *                      when every filed client is due and they fill at least
  *                      half the slots (a mass expiry), one pass over the
- *                      slots in memory order instead: O(slots) <= O(2k)
+ *                      slots in memory order instead: O(slots) <= O(2k);
+ *                      no allocation per client (an expiry's stale id goes
+ *                      into by-slot storage grown at registration)
  *   re-keying          at most one wheel hand-out per timeout period per
  *                      client (two when its pings are tracked)
  *   memory             56 bytes per slot in SharedArrayBuffers (+ the Map
- *                      entry and the id string on the heap)
+ *                      entry, the id string and two by-slot array entries,
+ *                      ids and endedIds, on the heap)
  */
 import { loadLastSeen, storeBeat } from './shared-beat.js';
 import {
@@ -124,17 +127,21 @@ export class Shard {
   /** False in a view: the ids and the index stay on the owning thread. */
   readonly ownsIds: boolean;
 
-  /** id -> handle of its current life (entries of ended lives are stale; see staleIds). */
+  /** id -> handle of its current life (entries of ended lives are stale; see endedIds). */
   private readonly index = new Map<string, number>();
   private ids: (string | undefined)[] = [];
   /**
-   * Ids of expired clients whose index entries are still there (a sweep
-   * does not pay a Map.delete each; the handle no longer names a live slot,
-   * so `find` ignores them). Later registrations delete two each; a sweep
-   * that empties the shard drops them all with one Map.clear.
+   * By slot: the id of the client a sweep expired there, while its index
+   * entry is still there (a sweep does not pay a Map.delete each; the handle
+   * no longer names a live slot, so `find` ignores it). The registration
+   * that reuses the slot deletes it; a sweep that empties the shard drops
+   * them all with one Map.clear. Kept by slot, not as a list, so that a mass
+   * expiry writes into storage grown at registration and allocates nothing
+   * per client (a list grew to n, copying itself at each growth).
    */
-  private staleIds: string[] = [];
-  private staleHead = 0;
+  private readonly endedIds: (string | undefined)[] = [];
+  /** Some index entry may be stale (an expiry since the last forgetAllIds). */
+  private indexHasEnded = false;
 
   constructor(options: ShardOptions = {}) {
     this.trackPings = options.trackPings ?? false;
@@ -234,8 +241,8 @@ export class Shard {
     if (slot !== NIL) {
       this.unfile(slot);
     } else {
-      if (this.staleHead < this.staleIds.length) this.dropStaleIds(2);
       slot = this.slots.alloc();
+      this.dropEndedId(slot);
       this.index.set(id, this.slots.handleOf(slot));
       this.ids[slot] = id;
       this.slots.setF64(slot, REG_SEQ, regSeq);
@@ -299,7 +306,7 @@ export class Shard {
       budget = wheel.budget;
       wheel.budget = Infinity;
     }
-    if (this.ownsIds && this.slots.size === 0 && this.staleIds.length > 0) this.forgetAllIds();
+    if (this.ownsIds && this.slots.size === 0 && this.indexHasEnded) this.forgetAllIds();
     return budget;
   }
 
@@ -340,8 +347,14 @@ export class Shard {
     if (this.slots.size !== 0) throw new Error('forgetAllIds: the shard still has live clients');
     this.index.clear();
     this.ids = [];
-    this.staleIds = [];
-    this.staleHead = 0;
+    // Kept at capacity (a fill, not a new array): the next mass expiry writes into it.
+    this.endedIds.fill(undefined);
+    this.indexHasEnded = false;
+  }
+
+  /** Ids in the index, stale entries of expired clients included (at most the slots ever taken). */
+  get indexSize(): number {
+    return this.index.size;
   }
 
   /** Owner side: the slots of the clients in the index (live or released by a view, not yet forgotten). */
@@ -450,7 +463,8 @@ export class Shard {
     out.expired(this, slot, deadline);
     if (this.ownsIds) {
       // The report just read the id: its line of `ids` is in cache.
-      this.staleIds.push(this.ids[slot] as string);
+      this.endedIds[slot] = this.ids[slot];
+      this.indexHasEnded = true;
       this.ids[slot] = undefined;
     }
     this.slots.release(slot);
@@ -491,18 +505,16 @@ export class Shard {
     this.wheel.file(slot, at < cur ? cur : at);
   }
 
-  /** Deletes up to `n` stale index entries (ids that did not come back). */
-  private dropStaleIds(n: number): void {
-    const stale = this.staleIds;
-    for (let end = Math.min(stale.length, this.staleHead + n); this.staleHead < end; this.staleHead++) {
-      const id = stale[this.staleHead];
-      const handle = this.index.get(id);
-      if (handle !== undefined && this.slots.slotOfHandle(handle) === NIL) this.index.delete(id);
-    }
-    // Drop the consumed front now and then, not on every call.
-    if (this.staleHead > 1024 && this.staleHead * 2 > stale.length) {
-      this.staleIds = stale.slice(this.staleHead);
-      this.staleHead = 0;
-    }
+  /**
+   * A registration takes `slot`: deletes the stale index entry of the client
+   * expired there, if any (unless that id came back live). Writing the slot's
+   * entry also grows the storage here, at registration, not in a sweep.
+   */
+  private dropEndedId(slot: number): void {
+    const id = this.endedIds[slot];
+    this.endedIds[slot] = undefined;
+    if (id === undefined) return;
+    const handle = this.index.get(id);
+    if (handle !== undefined && this.slots.slotOfHandle(handle) === NIL) this.index.delete(id);
   }
 }
