@@ -41,6 +41,8 @@ describe('keepwatch serve: command line', () => {
     const gw = await startGateway({ args: ['--log-level', 'warn', '--ping-jitter-ms', '0'] });
     try {
       expect(gw.startup).toMatchObject({ event: 'listening', uws: 'native' });
+      // Which uWS build serves, in one line, even under warn.
+      expect(gw.logs.find((l) => l.event === 'uws')?.msg).toMatch(/^uWebSockets\.js: native build binaries\/uws_linux_x64_\d+\.node of \S+ \(Node v\d+\.\d+\.\d+, ABI \d+, linux-x64, glibc [\d.]+\)$/);
       expect(gw.port).toBeGreaterThan(0);
       const c = await TestClient.open(gw.wsUrl(), { autoPong: false });
       await c.register('quiet-log', 100, 1000);
@@ -77,7 +79,12 @@ describe('keepwatch serve: command line', () => {
     const refused = await startGateway({ env: { UWS_USE_FALLBACK: '1' }, expectFailure: true });
     const exit = await refused.exited;
     expect(exit.code).toBe(3);
-    expect(refused.logs.find((l) => l.event === 'refused')).toMatchObject({ uws: 'js-fallback' });
+    expect(refused.logs.find((l) => l.event === 'refused')).toMatchObject({
+      uws: 'js-fallback',
+      msg: 'uWebSockets.js: pure-JS fallback of @trufflesuite/uws-js-unofficial@20.30.0-unofficial.0 (UWS_USE_FALLBACK is set); refused (--allow-js-fallback serves on the slow pure-JS server)',
+    });
+    // Nothing but JSON log lines on stderr: the one line says it all.
+    expect(refused.logs.filter((l) => typeof l.raw === 'string')).toEqual([]);
 
     const allowed = await startGateway({ env: { UWS_USE_FALLBACK: '1' }, args: ['--allow-js-fallback', '--threads', '2'], expectFailure: true });
     try {

@@ -29,10 +29,12 @@ export async function serveCommand(args: string[]): Promise<void> {
   const loaded = loadUws();
   const uws = loaded.native ? 'native' : 'js-fallback';
   if (!loaded.native && !options.allowJsFallback) {
-    log.fatal({ event: 'refused', uws }, 'uWebSockets.js native binary not loaded (pure-JS fallback in use); pass --allow-js-fallback to serve anyway');
+    log.fatal({ event: 'refused', uws }, `${loaded.report}; refused (--allow-js-fallback serves on the slow pure-JS server)`);
     process.exitCode = 3;
     return;
   }
+  // One line saying which build serves: the first thing to check when a machine behaves unlike another.
+  lifecycle.info({ event: 'uws', uws }, loaded.report);
   // The pure-JS fallback cannot share a port between threads (no SO_REUSEPORT): it serves on this one.
   if (!loaded.native && options.threads > 1) {
     log.warn({ event: 'threads_unavailable', uws, threads: options.threads }, 'the pure-JS uWS fallback serves on one thread only');
