@@ -1,13 +1,17 @@
 import type { Shard } from './shard.js';
+import type { SharedShard } from './shared-shard.js';
 
 /**
  * Where a shard's sweep reports what it finds, slot by slot, in deadline
- * order. The slot is still live during the call (its id and fields are
- * readable); it is released right after an expiry is reported.
+ * order. The slot is still live during the call (its fields, and on the
+ * owner its id, are readable); it is released right after an expiry is
+ * reported. `S` is the holder the sink reads from: a sink that reads ids
+ * (SweepBatch) takes only an owner's sweep, at compile time (the members
+ * are function properties, so they are checked contravariantly).
  */
-export interface SweepSink {
-  expired(shard: Shard, slot: number, deadline: number): void;
-  pinged(shard: Shard, slot: number): void;
+export interface SweepSink<S extends SharedShard = SharedShard> {
+  readonly expired: (shard: S, slot: number, deadline: number) => void;
+  readonly pinged: (shard: S, slot: number) => void;
 }
 
 /**
@@ -35,7 +39,7 @@ const KEPT_CAPACITY = 65_536;
  * arrays hold up to max(largest batch, KEPT_CAPACITY) ids of ended clients
  * until overwritten.
  */
-export class SweepBatch implements SweepSink {
+export class SweepBatch implements SweepSink<Shard> {
   /** Expired clients: id, registration sequence, deadline (last_seen + timeout). */
   readonly expiredIds: string[] = [];
   readonly expiredSeqs: number[] = [];

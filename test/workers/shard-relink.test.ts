@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { NIL, Shard, SweepBatch, type SweepSink } from '../../src/core/index.js';
+import { NIL, Shard, ShardView, SweepBatch, type SharedShard, type SweepSink } from '../../src/core/index.js';
 
 /**
  * The crash repair under the worker scheme, in one thread: a view over a
@@ -46,11 +46,11 @@ class DyingSink implements SweepSink {
   readonly expiredSlots: number[] = [];
   readonly pingedSlots: number[] = [];
   constructor(private readonly limit: number) {}
-  expired(_shard: Shard, slot: number): void {
+  expired(_shard: SharedShard, slot: number): void {
     if (this.expiredSlots.length === this.limit) throw new Crash();
     this.expiredSlots.push(slot);
   }
-  pinged(_shard: Shard, slot: number): void {
+  pinged(_shard: SharedShard, slot: number): void {
     this.pingedSlots.push(slot);
   }
 }
@@ -99,7 +99,7 @@ describe('Shard.relink after a view died mid-sweep', () => {
         now += advance;
         // The handles the gateway holds for the live clients, before the crash.
         const handles = live(crashed).map(([id]) => [id, crashed.handleOf(crashed.find(id))] as const);
-        const view = new Shard({ trackPings: true, pingTickMs, buffers: crashed.buffers() });
+        const view = new ShardView(crashed.buffers(), { trackPings: true, pingTickMs });
         const sink = new DyingSink(dieAfter);
         let died = false;
         try {
@@ -110,7 +110,7 @@ describe('Shard.relink after a view died mid-sweep', () => {
         }
         const want = sweepSorted(clean, now);
         if (died) {
-          crashed.relink(crashed.indexedSlots(), lastSweep);
+          crashed.relink(lastSweep);
           expect(sweepSorted(crashed, now)).toEqual(want);
         } else {
           // The view finished: the owner reads the ids, then forgets them (as the monitor settles).
@@ -160,11 +160,11 @@ describe('Shard.relink after a view died mid-sweep', () => {
     const crashed = build();
     const handles = ['p', 'x', 'y'].map((id) => [id, crashed.handleOf(crashed.find(id))] as const);
     // The view pings p (50), expires x (55), and dies at y (56): none of it was delivered.
-    const view = new Shard({ trackPings: true, pingTickMs: 50, buffers: crashed.buffers() });
+    const view = new ShardView(crashed.buffers(), { trackPings: true, pingTickMs: 50 });
     const sink = new DyingSink(1);
     expect(() => view.sweep(60, sink)).toThrow(Crash);
     expect(sink.pingedSlots.map((slot) => crashed.idOf(slot))).toEqual(['p']);
-    crashed.relink(crashed.indexedSlots(), 40);
+    crashed.relink(40);
     for (const [id, handle] of handles) expect(crashed.idOf(crashed.slotOfHandle(handle)), id).toBe(id);
     const want = sweepSorted(clean, 60);
     expect(want).toEqual({ expired: ['x', 'y'], pinged: ['p'] });
@@ -178,9 +178,9 @@ describe('Shard.relink after a view died mid-sweep', () => {
     shard.register('z', 1, 50, 0, 2);
     shard.register('w', 1, 50, 0, 3);
     shard.heartbeat(shard.find('x'), 2);
-    const view = new Shard({ trackPings: true, buffers: shard.buffers() });
+    const view = new ShardView(shard.buffers(), { trackPings: true });
     expect(() => view.sweep(3, new DyingSink(1))).toThrow(Crash);
-    shard.relink(shard.indexedSlots(), -Infinity);
+    shard.relink(-Infinity);
     expect(sweepSorted(shard, 3)).toEqual({ expired: ['w', 'z'], pinged: [] });
     // y (last seen at 1) is due before x (heartbeat at 2): y + 20 + 1.
     expect(shard.nextFireAt()).toBe(22);

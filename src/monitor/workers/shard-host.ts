@@ -156,7 +156,7 @@ export class ShardHost {
 
   /** Crash repair: the task died half-way; rebuild the links from the index. */
   repair(): void {
-    this.shard.relink(this.shard.indexedSlots(), this.pingedUpTo);
+    this.shard.relink(this.pingedUpTo);
   }
 
   register(id: string, timeoutMs: number, pingIntervalMs: number, t: number, seq: number): number | PendingHandle {

@@ -1,12 +1,12 @@
 /**
  * What a worker does with one shard task: runs it over a view of the
- * shard's shared memory (core/shard.ts, "ANOTHER THREAD"). Stateless between
+ * shard's shared memory (a ShardView: core/shard-view.ts). Stateless between
  * tasks: the view is rebuilt from the buffers each task carries (a few
  * typed-array headers per page), so a replacement worker is as good as the
  * old one, and the main thread can run a task itself when the pool cannot
  * (worker-live-monitor.ts). Loaded in workers by shard-worker-entry.cts.
  */
-import { NIL, Shard, type SweepSink } from '../../core/index.js';
+import { NIL, ShardView, type SharedShard, type SweepSink } from '../../core/index.js';
 import type { ShardTask, ShardTaskResult } from './shard-task.js';
 
 /** Collects a sweep's findings as slots (the main thread reads the ids). */
@@ -17,13 +17,13 @@ export class SlotSink implements SweepSink {
   readonly pingSlots: number[] = [];
   readonly pingHandles: number[] = [];
 
-  expired(shard: Shard, slot: number, deadline: number): void {
+  expired(shard: SharedShard, slot: number, deadline: number): void {
     this.expiredSlots.push(slot);
     this.expiredDeadlines.push(deadline);
     this.expiredSeqs.push(shard.regSeq(slot));
   }
 
-  pinged(shard: Shard, slot: number): void {
+  pinged(shard: SharedShard, slot: number): void {
     this.pingSlots.push(slot);
     this.pingHandles.push(shard.handleOf(slot));
   }
@@ -31,7 +31,7 @@ export class SlotSink implements SweepSink {
 
 export function runShardTask(task: ShardTask, sink: SlotSink = new SlotSink()): ShardTaskResult {
   const started = performance.now();
-  const shard = new Shard({ trackPings: task.trackPings, pingTickMs: task.pingTickMs, buffers: task.buffers });
+  const shard = new ShardView(task.buffers, { trackPings: task.trackPings, pingTickMs: task.pingTickMs });
   if (task.sweep) shard.sweep(task.now, sink);
   const orderSlots: number[] = [];
   const orderSeqs: number[] = [];
