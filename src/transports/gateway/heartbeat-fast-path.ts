@@ -1,3 +1,5 @@
+import type { HeartbeatRequest } from '../../protocol/requests.js';
+
 /**
  * The frame a client sends most: `{"type": "ka_heartbeat", "client_id": "X"}`,
  * optionally with `"msg_id": N` last, in the two usual spacings (JSON.stringify's
@@ -8,13 +10,13 @@
  */
 const HEARTBEAT = /^\{"type": ?"ka_heartbeat", ?"client_id": ?"([ !#-[\]-~]{1,256})"(?:, ?"msg_id": ?(0|[1-9]\d{0,14}))?\}$/;
 
-export interface FastHeartbeat {
-  clientId: string;
+/** The request parseKeepAliveRequest would build from such a frame (no `seq`), with the frame's msg_id: one object. */
+export interface FastHeartbeat extends HeartbeatRequest {
   msgId: number | undefined;
 }
 
 export function matchHeartbeat(text: string): FastHeartbeat | undefined {
   const m = HEARTBEAT.exec(text);
   if (m === null) return undefined;
-  return { clientId: m[1], msgId: m[2] === undefined ? undefined : Number(m[2]) };
+  return { type: 'ka_heartbeat', clientId: m[1], msgId: m[2] === undefined ? undefined : Number(m[2]) };
 }
