@@ -1,3 +1,5 @@
+import { CLIENT_ID_MAX_BYTES } from '../../protocol/limits.js';
+import { PLAIN_CHAR, SAFE_WHOLE } from '../../protocol/plain-json.js';
 import type { HeartbeatRequest } from '../../protocol/requests.js';
 
 /**
@@ -8,7 +10,9 @@ import type { HeartbeatRequest } from '../../protocol/requests.js';
  * (so at most 256 UTF-8 bytes): exactly the ids the full path would accept
  * from this text unchanged. Anything else takes the full path.
  */
-const HEARTBEAT = /^\{"type": ?"ka_heartbeat", ?"client_id": ?"([ !#-[\]-~]{1,256})"(?:, ?"msg_id": ?(0|[1-9]\d{0,14}))?\}$/;
+const HEARTBEAT = new RegExp(
+  `^\\{"type": ?"ka_heartbeat", ?"client_id": ?"(${PLAIN_CHAR}{1,${CLIENT_ID_MAX_BYTES}})"(?:, ?"msg_id": ?${SAFE_WHOLE})?\\}$`,
+);
 
 /** The request parseKeepAliveRequest would build from such a frame (no `seq`), with the frame's msg_id: one object. */
 export interface FastHeartbeat extends HeartbeatRequest {

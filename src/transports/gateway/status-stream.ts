@@ -1,6 +1,6 @@
 import type { Clock } from '../../monitor/clock.js';
 import type { ClientStatus } from '../../monitor/monitor.js';
-import { pyInteger, pyString } from '../../protocol/py-json.js';
+import { statusEntryFields } from '../../protocol/encode.js';
 import type { ClientEntry } from './connection.js';
 import type { HttpReply } from './http-reply.js';
 import { measuredMs } from './round-trip.js';
@@ -109,7 +109,7 @@ function encodeEntry(entry: ClientEntry, now: number): string {
 
 /** One /status entry: the ka_status fields, then `rtt_ms` (latest round trip) and `srtt_ms` (smoothed, RFC 6298 alpha 1/8). */
 function encodeRow(clientId: string, lastSeenMsAgo: number, status: string, rttMs: number | null, srttMs: number | null): string {
-  return `{"client_id": ${pyString(clientId)}, "last_seen_ms_ago": ${pyInteger(lastSeenMsAgo)}, "status": "${status}", "rtt_ms": ${rttMs}, "srtt_ms": ${srttMs}}`;
+  return `{${statusEntryFields(clientId, lastSeenMsAgo, status)}, "rtt_ms": ${rttMs}, "srtt_ms": ${srttMs}}`;
 }
 
 /**

@@ -2,6 +2,7 @@ import { AggregatorRegistry } from 'prom-client';
 import type { Health, ThreadHealth } from '../http-routes.js';
 import type { ClientPageQuery } from '../../../dashboard/client-query.js';
 import type { ClientPage, KickResult } from '../../../dashboard/wire.js';
+import { kWayMerge } from '../../../monitor/k-way-merge.js';
 import type { Collected, StatusColumns, ThreadMetrics, ThreadReports } from './thread-messages.js';
 
 /**
@@ -38,11 +39,7 @@ export async function combineMetrics(threads: readonly ThreadMetrics[], own: Thr
   return AggregatorRegistry.aggregate([own, ...threads]).metrics();
 }
 
-/**
- * Every thread's clients in process-wide registration order: a k-way merge
- * by sequence number of lists each already in order. k (threads) is small,
- * so a linear pick per entry: O(n k) for n clients.
- */
+/** Every thread's clients in process-wide registration order (k-way-merge.ts). */
 export function mergeStatus(threads: readonly StatusColumns[]): Collected['status'] {
   const total = threads.reduce((n, t) => n + t.ids.length, 0);
   const ids = new Array<string>(total);
@@ -50,18 +47,19 @@ export function mergeStatus(threads: readonly StatusColumns[]): Collected['statu
   const rttMs = new Array<number | null>(total);
   const srttMs = new Array<number | null>(total);
   const cursor = threads.map(() => 0);
-  for (let out = 0; out < total; out++) {
-    let best = -1;
-    for (let t = 0; t < threads.length; t++) {
-      if (cursor[t] >= threads[t].ids.length) continue;
-      if (best < 0 || threads[t].seqs[cursor[t]] < threads[best].seqs[cursor[best]]) best = t;
-    }
-    const i = cursor[best]++;
-    ids[out] = threads[best].ids[i];
-    lastSeenMsAgo[out] = threads[best].lastSeenMsAgo[i];
-    rttMs[out] = threads[best].rttMs[i];
-    srttMs[out] = threads[best].srttMs[i];
-  }
+  let out = 0;
+  kWayMerge(
+    threads.length,
+    (t) => (cursor[t] < threads[t].ids.length ? threads[t].seqs[cursor[t]] : Infinity),
+    (t) => {
+      const i = cursor[t]++;
+      ids[out] = threads[t].ids[i];
+      lastSeenMsAgo[out] = threads[t].lastSeenMsAgo[i];
+      rttMs[out] = threads[t].rttMs[i];
+      srttMs[out] = threads[t].srttMs[i];
+      out++;
+    },
+  );
   return { ids, lastSeenMsAgo, rttMs, srttMs };
 }
 
