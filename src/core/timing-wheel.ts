@@ -52,7 +52,7 @@ import { FILED, NIL, type SlotStore, W_NEXT, W_PREV } from './slot-store.js';
  *                       the lowest level (then cached until it changes)
  *   memory              0 per slot here (links live in the slot); 21 KiB fixed
  */
-const LEVELS = 7;
+export const LEVELS = 7;
 const DIGITS = 256;
 const BUCKETS = LEVELS * DIGITS;
 const WORDS_PER_LEVEL = DIGITS / 32;

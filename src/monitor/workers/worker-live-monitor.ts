@@ -8,17 +8,17 @@
  *   -----------                                  ---------------
  *   register / heartbeat / remove: O(1) on the
  *     owning Shard (index Map, slot writes)
- *   one timer at min(next filed)  --- a peek at shared memory, no message
+ *   one timer at min(heap tops)  --- a peek at shared memory, no message
  *   timer fires -> once the sockets have been read (input-horizon.ts),
  *     at the read horizon, not the clock's time -> a ROUND:
  *       lend each due shard, post { kind, now, buffers }  ---->  view over the
  *                                                                 buffers; sweep;
- *       deliver: slots -> ids, in chunks    <----  slots found    walk the order
+ *       settle: slots -> ids, in chunks     <----  slots found    walk the order
  *       forget released ids, emit events
  *       give the shard back: apply the ops queued meanwhile
  *
  * Ownership instead of a load balancer: a shard is LENT for the whole of a
- * task plus the delivery of its findings (shard-host.ts). While lent, the
+ * task plus the settling of its findings (shard-host.ts). While lent, the
  * main thread does not touch its shared state and queues the operations
  * that arrive for it (answering them at once); so each shard is served by
  * exactly one worker at a time, whichever worker piscina picks, and no
@@ -40,10 +40,10 @@
  * (allSettled), so a failed task cannot end one shard's lending early.
  *
  * The parts, one file each: the round queue (round-queue.ts), a round
- * (shard-round.ts: lend, run, deliver, give back), a task's retries and
+ * (shard-round.ts: lend, run, settle, give back), a task's retries and
  * crash repair (repairing-runner.ts, with the seam tests use to make tasks
- * fail), the timer (sweep-timer.ts), the delivery of findings
- * (deliver-findings.ts) and the main thread's side of a shard (shard-host.ts).
+ * fail), the timer (sweep-timer.ts), the settling of findings
+ * (settle-task.ts) and the main thread's side of a shard (shard-host.ts).
  * This file puts them together behind the LiveMonitor interface.
  *
  * A task that fails is repaired and run again, then run on the main
@@ -75,10 +75,10 @@
  * COSTS on the main thread: nothing due, a comparison per shard when
  * (re-)arming; per round, one message per shard; per expiry an array load
  * and a Map delete, per ping or listed client an array load, in chunks
- * with a yield between them (deliver-findings.ts); check/status, the k-way
+ * with a yield between them (settle-task.ts); check/status, the k-way
  * merge in one go (O(n * shards)); with queued expiry reports (the node), their sort by
- * registration. The worker pays the sweep (O(k) for k due, plus the
- * wheel's cascades: core/shared-shard.ts) and the walk. The pool's threads start with the monitor: the first round waits
+ * registration. The worker pays the sweep (O(k + log d) per list) and the
+ * walk. The pool's threads start with the monitor: the first round waits
  * for them (tens of ms), so a server awaits one status() before serving.
  */
 import { MonotonicClock, type Clock } from '../clock.js';
@@ -169,7 +169,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
     );
   }
 
-  /** Live clients (while a shard is lent: as of its last delivered state). */
+  /** Live clients (while a shard is lent: as of its last settled state). */
   get size(): number {
     let n = 0;
     for (const host of this.hosts) n += host.shard.size;
@@ -238,7 +238,7 @@ export class WorkerLiveMonitor implements LiveMonitor {
 
   /**
    * Sweeps what is due now (a ka_check nobody reads: expiries stay queued).
-   * Nothing due and no round in flight: a peek at each shard's next filed time, no round.
+   * Nothing due and no round in flight: a peek at the heap tops, no round.
    */
   sweep(currentTimeMs?: number): Promise<void> {
     if (currentTimeMs !== undefined) this.clock.observe(currentTimeMs);

@@ -40,7 +40,7 @@ export class ConnectionClients implements ClientBook<Connection> {
       conn.close(CloseReason.TooManyClients);
       return SCOPE_CLOSED;
     }
-    if (this.registry.size >= this.caps.maxClients && this.registry.get(request.clientId) === undefined) throw this.atCapacity();
+    if (this.registry.full && this.registry.get(request.clientId) === undefined) throw this.atCapacity();
     const granted = this.registerPolicy.admit(conn, request);
     this.registry.register(conn, request.clientId, granted);
     return granted;

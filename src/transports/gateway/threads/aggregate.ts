@@ -2,11 +2,10 @@ import { AggregatorRegistry } from 'prom-client';
 import type { Health, ThreadHealth } from '../http-routes.js';
 import type { ClientPageQuery } from '../../../dashboard/client-query.js';
 import type { ClientPage, KickResult } from '../../../dashboard/wire.js';
-import { kWayMerge } from '../../../monitor/k-way-merge.js';
-import type { Collected, StatusColumns, ThreadMetrics, ThreadReports } from './thread-messages.js';
+import type { Collected, ThreadMetrics, ThreadReports } from './thread-messages.js';
 
 /**
- * The whole process's /healthz, /metrics and /status from the I/O threads'
+ * The whole process's /healthz, /metrics and dashboard table from the I/O threads'
  * reports. A thread that did not answer in time (stalled, or being
  * replaced) is missing from its list; /healthz says which.
  */
@@ -37,30 +36,6 @@ export function combineHealth(answers: readonly ThreadAnswer<ThreadReports['heal
  */
 export async function combineMetrics(threads: readonly ThreadMetrics[], own: ThreadMetrics): Promise<Collected['metrics']> {
   return AggregatorRegistry.aggregate([own, ...threads]).metrics();
-}
-
-/** Every thread's clients in process-wide registration order (k-way-merge.ts). */
-export function mergeStatus(threads: readonly StatusColumns[]): Collected['status'] {
-  const total = threads.reduce((n, t) => n + t.ids.length, 0);
-  const ids = new Array<string>(total);
-  const lastSeenMsAgo = new Array<number>(total);
-  const rttMs = new Array<number | null>(total);
-  const srttMs = new Array<number | null>(total);
-  const cursor = threads.map(() => 0);
-  let out = 0;
-  kWayMerge(
-    threads.length,
-    (t) => (cursor[t] < threads[t].ids.length ? threads[t].seqs[cursor[t]] : Infinity),
-    (t) => {
-      const i = cursor[t]++;
-      ids[out] = threads[t].ids[i];
-      lastSeenMsAgo[out] = threads[t].lastSeenMsAgo[i];
-      rttMs[out] = threads[t].rttMs[i];
-      srttMs[out] = threads[t].srttMs[i];
-      out++;
-    },
-  );
-  return { ids, lastSeenMsAgo, rttMs, srttMs };
 }
 
 /**

@@ -11,12 +11,12 @@ import type { ShardHost } from './shard-host.js';
 import type { ShardTaskResult } from './shard-task.js';
 
 /**
- * Slots delivered per event-loop turn: an id load and a Map delete each
+ * Slots settled per event-loop turn: an id load and a Map delete each
  * (~0.5 us, the delete dominates), so about 1 ms of main-thread work.
  */
 const CHUNK = 2048;
 
-export interface DeliveredFindings {
+export interface SettledTask {
   /** With queued reports only: the expired ids and their registration sequences. */
   expiredIds: string[];
   expiredSeqs: number[];
@@ -24,19 +24,19 @@ export interface DeliveredFindings {
   walk: OrderWalk;
 }
 
-export interface DeliveryOptions {
+export interface SettleOptions {
   events: LiveMonitorEvents;
   queueReports: boolean;
   /** The task swept at `now` (crash repair counts pings up to the last sweep). */
   swept: boolean;
 }
 
-export async function deliverFindings(
+export async function settleTask(
   host: ShardHost,
   result: ShardTaskResult,
   now: number,
-  { events, queueReports, swept }: DeliveryOptions,
-): Promise<DeliveredFindings> {
+  { events, queueReports, swept }: SettleOptions,
+): Promise<SettledTask> {
   const shard = host.shard;
   const expiredIds: string[] = [];
   const expiredSeqs: number[] = [];
