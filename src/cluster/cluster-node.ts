@@ -10,12 +10,19 @@ import { DeadNodeReaper } from './dead-node-reaper.js';
 import { newIncarnation } from './incarnation.js';
 import { clusterShardOf, NODE_KEYS } from './key-layout.js';
 import { MoveListener } from './move-listener.js';
-import { NodeLease } from './node-lease.js';
+import { LeaseThread } from './lease/lease-thread.js';
 import { connectRedis, createRedisClient, type RedisClient } from './redis-connection.js';
 import { SeenFlusher } from './seen-flusher.js';
 import { ShardOpQueue, type OpKind } from './shard-op-queue.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * A main loop silent for this many leases is hung, not busy: the lease
+ * thread stops renewing, so survivors reap it within this many leases plus
+ * one. Busy loops (a registration storm on a starved machine: seconds) keep
+ * their lease.
+ */
+const MAX_LOOP_SILENCE_LEASES = 3;
 
 /** What Redis knows of one local client's life: under which incarnation it was claimed, with which generation. */
 interface Claim {
@@ -41,7 +48,7 @@ export interface ClusterAttachment {
 export class ClusterNode implements OwnershipHooks {
   private readonly claims = new WeakMap<ClientEntry, Claim>();
   private readonly ops: ShardOpQueue;
-  private readonly lease: NodeLease;
+  private readonly lease: LeaseThread;
   private readonly moves: MoveListener;
   private readonly reaper: DeadNodeReaper;
   readonly metrics: ClusterMetrics;
@@ -55,7 +62,7 @@ export class ClusterNode implements OwnershipHooks {
     readonly options: ClusterOptions,
     readonly redis: RedisClient,
     private readonly subscriber: RedisClient,
-    /** Lease renewals and reap checks: their own connection, never queued behind a burst of claims. */
+    /** Reap checks: their own connection, never queued behind a burst of claims (the lease thread has its own). */
     private readonly control: RedisClient,
     private incarnationNow: string,
     metricsRegistry: Registry,
@@ -69,7 +76,15 @@ export class ClusterNode implements OwnershipHooks {
       },
       failed: (shard, error) => this.opFailed(shard, error),
     });
-    this.lease = new NodeLease(control, incarnationNow, options.leaseMs, options.renewMs, this.metrics, log, {
+    const leaseOptions = {
+      redis: options.redis,
+      connectionName: `keepwatch:${options.nodeId}:lease`,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      leaseMs: options.leaseMs,
+      renewMs: options.renewMs,
+      maxLoopSilenceMs: MAX_LOOP_SILENCE_LEASES * options.leaseMs,
+    };
+    this.lease = new LeaseThread(leaseOptions, incarnationNow, this.metrics, log, {
       fenced: (inc) => this.onFenced(inc),
       info: () => `${options.nodeId} ${this.address} ${this.attached?.registry.size ?? 0}`,
     });
@@ -81,7 +96,7 @@ export class ClusterNode implements OwnershipHooks {
   static async start(options: ClusterOptions, metricsRegistry: Registry, log: Logger): Promise<ClusterNode> {
     const redis = createRedisClient(options.redis, `keepwatch:${options.nodeId}`);
     const subscriber = createRedisClient(options.redis, `keepwatch:${options.nodeId}:moves`);
-    const control = createRedisClient(options.redis, `keepwatch:${options.nodeId}:lease`);
+    const control = createRedisClient(options.redis, `keepwatch:${options.nodeId}:reaper`);
     try {
       await Promise.all([redis, subscriber, control].map((client) => connectRedis(client, CONNECT_TIMEOUT_MS)));
       const node = new ClusterNode(options, redis, subscriber, control, newIncarnation(options.nodeId), metricsRegistry, log);
@@ -99,11 +114,17 @@ export class ClusterNode implements OwnershipHooks {
     return this.incarnationNow;
   }
 
-  /** Ties the node to the gateway's registry and connections, then joins (lease) and starts its loops. */
+  /** Ties the node to the gateway's registry and connections, then joins (the lease thread's first renewal) and starts its loops. */
   async join(attachment: ClusterAttachment, address: string): Promise<void> {
     this.attached = attachment;
     this.address = address;
-    await this.lease.start();
+    try {
+      await this.lease.start();
+    } catch (error) {
+      // The gateway does not start: nothing of it may keep the process up.
+      this.disconnect();
+      throw new Error(`cluster: ${(error as Error).message}`);
+    }
     this.reaper.start();
     this.flusher = new SeenFlusher(
       this.redis,
@@ -167,7 +188,7 @@ export class ClusterNode implements OwnershipHooks {
    * Redis refused this incarnation: the survivors fenced it and declared its
    * clients gone. Keep no presence the cluster no longer believes: take a new
    * incarnation, close every connection with 4005 (their clients reconnect,
-   * here or elsewhere), and renew under the new one.
+   * here or elsewhere); the lease thread renews under the new one at once.
    */
   private onFenced(incarnation: string): void {
     if (incarnation !== this.incarnationNow || this.stopped) return;
@@ -180,7 +201,6 @@ export class ClusterNode implements OwnershipHooks {
     this.log.warn({ event: 'cluster_fenced', incarnation, newIncarnation: fresh, closing: connections.length });
     for (const conn of connections) conn.close(CloseReason.ClusterLeaseLost);
     this.moves.listen(fresh).catch((error: Error) => this.log.error({ event: 'cluster_subscribe_failed', err: error.message }));
-    void this.lease.renew();
   }
 
   private opFailed(shard: number, error: Error): void {
@@ -196,7 +216,8 @@ export class ClusterNode implements OwnershipHooks {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
-    this.lease.stop();
+    // Before the leave: no renewal may land after it and revive the lease.
+    await this.lease.stop();
     this.reaper.stop();
     this.flusher?.stop();
     try {
@@ -206,6 +227,10 @@ export class ClusterNode implements OwnershipHooks {
       this.log.warn({ event: 'cluster_leave_failed', err: (error as Error).message });
     }
     this.ops.stop();
+    this.disconnect();
+  }
+
+  private disconnect(): void {
     this.redis.disconnect();
     this.subscriber.disconnect();
     this.control.disconnect();

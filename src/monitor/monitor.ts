@@ -1,5 +1,4 @@
 import { NIL, Shard, SweepBatch } from '../core/index.js';
-import { kWayMerge } from './k-way-merge.js';
 import { shardOf } from './shard-hash.js';
 import { ExpiryReports } from './expiry-reports.js';
 
@@ -156,8 +155,8 @@ export class KeepAliveMonitor {
   }
 
   /**
-   * Expires and pings what is due at `now`; returns this sweep's findings
-   * (in the order of SweepBatch; the batch is reused by the next call). Expiries are also
+   * Expires and pings what is due at `now`; returns this sweep's findings in
+   * deadline order (the batch is reused by the next call). Expiries are also
    * queued for the next `check`. `now` may be earlier than the latest
    * operation's time (a live monitor sweeps at its read horizon, behind the
    * heartbeats it has just recorded); sweeps never go back in time.
@@ -276,19 +275,26 @@ export class KeepAliveMonitor {
     return batch;
   }
 
-  /** The shards' registration orders merged by sequence (k-way-merge.ts). */
+  /** k-way merge by registration sequence; k (shards) is small, so a linear pick. */
   private mergeShards(visit: LiveVisitor): void {
     const shards = this.shards;
     const cursor = shards.map((s) => s.firstInOrder());
-    kWayMerge(
-      shards.length,
-      (i) => (cursor[i] === NIL ? Infinity : shards[i].regSeq(cursor[i])),
-      (i) => {
-        const shard = shards[i];
-        const slot = cursor[i];
-        visit(shard.idOf(slot), shard.lastSeen(slot));
-        cursor[i] = shard.nextInOrder(slot);
-      },
-    );
+    for (;;) {
+      let best = -1;
+      let bestSeq = Infinity;
+      for (let i = 0; i < shards.length; i++) {
+        if (cursor[i] === NIL) continue;
+        const seq = shards[i].regSeq(cursor[i]);
+        if (seq < bestSeq) {
+          bestSeq = seq;
+          best = i;
+        }
+      }
+      if (best < 0) return;
+      const shard = shards[best];
+      const slot = cursor[best];
+      visit(shard.idOf(slot), shard.lastSeen(slot));
+      cursor[best] = shard.nextInOrder(slot);
+    }
   }
 }

@@ -1,17 +1,13 @@
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { ClusterNode } from '../../cluster/cluster-node.js';
 import { addClusterRoutes, streamClusterStatus } from '../../cluster/cluster-routes.js';
-import { MonotonicClock, type Clock } from '../../monitor/clock.js';
+import { MonotonicClock } from '../../monitor/clock.js';
 import { createLiveMonitor } from '../../monitor/create-live-monitor.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
-import { KeepAliveService } from '../../protocol/keepalive-service.js';
 import { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
-import { ConnectionClients } from './connection-clients.js';
 import type { Connection, SocketData } from './connection.js';
 import { addHttpRoutes, addNotFound, type HttpRouteDeps } from './http-routes.js';
-import { LocalStatusCursor } from './status-stream.js';
-import { LocalHeldCount, type HeldCount } from './held-count.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { MonitorActions } from './monitor-actions.js';
@@ -30,7 +26,6 @@ import { AdminSurface } from '../../edge/admin-surface.js';
 import { EdgeMetrics } from '../../edge/edge-metrics.js';
 import { listen } from '../../edge/listen.js';
 import { Edge } from '../../edge/edge.js';
-import type { PeerConnections } from '../../edge/limits/per-ip-connections.js';
 import { createApp } from '../../edge/tls.js';
 
 /**
@@ -48,8 +43,6 @@ export interface Gateway {
   /** Its cluster membership, with --redis / --redis-cluster. */
   readonly cluster: ClusterNode | undefined;
   readonly registry: ClientRegistry;
-  /** The clock its registry's times are on (last seen). */
-  readonly clock: Clock;
   readonly metrics: GatewayMetrics;
   /** This thread's dashboard (an I/O thread answers its part of the process's table and kicks). */
   readonly dashboard: Dashboard;
@@ -70,14 +63,9 @@ export interface GatewayThreading {
   nextSeq(): number;
   /** Tells the sibling threads of a registration (see RegistryListener.registered). */
   registered(clientId: string, seq: number): void;
-  http: Pick<HttpRouteDeps, 'status' | 'metrics' | 'health'>;
+  http: Pick<HttpRouteDeps, 'monitor' | 'metrics' | 'health'>;
   /** The dashboard's table and kick, asked of every thread. */
   dashboard: DashboardThreading;
-  /** --max-clients and --max-status-requests counted over every thread (threads/process-counters.ts). */
-  clients: HeldCount;
-  statusStreams: HeldCount;
-  /** --max-connections-per-ip counted over every thread, when set. */
-  perIp: PeerConnections | undefined;
 }
 
 /**
@@ -126,7 +114,7 @@ export async function startGateway(
     },
     ended: (entry) => actions.expireNow(entry),
     registered: threading?.registered,
-  }, threading?.nextSeq, cluster, threading?.clients ?? new LocalHeldCount(options.maxClients));
+  }, threading?.nextSeq, cluster);
   registry = owned;
   actions.attach(owned);
   const dashboard = createDashboard({
@@ -142,19 +130,17 @@ export async function startGateway(
   roundTrips.tap = dashboard.tap;
   const edgeMetrics = new EdgeMetrics(metrics.registry);
   const connectionCap = Math.max(1, Math.floor(options.maxConnections / options.threads));
-  const edge = new Edge(options, clock, owned, edgeMetrics, () => connections.size >= connectionCap, threading?.perIp);
-  const clients = new ConnectionClients(owned, clock, metrics, options, edge.policy, roundTrips);
-  const service = new KeepAliveService<Connection>(clients, { pings: true, scopeName: 'this connection' });
-  const handler = new RequestHandler(service, owned, metrics, options.maxSendBufferBytes, roundTrips);
+  const edge = new Edge(options, clock, owned, edgeMetrics, () => connections.size >= connectionCap);
+  const handler = new RequestHandler(owned, clock, metrics, options, edge.policy, roundTrips);
   const app: TemplatedApp = createApp(loaded.uws, options);
   const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
   app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap, edge, output }));
   const admin = new AdminSurface(options, loaded.uws, app, () => createApp(loaded.uws, options), edgeMetrics);
   addHttpRoutes(app, admin.routes, {
-    // With --threads the listing is every thread's (threading.http's status: a merge of cursors).
-    status: () => new LocalStatusCursor(owned, clock),
+    monitor,
+    // With --threads the listing is every thread's (threading.http's monitor): no in-thread cursor then.
+    cursor: threading === undefined ? { registry: owned, clock } : undefined,
     maxStatusRequests: options.maxStatusRequests,
-    statusStreams: threading?.statusStreams ?? new LocalHeldCount(options.maxStatusRequests),
     refusals: metrics,
     metrics,
     log,
@@ -219,7 +205,6 @@ export async function startGateway(
     monitor,
     cluster,
     registry: owned,
-    clock,
     metrics,
     dashboard,
     get connectionCount() {

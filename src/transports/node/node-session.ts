@@ -1,8 +1,8 @@
 import { encodeErrorBody, encodeReplyBody } from '../../protocol/encode.js';
 import { notInitialised, ProtocolError } from '../../protocol/errors.js';
-import type { KeepAliveReply, KeepAliveService } from '../../protocol/keepalive-service.js';
+import type { KeepAliveReply } from '../../protocol/keepalive-service.js';
 import { pyString } from '../../protocol/py-json.js';
-import { parseInit, requestType } from '../../protocol/requests.js';
+import { parseInit, parseKeepAliveRequest, requestType, type KeepAliveRequest } from '../../protocol/requests.js';
 import { MalformedLine, parseEnvelope, type Envelope } from './envelope.js';
 import { parseFlatEnvelope } from './flat-envelope.js';
 
@@ -18,13 +18,20 @@ export interface NodeOutput {
 }
 
 /**
+ * What the session applies requests to: KeepAliveService (synchronous, in
+ * process) or LiveKeepAliveService (check/status answered later, by
+ * worker shards). The caller feeds the next line only once a returned
+ * promise has settled, so replies keep the order of the requests.
+ */
+export interface RequestService {
+  apply(request: KeepAliveRequest): KeepAliveReply | Promise<KeepAliveReply>;
+  applyUnanswered(request: KeepAliveRequest): void | Promise<void>;
+}
+
+/**
  * The stdio node's state machine: one input line in, at most one reply out.
  * Holds what the protocol says a node holds: its id (after init) and its
- * msg_id counter. What a request means is the service's (shared with the
- * gateway); its clients are a monitor in process (MonitorClients) or on
- * worker shards (LiveMonitorClients), whose check and status answer later:
- * the caller feeds the next line only once a returned promise has settled,
- * so replies keep the order of the requests.
+ * msg_id counter; the clients are the service's monitor.
  */
 export class NodeSession {
   private nodeId: string | undefined;
@@ -36,7 +43,7 @@ export class NodeSession {
   private headDest: string | undefined;
 
   constructor(
-    private readonly service: KeepAliveService<void>,
+    private readonly service: RequestService,
     private readonly out: NodeOutput,
   ) {}
 
@@ -86,11 +93,11 @@ export class NodeSession {
       return;
     }
     if (this.nodeId === undefined) throw notInitialised();
-    const request = parsed ?? this.service.parse(type, body);
-    if (envelope.msgId === undefined) return this.service.applyUnanswered(undefined, request);
-    const reply = this.service.apply(undefined, request);
+    const request = parsed ?? parseKeepAliveRequest(type, body);
+    if (envelope.msgId === undefined) return this.service.applyUnanswered(request);
+    const reply = this.service.apply(request);
     if (reply instanceof Promise) return reply.then((later) => this.answerReply(envelope, later));
-    if (reply !== undefined) this.answerReply(envelope, reply);
+    this.answerReply(envelope, reply);
   }
 
   private answerReply(envelope: Envelope, reply: KeepAliveReply | typeof INIT_OK): void {

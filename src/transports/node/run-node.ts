@@ -3,10 +3,9 @@ import { createClock, type ClockKind } from '../../monitor/clock.js';
 import { KeepAliveMonitor } from '../../monitor/monitor.js';
 import { WorkerLiveMonitor } from '../../monitor/workers/worker-live-monitor.js';
 import { KeepAliveService } from '../../protocol/keepalive-service.js';
-import { LiveMonitorClients } from '../../protocol/live-monitor-clients.js';
-import { MonitorClients } from '../../protocol/monitor-clients.js';
+import { LiveKeepAliveService } from '../../protocol/live-keepalive-service.js';
 import { LineSplitter } from './line-splitter.js';
-import { NodeSession } from './node-session.js';
+import { NodeSession, type RequestService } from './node-session.js';
 
 export interface NodeOptions {
   shards: number;
@@ -41,9 +40,9 @@ export function runNode(options: NodeOptions): Promise<void> {
           sweepTimer: options.clock === 'real',
         })
       : undefined;
-  const service = new KeepAliveService<void>(
-    live ? new LiveMonitorClients(live) : new MonitorClients(new KeepAliveMonitor({ shards: options.shards }), clock),
-  );
+  const service: RequestService = live
+    ? new LiveKeepAliveService(live)
+    : new KeepAliveService(new KeepAliveMonitor({ shards: options.shards }), clock);
 
   let replies: string[] = [];
   let diagnostics: string[] = [];

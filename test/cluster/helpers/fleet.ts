@@ -138,19 +138,20 @@ export class Fleet {
 
 /**
  * A fleet for a describe block: Redis of this kind and three gateways
- * (gw-a, gw-b, gw-c), started before its tests and stopped after; `onStarted`
- * hands them to the block.
+ * (gw-a, gw-b, gw-c, each started with `gatewayArgs`), started before its
+ * tests and stopped after; `onStarted` hands them to the block.
  */
 export function useFleet(
   kind: 'standalone' | 'cluster',
   onStarted: (fleet: Fleet, gateways: GatewayProcess[]) => void,
   startTimeoutMs = 120_000,
+  gatewayArgs: string[] = [],
 ): void {
   let fleet: Fleet | undefined;
   beforeAll(async () => {
     const started = await Fleet.start(kind);
     fleet = started;
-    onStarted(started, await Promise.all(['gw-a', 'gw-b', 'gw-c'].map((name) => started.gateway(name))));
+    onStarted(started, await Promise.all(['gw-a', 'gw-b', 'gw-c'].map((name) => started.gateway(name, gatewayArgs))));
   }, startTimeoutMs);
   afterAll(async () => {
     await fleet?.stop();

@@ -70,6 +70,11 @@ export class MuxClient {
     return body.active as string[];
   }
 
+  /** Sends a heartbeat for each id, without waiting (barrier() waits for them). */
+  sendHeartbeats(ids: readonly string[]): void {
+    for (const id of ids) this.ws.send(`{"type": "ka_heartbeat", "client_id": "${id}"}`);
+  }
+
   async registerMany(ids: readonly string[], timeoutMs: number): Promise<void> {
     this.sendRegisters(ids, timeoutMs);
     await this.barrier();

@@ -18,16 +18,11 @@ export interface IoThreadData {
   options: GatewayOptions;
   /** The port every thread listens on (SO_REUSEPORT); 0 only for the first thread, which picks it. */
   port: number;
-  /** One BigInt64 cell: the process-wide registration sequence (Atomics.add). */
+  /** One Int32 cell: the process-wide registration sequence (Atomics.add). */
   seq: SharedArrayBuffer;
-  /** The process-wide counts behind the caps (threads/process-counters.ts), and this thread's ledger row in them. */
-  counters: SharedArrayBuffer;
-  ledger: number;
-  /** The per-address connection counts (--max-connections-per-ip; edge/limits/shared-per-ip-connections.ts), when set. */
-  perIp: SharedArrayBuffer | undefined;
 }
 
-export type CollectKind = 'health' | 'metrics' | 'clients' | 'kick';
+export type CollectKind = 'health' | 'metrics' | 'status' | 'clients' | 'kick';
 
 /** What a collection is about, for the kinds that take a question: the dashboard's table page, or whom to kick. */
 export interface CollectArgs {
@@ -35,27 +30,14 @@ export interface CollectArgs {
   clientId?: string;
 }
 
-/**
- * What a GET /status reader (on any thread) asks of one thread's clients
- * (threads/thread-status-cursors.ts): open a cursor (its `total`; `window`
- * is the reader's buffer for this thread's entries), step it (pass `skip`,
- * then the next `count`: taken as /status entries encoded into the window,
- * or only peeked at as registration numbers), close it.
- */
-export type CursorOp =
-  | { op: 'open'; window: SharedArrayBuffer }
-  | { op: 'step'; skip: number; count: number; rows: boolean }
-  | { op: 'close' };
-
-export interface CursorAnswer {
-  /** Process-wide registration numbers of the entries answered, ascending. */
+/** One thread's clients in its registration order, with the process-wide sequence numbers to merge by. */
+export interface StatusColumns {
+  ids: string[];
+  lastSeenMsAgo: number[];
+  /** Latest and smoothed round trips (ms), null until measured. */
+  rttMs: (number | null)[];
+  srttMs: (number | null)[];
   seqs: number[];
-  /** When taken: where each entry ends in the window (the first starts at 0). */
-  ends?: number[];
-  /** Nothing comes after these. */
-  end: boolean;
-  /** The thread's client count, answering `open`. */
-  total?: number;
 }
 
 /** prom-client's JSON form of one registry (what AggregatorRegistry.aggregate takes). */
@@ -64,6 +46,7 @@ export type ThreadMetrics = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 export interface ThreadReports {
   health: { connections: number; clients: number };
   metrics: ThreadMetrics;
+  status: StatusColumns;
   /** This thread's first offset + limit matching rows in the query's order (each tagged with the thread). */
   clients: ClientPage;
   /** The kick, if this thread held the client. */
@@ -74,6 +57,7 @@ export interface ThreadReports {
 export interface Collected {
   health: Health;
   metrics: string;
+  status: Omit<StatusColumns, 'seqs'>;
   clients: ClientPage;
   kick: KickResult | null;
 }
@@ -90,11 +74,7 @@ export type ThreadToMain =
   /** The thread could not start for a usage problem (a JWKS or TLS file): the process exits 2, as with one thread. */
   | { kind: 'config_error'; error: string }
   /** Registrations since the last batch (one batch per turn of the thread's loop): relayed to every other thread. */
-  | { kind: 'claims'; ids: string[]; seqs: number[] }
-  /** A /status reader on this thread asks its cursor `cursor` on thread `thread` (relayed, stamped with the reader's worker serial); `id` routes the answer. */
-  | { kind: 'cursor'; id: number; cursor: number; thread: number; op: CursorOp }
-  /** This thread answers reader `reader`'s cursor operation (relayed back). */
-  | { kind: 'cursor_answer'; id: number; reader: number; answer: CursorAnswer };
+  | { kind: 'claims'; ids: string[]; seqs: number[] };
 
 export type MainToThread =
   | { kind: 'report'; id: number; what: CollectKind; args?: CollectArgs }
@@ -102,10 +82,4 @@ export type MainToThread =
   | { kind: 'stop'; graceMs: number }
   /** To the warm spare: become thread `thread` (start its gateway on the shared port). */
   | { kind: 'activate'; thread: number }
-  | { kind: 'claims'; ids: string[]; seqs: number[] }
-  /** Reader `reader` (a worker serial) asks its cursor `cursor` on this thread's clients. */
-  | { kind: 'cursor'; id: number; cursor: number; reader: number; op: CursorOp }
-  /** The answer to this thread's cursor operation; undefined: that thread is not running (none to ask). */
-  | { kind: 'cursor_answer'; id: number; answer: CursorAnswer | undefined }
-  /** Reader `reader`'s thread is gone: its cursors here are dropped. */
-  | { kind: 'reader_gone'; reader: number };
+  | { kind: 'claims'; ids: string[]; seqs: number[] };
