@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDecimalWhole } from '../protocol/decimal-whole.js';
 
 type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 /** The `values` parseArgs gives for these flags (strings, booleans, undefined when absent). */
@@ -41,13 +42,13 @@ function joinNegativeValues(args: readonly string[], options: FlagSpec): string[
 }
 
 /**
- * A whole-number flag in min..max, written in decimal digits only: '0x10',
- * '1e1', ' 4' and '' are refused (Number() would take them). FlagError
+ * A whole-number flag in min..max, written in decimal digits only
+ * (parseDecimalWhole: '0x10', '1e1', ' 4' and '' are refused). FlagError
  * names the flag, the range and the value given.
  */
 export function integerFlag(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
   if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!/^\d{1,15}$/.test(raw) || n < min || n > max) throw new FlagError(`--${name} must be an integer in ${min}..${max}, got '${raw}'`);
+  const n = parseDecimalWhole(raw);
+  if (n === undefined || n < min || n > max) throw new FlagError(`--${name} must be an integer in ${min}..${max}, got '${raw}'`);
   return n;
 }

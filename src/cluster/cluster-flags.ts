@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { parseDecimalWhole } from '../protocol/decimal-whole.js';
 import { ClusterArgError, DEFAULT_CLUSTER_TIMINGS, parseClusterSeeds, parseRedisUrl, type ClusterOptions } from './cluster-options.js';
 
 export interface ClusterFlagValues {
@@ -23,8 +24,8 @@ export function parseClusterFlags(values: ClusterFlagValues, usageError: (messag
   if (nodeId !== undefined && !/^[A-Za-z0-9_.:-]{1,64}$/.test(nodeId)) {
     throw usageError(`--node-id must be 1-64 characters of A-Z a-z 0-9 _ . : -, got '${nodeId}'`);
   }
-  const leaseMs = leaseRaw === undefined ? DEFAULT_CLUSTER_TIMINGS.leaseMs : Number(leaseRaw);
-  if (leaseRaw !== undefined && (!/^\d+$/.test(leaseRaw) || leaseMs < 300 || leaseMs > 600_000)) {
+  const leaseMs = leaseRaw === undefined ? DEFAULT_CLUSTER_TIMINGS.leaseMs : parseDecimalWhole(leaseRaw);
+  if (leaseMs === undefined || leaseMs < 300 || leaseMs > 600_000) {
     throw usageError(`--cluster-lease-ms must be an integer in 300..600000, got '${leaseRaw}'`);
   }
   try {

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { parseDecimalWhole } from '../protocol/decimal-whole.js';
 import { HttpReply } from '../transports/gateway/http-reply.js';
 import type { Logger } from '../transports/gateway/logger.js';
 import type { ClientOrder, ClientPageQuery } from './client-query.js';
@@ -120,5 +121,5 @@ export function parseClientQuery(raw: string): ClientPageQuery | string {
 
 function whole(raw: string | null, fallback: number): number | undefined {
   if (raw === null || raw === '') return fallback;
-  return /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+  return parseDecimalWhole(raw);
 }

@@ -38,6 +38,9 @@ describe('cluster flags of keepwatch serve', () => {
     [['--node-id', 'x'], /need --redis/],
     [['--redis', 'redis://h:1', '--node-id', 'has space'], /--node-id/],
     [['--redis', 'redis://h:1', '--cluster-lease-ms', '10'], /300\.\.600000/],
+    // Decimal digits only, as every flag (src/protocol/decimal-whole.ts): Number() would take these.
+    [['--redis', 'redis://h:1', '--cluster-lease-ms', '1e3'], /300\.\.600000/],
+    [['--redis', 'redis://h:1', '--cluster-lease-ms', '0x400'], /300\.\.600000/],
   ])('%j is a usage error', (args, message) => {
     expect(() => parse(...args)).toThrow(ServeUsageError);
     expect(() => parse(...args)).toThrow(message);
