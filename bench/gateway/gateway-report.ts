@@ -54,7 +54,12 @@ export function checkTargets(
     });
   }
   const fp = kwRuns.reduce((n, m) => n + (m.losses?.falsePositives ?? 0), 0);
-  checks.push({ target: 'zero false positives among live clients', figure: `${fp} in ${kwRuns.length} keepwatch run(s)`, met: fp === 0 });
+  const fpWithin = kwRuns.reduce((n, m) => n + (m.losses?.byClientClock.withinTimeout ?? 0), 0);
+  checks.push({
+    target: 'zero false positives among live clients',
+    figure: `${fp} in ${kwRuns.length} keepwatch run(s), ${fpWithin} of them never silent for their timeout by the load tool's clock (the rest: the tool answered late)`,
+    met: fp === 0,
+  });
   if (kw) {
     checks.push({ target: 'RSS per connection <= 1.2 KB', figure: `${(kw.rssPerConnectionBytes / 1024).toFixed(2)} KB`, met: kw.rssPerConnectionBytes <= 1.2 * 1024 });
   }
@@ -178,7 +183,7 @@ export function report(
         ms(d.delayMs.max),
         m.detectionRounds.map((r) => r.delayMs.p99.toFixed(1)).join(' / '),
         ms(d.silenceBeforeCloseMs.p50),
-        String(m.losses?.falsePositives ?? '-'),
+        falsePositives(m),
         m.serverSide?.detectionP99UpToMs != null ? `<= ${m.serverSide.detectionP99UpToMs} ms` : '-',
         ms(m.serverSide?.eventLoopLagP99Ms ?? undefined),
         m.loadAverage.toFixed(1),
@@ -216,4 +221,11 @@ export function report(
     },
   ]);
   process.stdout.write(`\nwrote ${json}\nwrote ${svg}\n`);
+}
+
+/** False positives, and how many of them were never silent for their timeout by the load tool's own clock (the others: the tool was late). */
+function falsePositives(m: ServerMeasurement): string {
+  if (m.losses === null) return '-';
+  const { falsePositives: n, byClientClock } = m.losses;
+  return n === 0 ? '0' : `${n} (${byClientClock.withinTimeout} within timeout)`;
 }

@@ -60,11 +60,21 @@ export interface LiveLoss {
   code: number;
   /** ns since the client's last activity, for judging how early it was. */
   silentForNs: number;
+  /**
+   * ns between the client's last write and the one before it. Over the
+   * timeout, the client itself was silent that long just before its last
+   * write (a starved load tool answering late, or a ping sent late): the
+   * server may rightly have expired it. Within it, the server ended a client
+   * that was never silent for its timeout by its own clock: a late read.
+   */
+  previousGapNs: number;
 }
 
 export interface ChildReport {
   counts: ChildCounts;
   losses: LiveLoss[];
+  /** The longest the child's event loop was late since it started, ms (a starved tool: seconds). */
+  loopDelayMaxMs: number;
 }
 
 /** Messages from a child to the coordinator (replies carry the command's type). */

@@ -5,6 +5,7 @@
  * stopped with SIGSTOP. Driven only by IPC from the coordinator; exits when
  * the coordinator goes away.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { LoadConnection, type ChildCounters } from './load-connection.js';
 import type { ChildSetup, ConnectResult, FromChild, FrozenActivity, ToChild } from './ipc-messages.js';
@@ -13,6 +14,9 @@ const counters: ChildCounters = { burstReplies: 0, framesSent: 0, pingsReceived:
 let setup: ChildSetup | null = null;
 let connections: LoadConnection[] = [];
 const wheel = new HeartbeatWheel();
+/** This child's own event-loop delay: a starved load tool answers pings late, and its clients look silent to the server. */
+const loopDelay = monitorEventLoopDelay({ resolution: 20 });
+loopDelay.enable();
 
 function send(msg: FromChild, handle?: import('node:net').Socket): void {
   if (handle === undefined) process.send?.(msg);
@@ -73,6 +77,8 @@ async function handle(msg: ToChild): Promise<void> {
     case 'connect':
       if (setup === null) throw new Error('connect before setup');
       send({ t: 'connected', result: await connectAll(setup) });
+      // Connecting keeps the loop busy by design: the delay that matters is the one while the clients live.
+      loopDelay.reset();
       return;
     case 'heartbeat-rate':
       wheel.setInterval(msg.intervalMs);
@@ -93,7 +99,7 @@ async function handle(msg: ToChild): Promise<void> {
       freeze();
       return;
     case 'report':
-      send({ t: 'report', report: { counts: { ...counters }, losses: connections.flatMap((c) => c.losses) } });
+      send({ t: 'report', report: { counts: { ...counters }, losses: connections.flatMap((c) => c.losses), loopDelayMaxMs: loopDelay.max / 1e6 } });
       return;
   }
 }

@@ -27,8 +27,12 @@ export class LoadConnection {
   readonly ids: string[];
   readonly isMux: boolean;
   lastWriteNs = 0;
+  /** The gap before the last write, ns (see LiveLoss.previousGapNs). */
+  previousGapNs = 0;
   /** Per client_id on a multiplexed connection: the last frame naming it. */
   readonly lastNamedNs: Float64Array;
+  /** Per client_id: the gap before the last frame naming it, ns. */
+  readonly previousNamedGapNs: Float64Array;
   socket: net.Socket | null = null;
   frozen = false;
   closed = false;
@@ -45,6 +49,7 @@ export class LoadConnection {
     this.ids = clientIdsOf(spec);
     this.isMux = spec.clients > 1;
     this.lastNamedNs = new Float64Array(this.ids.length);
+    this.previousNamedGapNs = new Float64Array(this.ids.length);
   }
 
   /** Opens the connection and registers every client_id; resolves with null on success or the error text. */
@@ -93,11 +98,18 @@ export class LoadConnection {
   private writeRaw(buf: Buffer, frames: number, namedIndex: number): void {
     if (this.frozen || this.socket === null || this.socket.destroyed) return;
     const now = nowNs();
-    this.lastWriteNs = now;
-    if (namedIndex >= 0) this.lastNamedNs[namedIndex] = now;
-    else if (namedIndex === -1) this.lastNamedNs.fill(now);
+    this.stampWrite(now);
+    if (namedIndex >= 0) {
+      if (this.lastNamedNs[namedIndex] > 0) this.previousNamedGapNs[namedIndex] = now - this.lastNamedNs[namedIndex];
+      this.lastNamedNs[namedIndex] = now;
+    } else if (namedIndex === -1) this.lastNamedNs.fill(now);
     this.counters.framesSent += frames;
     this.socket.write(buf);
+  }
+
+  private stampWrite(now: number): void {
+    if (this.lastWriteNs > 0) this.previousGapNs = now - this.lastWriteNs;
+    this.lastWriteNs = now;
   }
 
   heartbeat(idIndex: number): void {
@@ -154,7 +166,13 @@ export class LoadConnection {
     if (data.indexOf('ka_expired') >= 0 && !this.frozen) {
       const id = clientIdIn(data) ?? this.ids[0];
       const j = this.indexOf(id);
-      this.losses.push({ clientId: id, kind: 'ka_expired', code: 0, silentForNs: nowNs() - (j >= 0 ? this.lastNamedNs[j] : this.lastWriteNs) });
+      this.losses.push({
+        clientId: id,
+        kind: 'ka_expired',
+        code: 0,
+        silentForNs: nowNs() - (j >= 0 ? this.lastNamedNs[j] : this.lastWriteNs),
+        previousGapNs: j >= 0 ? this.previousNamedGapNs[j] : this.previousGapNs,
+      });
     }
   }
 
@@ -168,7 +186,7 @@ export class LoadConnection {
   private onPing(): void {
     this.counters.pingsReceived++;
     if (this.frozen || this.ws === null) return;
-    this.lastWriteNs = nowNs();
+    this.stampWrite(nowNs());
     this.ws.pong();
   }
 
@@ -180,6 +198,7 @@ export class LoadConnection {
       kind: code === 4000 ? 'closed-4000' : 'other-close',
       code,
       silentForNs: nowNs() - this.lastWriteNs,
+      previousGapNs: this.previousGapNs,
     });
   }
 

@@ -27,10 +27,21 @@ export interface LossSummary {
   /** Live clients the server expired or closed: false positives. */
   falsePositives: number;
   byKind: Record<LiveLoss['kind'], number>;
+  /**
+   * Of the false positives, by the client's own clock: silent over its
+   * timeout when the end was seen, or just before its last write (a
+   * starved load tool, or a ping sent late); or never silent that long (the
+   * server read its frames late, or expired it early).
+   */
+  byClientClock: { silentOverTimeout: number; withinTimeout: number };
   /** How long the ended live clients had been silent (by their own clock), ms. */
   silenceMs: SignedSummary;
+  /** The gap before each ended live client's last write, ms (see LiveLoss.previousGapNs). */
+  previousGapMs: SignedSummary;
+  /** The load tool's longest event-loop delay, ms (its live children, since their connections were up): seconds mean a starved tool. */
+  loadToolLoopDelayMaxMs: number;
   /** A few of them, for diagnosis. */
-  samples: Array<{ clientId: string; kind: LiveLoss['kind']; code: number; silentMs: number }>;
+  samples: Array<{ clientId: string; kind: LiveLoss['kind']; code: number; silentMs: number; previousGapMs: number }>;
 }
 
 const STEP_TIMEOUT_MS = 120_000;
@@ -205,11 +216,16 @@ export class LoadRun {
     const losses = [...this.frozen.lossesBeforeSilence, ...reports.flatMap((r) => r.report.losses)];
     const byKind: LossSummary['byKind'] = { 'closed-4000': 0, ka_expired: 0, 'other-close': 0 };
     for (const l of losses) byKind[l.kind]++;
+    const timeoutNs = this.config.timeoutMs * 1e6;
+    const silentOverTimeout = losses.filter((l) => l.silentForNs > timeoutNs || l.previousGapNs > timeoutNs).length;
     return {
       falsePositives: losses.length,
       byKind,
+      byClientClock: { silentOverTimeout, withinTimeout: losses.length - silentOverTimeout },
       silenceMs: summarizeSigned(losses.map((l) => l.silentForNs / 1e6)),
-      samples: losses.slice(0, 8).map((l) => ({ clientId: l.clientId, kind: l.kind, code: l.code, silentMs: l.silentForNs / 1e6 })),
+      previousGapMs: summarizeSigned(losses.map((l) => l.previousGapNs / 1e6)),
+      loadToolLoopDelayMaxMs: Math.max(0, ...reports.map((r) => r.report.loopDelayMaxMs)),
+      samples: losses.slice(0, 8).map((l) => ({ clientId: l.clientId, kind: l.kind, code: l.code, silentMs: l.silentForNs / 1e6, previousGapMs: l.previousGapNs / 1e6 })),
     };
   }
 
