@@ -60,7 +60,7 @@ export async function queryClients(entries: () => Iterator<ClientEntry>, total: 
  * keeping the best `limit` in a sorted array (O(limit) per insert, limit
  * is small: the page shows 20).
  */
-export async function aboutToExpire(entries: Iterator<ClientEntry>, now: () => number, limit: number): Promise<ClientRow[]> {
+export async function aboutToExpire(entries: Iterator<ClientEntry>, now: () => number, limit: number, thread?: number): Promise<ClientRow[]> {
   const best: { deadline: number; entry: ClientEntry }[] = [];
   const t = now();
   await scan(entries, (entry) => {
@@ -73,7 +73,7 @@ export async function aboutToExpire(entries: Iterator<ClientEntry>, now: () => n
     if (best.length > limit) best.pop();
   });
   const at = now();
-  return best.map((b) => toRow(b.entry, at));
+  return best.map((b) => toRow(b.entry, at, thread));
 }
 
 export function toRow(entry: ClientEntry, now: number, thread?: number): ClientRow {

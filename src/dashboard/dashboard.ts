@@ -7,12 +7,14 @@ import { addDashboardRoutes, type RouteMount } from './dashboard-routes.js';
 import { LiveFeed } from './live-feed.js';
 import { LiveStats } from './live-stats.js';
 import { loadPageFiles } from './page-files.js';
-import type { ClientPage, KickResult } from './wire.js';
+import type { LiveReport } from './live-report.js';
+import type { ClientPage, KickResult, TickMessage } from './wire.js';
 
 /**
  * With --threads N (N >= 2): this I/O thread's number, and the table and
  * kick asked of every thread (through the supervisor), since the page's
- * requests land on whichever thread the kernel gave their connection.
+ * requests land on whichever thread the kernel gave their connection. The
+ * stream's second is then driven by the supervisor (liveReport, publish).
  */
 export interface DashboardThreading {
   thread: number;
@@ -41,6 +43,10 @@ export interface Dashboard {
   localClients(query: ClientPageQuery): Promise<ClientPage>;
   /** Kicks `clientId` if this thread holds it. */
   localKick(clientId: string): KickResult | null;
+  /** With --threads N: this thread's second for the stream (the supervisor merges every thread's). */
+  liveReport(watched: boolean): LiveReport;
+  /** With --threads N: the merged second, for this thread's pages. */
+  publish(message: TickMessage): void;
   stop(): void;
 }
 
@@ -54,10 +60,9 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     heartbeats: () => registry.heartbeats,
     threads: deps.threads,
     ioThreads: deps.ioThreads,
-    thread,
   });
   const now = (): number => clock.now();
-  const feed = new LiveFeed(stats, { entries: () => registry.entries(), now });
+  const feed = new LiveFeed(stats, { entries: () => registry.entries(), now, ioThreads: deps.ioThreads, thread }, deps.threading === undefined ? 'own-timer' : 'supervisor');
   const files = loadPageFiles();
   if (files.size === 0) log.warn({ event: 'dashboard_unbuilt', hint: 'run npm run build' });
   const localClients = (query: ClientPageQuery): Promise<ClientPage> => queryClients(() => registry.entries(), () => registry.size, now, query, thread);
@@ -83,6 +88,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       }),
     localClients: (query) => localClients({ ...query, offset: 0, limit: query.offset + query.limit }),
     localKick,
+    liveReport: (watched) => feed.report(watched),
+    publish: (message) => feed.publish(message),
     stop: () => feed.stop(),
   };
 }

@@ -9,10 +9,17 @@ import type { DetectionPanel, TickDelays } from './wire.js';
  *
  * Layout: two Float64Arrays of EXACT_MS + 1 counts, `tick` (since the last
  * `rollTick`) and `total` (since start). Costs: `record` O(1), no
- * allocation; `rollTick` O(EXACT_MS) once a second (percentiles of the
- * tick, then adds it into the total), whatever the expiry rate.
+ * allocation; `rollTick` O(EXACT_MS) once a second (the tick's non-zero
+ * counts out, then added into the total), whatever the expiry rate.
  */
 export const EXACT_MS = 1000;
+
+/** One tick's delays as counts per whole ms (ascending; EXACT_MS: that or more), and the largest delay: what adds up across threads. */
+export interface DelayCounts {
+  ms: number[];
+  counts: number[];
+  max: number | null;
+}
 
 export class DetectionHistogram {
   private readonly tick = new Float64Array(EXACT_MS + 1);
@@ -31,20 +38,15 @@ export class DetectionHistogram {
     if (delayMs > this.tickMax) this.tickMax = delayMs;
   }
 
-  /** The tick's percentiles; its counts move into the total and the tick starts over. */
-  rollTick(): TickDelays {
-    const count = this.tickCount;
-    const out: TickDelays = { count, p50: null, p99: null, max: count > 0 ? this.tickMax : null };
-    if (count > 0) {
-      const want50 = Math.ceil(count * 0.5);
-      const want99 = Math.ceil(count * 0.99);
-      let seen = 0;
+  /** The tick's counts (sparse: only the milliseconds that occurred) move into the total and the tick starts over. */
+  rollTick(): DelayCounts {
+    const out: DelayCounts = { ms: [], counts: [], max: this.tickCount > 0 ? this.tickMax : null };
+    if (this.tickCount > 0) {
       for (let ms = 0; ms <= EXACT_MS; ms++) {
         const n = this.tick[ms];
         if (n === 0) continue;
-        seen += n;
-        if (out.p50 === null && seen >= want50) out.p50 = ms;
-        if (out.p99 === null && seen >= want99) out.p99 = ms;
+        out.ms.push(ms);
+        out.counts.push(n);
         this.total[ms] += n;
       }
       this.tick.fill(0);
@@ -65,4 +67,31 @@ export class DetectionHistogram {
     }
     return out;
   }
+}
+
+/**
+ * The p50/p99/max of one tick's delays over any number of parts (one per
+ * I/O thread): exact, as the counts are per millisecond. O(EXACT_MS + the
+ * parts' entries).
+ */
+export function tickDelays(parts: readonly DelayCounts[]): TickDelays {
+  const merged = new Float64Array(EXACT_MS + 1);
+  let count = 0;
+  let max: number | null = null;
+  for (const part of parts) {
+    for (let i = 0; i < part.ms.length; i++) merged[part.ms[i]] += part.counts[i];
+    for (const n of part.counts) count += n;
+    if (part.max !== null && (max === null || part.max > max)) max = part.max;
+  }
+  const out: TickDelays = { count, p50: null, p99: null, max };
+  if (count === 0) return out;
+  const want50 = Math.ceil(count * 0.5);
+  const want99 = Math.ceil(count * 0.99);
+  let seen = 0;
+  for (let ms = 0; ms <= EXACT_MS && out.p99 === null; ms++) {
+    seen += merged[ms];
+    if (out.p50 === null && seen >= want50) out.p50 = ms;
+    if (seen >= want99) out.p99 = ms;
+  }
+  return out;
 }

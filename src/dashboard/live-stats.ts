@@ -3,7 +3,7 @@ import type { GatewayEventTap } from '../transports/gateway/event-tap.js';
 import { DetectionHistogram } from './detection-histogram.js';
 import { FeedSample } from './feed-sample.js';
 import { RttSample } from './rtt-sample.js';
-import type { Tick } from './wire.js';
+import { FEED_PER_TICK, type StatsRoll, type TickFigures } from './live-report.js';
 
 /** What the gateway reads out for a tick (live figures, not counted per message here). */
 export interface StatsSources {
@@ -14,20 +14,18 @@ export interface StatsSources {
   heartbeats(): number;
   /** Shard worker threads (0: the monitor runs on the main thread). */
   threads: number;
-  /** I/O threads (--threads), and which one this is when there are several. */
+  /** I/O threads (--threads). */
   ioThreads: number;
-  thread?: number;
 }
 
-/** Feed events per tick the page receives at most. */
-export const FEED_PER_TICK = 50;
 /** Bucket bounds (ms, exclusive) of the detection panel. */
 export const DETECTION_BOUNDS_MS = [1, 2, 3, 5, 10, 20, 50, 100, 250, 500, 1000];
 
 /**
- * The dashboard's view of the gateway: the event tap (O(1) per event:
- * counters, the detection histogram, the feed's reservoir sample) and the
- * 1 Hz roll-up into a Tick. Memory: fixed (counters, the histogram's
+ * The dashboard's view of one gateway thread: the event tap (O(1) per
+ * event: counters, the detection histogram, the feed's reservoir sample)
+ * and the 1 Hz roll-up of its second (StatsRoll: figures, and the delays
+ * and round trips as parts that add up across threads). Memory: fixed (counters, the histogram's
  * arrays, FEED_PER_TICK events, the close-reason map bounded by the
  * gateway's fixed set of reasons).
  */
@@ -89,8 +87,8 @@ export class LiveStats implements GatewayEventTap {
     }
   }
 
-  /** Rolls the counters since the previous tick into a Tick and starts a new one. */
-  tick(): Tick {
+  /** Rolls the counters since the previous roll into this thread's second and starts a new one. */
+  roll(): StatsRoll {
     const at = performance.now();
     const seconds = Math.max(0.001, (at - this.lastTickAt) / 1000);
     this.lastTickAt = at;
@@ -99,22 +97,19 @@ export class LiveStats implements GatewayEventTap {
     const closes: Record<string, number> = {};
     for (const [reason, n] of Object.entries(this.closes)) closes[reason] = rate(n);
     const feed = this.feedSample.take();
-    const tick: Tick = {
+    const figures: TickFigures = {
       t: Date.now(),
       connections: this.sources.connections(),
       clients: this.sources.clients(),
       pinged: this.sources.pinged(),
       threads: this.sources.threads,
       io_threads: this.sources.ioThreads,
-      ...(this.sources.thread === undefined ? {} : { thread: this.sources.thread }),
       heartbeats_per_s: rate(heartbeats - this.lastHeartbeats),
       pings_per_s: rate(this.pings),
       expiries_per_s: { closed: rate(this.expiredClosed), notified: rate(this.expiredNotified) },
       closes_per_s: closes,
       moves_per_s: rate(this.moves),
       loop_lag_ms: this.readLag(),
-      detection_ms: this.detection.rollTick(),
-      rtt_ms: this.rtt.rollTick(),
       feed: feed.events,
       feed_seen: feed.seen,
     };
@@ -124,7 +119,7 @@ export class LiveStats implements GatewayEventTap {
     this.pings = 0;
     this.moves = 0;
     this.closes = {};
-    return tick;
+    return { figures, delays: this.detection.rollTick(), rtt: this.rtt.rollTick() };
   }
 
   private readLag(): { mean: number; max: number } | null {

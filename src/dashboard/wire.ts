@@ -27,7 +27,7 @@ export interface TickDelays {
   max: number | null;
 }
 
-/** One second of the gateway. Rates are per second over the tick. */
+/** One second of the gateway (with --threads N, every thread's second merged). Rates are per second over the tick. */
 export interface Tick {
   /** Wall-clock ms at the end of the tick. */
   t: number;
@@ -38,8 +38,8 @@ export interface Tick {
   threads: number;
   /** I/O threads (--threads N). */
   io_threads: number;
-  /** With more than one I/O thread: the thread whose figures these are (the stream is per thread; the table and kick are the whole process's). */
-  thread?: number;
+  /** With more than one I/O thread: how many answered for this tick (every thread's figures are summed; fewer: one stalled or is being replaced, its part is missing). */
+  io_threads_reporting?: number;
   /** Cluster nodes; absent while the gateway runs alone. */
   nodes?: number;
   heartbeats_per_s: number;

@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { aboutToExpire, queryClients } from '../../src/dashboard/client-query.js';
 import { parseClientQuery } from '../../src/dashboard/dashboard-routes.js';
-import { DetectionHistogram, EXACT_MS } from '../../src/dashboard/detection-histogram.js';
+import { DetectionHistogram, EXACT_MS, tickDelays } from '../../src/dashboard/detection-histogram.js';
 import { FeedSample } from '../../src/dashboard/feed-sample.js';
-import { LiveStats } from '../../src/dashboard/live-stats.js';
-import { RttSample } from '../../src/dashboard/rtt-sample.js';
+import { mergeLiveReports, type LiveReport } from '../../src/dashboard/live-report.js';
+import { DETECTION_BOUNDS_MS, LiveStats } from '../../src/dashboard/live-stats.js';
+import { RttSample, rttPercentiles } from '../../src/dashboard/rtt-sample.js';
+import type { ClientRow, Tick } from '../../src/dashboard/wire.js';
 import { ClientEntry, type Connection } from '../../src/transports/gateway/connection.js';
 
 describe('FeedSample', () => {
@@ -60,8 +62,8 @@ describe('DetectionHistogram', () => {
     for (let i = 0; i < 98; i++) h.record(2);
     h.record(40);
     h.record(5000);
-    expect(h.rollTick()).toEqual({ count: 100, p50: 2, p99: 40, max: 5000 });
-    expect(h.rollTick()).toEqual({ count: 0, p50: null, p99: null, max: null });
+    expect(tickDelays([h.rollTick()])).toEqual({ count: 100, p50: 2, p99: 40, max: 5000 });
+    expect(tickDelays([h.rollTick()])).toEqual({ count: 0, p50: null, p99: null, max: null });
     const buckets = h.buckets([1, 3, 50]);
     expect(buckets).toEqual([
       { le: 1, count: 0 },
@@ -76,7 +78,7 @@ describe('DetectionHistogram', () => {
     h.record(-1);
     h.record(EXACT_MS + 10);
     expect(h.negative).toBe(1);
-    expect(h.rollTick()).toMatchObject({ count: 1, p50: EXACT_MS, max: EXACT_MS + 10 });
+    expect(tickDelays([h.rollTick()])).toMatchObject({ count: 1, p50: EXACT_MS, max: EXACT_MS + 10 });
   });
 });
 
@@ -86,14 +88,15 @@ describe('RttSample', () => {
     // 0.5, 1.0, ..., 50.0 ms in a shuffled order.
     const values = Array.from({ length: 100 }, (_, i) => (i + 1) / 2);
     for (let i = 0; i < values.length; i++) sample.record(values[(i * 37) % 100]);
-    expect(sample.rollTick()).toEqual({ p50: 25, p99: 49.5, count: 100 });
+    expect(rttPercentiles([sample.rollTick()])).toEqual({ p50: 25, p99: 49.5, count: 100 });
     expect(sample.rollTick()).toBeNull();
+    expect(rttPercentiles([null])).toBeNull();
   });
 
   it('keeps a uniform sample of a flood and counts all of it', () => {
     const sample = new RttSample(256);
     for (let i = 0; i < 100_000; i++) sample.record(i % 2 === 0 ? 1 : 100);
-    const tick = sample.rollTick();
+    const tick = rttPercentiles([sample.rollTick()]);
     expect(tick?.count).toBe(100_000);
     // Half the flood is 1 ms, half 100 ms: the sample's p99 is 100 and its median one of the two.
     expect(tick?.p99).toBe(100);
@@ -101,12 +104,22 @@ describe('RttSample', () => {
   });
 });
 
+/** A thread's report of its second, as LiveFeed.report makes it (no page open). */
+function reportOf(stats: LiveStats, expiring: ClientRow[] = []): LiveReport {
+  return { ...stats.roll(), detection: { buckets: stats.detection.buckets(DETECTION_BOUNDS_MS), negative: stats.detection.negative }, expiring, watchers: 0 };
+}
+
+/** The tick one thread's page gets (--threads 1: its report merged alone). */
+function tickOf(stats: LiveStats): Tick {
+  return mergeLiveReports([reportOf(stats)], 1).tick;
+}
+
 describe('LiveStats', () => {
   it('reports the round trips of a second as p50/p99', () => {
     const stats = new LiveStats({ connections: () => 1, clients: () => 1, pinged: () => 0, heartbeats: () => 0, threads: 0, ioThreads: 1 });
     for (const ms of [0.25, 0.5, 0.75, 52.125]) stats.roundTrip(ms);
-    expect(stats.tick().rtt_ms).toEqual({ p50: 0.5, p99: 52.125, count: 4 });
-    expect(stats.tick().rtt_ms).toBeNull();
+    expect(tickOf(stats).rtt_ms).toEqual({ p50: 0.5, p99: 52.125, count: 4 });
+    expect(tickOf(stats).rtt_ms).toBeNull();
   });
 
   it('rolls the counts of a second into per-second rates and starts over', () => {
@@ -119,7 +132,7 @@ describe('LiveStats', () => {
     stats.closed(1, 'keepalive_timeout', 1);
     stats.closed(9, 'no_client_registered', 0);
     stats.pinged(6);
-    const tick = stats.tick();
+    const tick = tickOf(stats);
     expect(tick).toMatchObject({ connections: 3, clients: 7, pinged: 1, threads: 2, rtt_ms: null, loop_lag_ms: null });
     expect(tick.detection_ms).toMatchObject({ count: 2, p50: 3, p99: 5 });
     expect(tick.heartbeats_per_s).toBeGreaterThan(0);
@@ -133,9 +146,85 @@ describe('LiveStats', () => {
       'closed:9:no_client_registered',
     ]);
     expect(tick.feed_seen).toBe(4);
-    const next = stats.tick();
+    const next = tickOf(stats);
     expect(next).toMatchObject({ pings_per_s: 0, heartbeats_per_s: 0, moves_per_s: 0, feed: [], feed_seen: 0, closes_per_s: {} });
     expect(next.expiries_per_s).toEqual({ closed: 0, notified: 0 });
+  });
+});
+
+describe('mergeLiveReports (the stream over --threads N)', () => {
+  const threadStats = (connections: number, clients: number): LiveStats =>
+    new LiveStats({ connections: () => connections, clients: () => clients, pinged: () => 1, heartbeats: () => 0, threads: 0, ioThreads: 2 });
+  const row = (client_id: string, deadline_in_ms: number, thread: number): ClientRow => ({
+    client_id,
+    deadline_in_ms,
+    thread,
+    last_seen_ms_ago: 0,
+    timeout_ms: 1000,
+    ping_interval_ms: 500,
+    connection: 1,
+    pinged: false,
+    rtt_ms: null,
+    srtt_ms: null,
+  });
+
+  it("sums both threads' figures and takes percentiles over both threads' delays and round trips", () => {
+    const a = threadStats(10, 100);
+    const b = threadStats(5, 50);
+    // Thread a: 98 expiries 2 ms late; thread b: one 40 ms and one 700 ms late. Alone, b's p50 would be 40.
+    for (let i = 0; i < 98; i++) a.expired(`a${i}`, 1, 'closed', 2);
+    b.expired('b0', 2, 'notified', 40);
+    b.expired('b1', 2, 'closed', 700);
+    a.closed(3, 'no_client_registered', 0);
+    b.closed(4, 'no_client_registered', 0);
+    b.closed(5, 'client_closed', 0);
+    a.roundTrip(1);
+    b.roundTrip(3);
+    b.roundTrip(5);
+    const { tick, detection } = mergeLiveReports([reportOf(a), reportOf(b)], 2);
+    expect(tick).toMatchObject({ connections: 15, clients: 150, pinged: 2, io_threads: 2, io_threads_reporting: 2 });
+    expect(tick.detection_ms).toEqual({ count: 100, p50: 2, p99: 40, max: 700 });
+    expect(tick.rtt_ms).toEqual({ p50: 3, p99: 5, count: 3 });
+    expect(Object.keys(tick.closes_per_s).sort()).toEqual(['client_closed', 'no_client_registered']);
+    expect(tick.expiries_per_s.closed).toBeGreaterThan(tick.expiries_per_s.notified);
+    // The panel since start: both threads' counts, bucket by bucket.
+    const total = detection.buckets.reduce((n, bucket) => n + bucket.count, 0);
+    expect(total).toBe(100);
+    expect(detection.buckets.find((bucket) => bucket.le === 3)?.count).toBe(98);
+    expect(detection.buckets.find((bucket) => bucket.le === null)?.count).toBe(0);
+    expect(detection.buckets.find((bucket) => bucket.le === 1000)?.count).toBe(1);
+    // The feed: every event counted, a sample of at most 50 from both threads, in time order.
+    expect(tick.feed_seen).toBe(98 + 2 + 3);
+    expect(tick.feed).toHaveLength(50);
+    const ats = tick.feed.map((e) => e.at);
+    expect(ats).toEqual([...ats].sort((x, y) => x - y));
+  });
+
+  it("keeps each thread's share of a sampled feed in proportion to what it saw", () => {
+    const a = threadStats(1, 1);
+    const b = threadStats(1, 1);
+    for (let i = 0; i < 3000; i++) a.expired(`a${i}`, 1, 'closed', 1);
+    for (let i = 0; i < 1000; i++) b.expired(`b${i}`, 2, 'closed', 1);
+    const { tick } = mergeLiveReports([reportOf(a), reportOf(b)], 2);
+    expect(tick.feed_seen).toBe(4000);
+    expect(tick.feed.length).toBeLessThanOrEqual(50);
+    const fromA = tick.feed.filter((e) => e.clientId?.startsWith('a')).length;
+    const fromB = tick.feed.filter((e) => e.clientId?.startsWith('b')).length;
+    expect(fromA).toBeGreaterThanOrEqual(36);
+    expect(fromB).toBeGreaterThanOrEqual(12);
+  });
+
+  it("lists the soonest deadlines of both threads, and says when a thread's figures are missing", () => {
+    const a = reportOf(threadStats(1, 1), [row('a-soon', -5, 0), row('a-late', 900, 0)]);
+    const b = reportOf(threadStats(1, 1), [row('b-mid', 300, 1)]);
+    const merged = mergeLiveReports([a, b], 2);
+    expect(merged.expiring.map((r) => [r.client_id, r.thread])).toEqual([
+      ['a-soon', 0],
+      ['b-mid', 1],
+      ['a-late', 0],
+    ]);
+    // One of three threads answered: its figures only, and the tick says so.
+    expect(mergeLiveReports([reportOf(threadStats(4, 4))], 3).tick).toMatchObject({ io_threads: 3, io_threads_reporting: 1, clients: 4 });
   });
 });
 

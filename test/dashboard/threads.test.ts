@@ -1,12 +1,13 @@
 /**
- * The dashboard's table and kick on `keepwatch serve --threads 2`: the
- * page's requests land on whichever I/O thread the kernel gives their
- * connection, so each must answer for every thread.
+ * The dashboard on `keepwatch serve --threads 2`: the page's requests and
+ * its stream land on whichever I/O thread the kernel gives their
+ * connection, so each must answer for every thread (table, kick, and the
+ * stream's figures, feed and histogram).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { TestClient } from '../gateway/helpers/ws-client.js';
-import type { ClientPage, KickResult } from '../../src/dashboard/wire.js';
+import type { ClientPage, DetectionPanel, KickResult, TickMessage } from '../../src/dashboard/wire.js';
 
 /** A fresh TCP connection per request (no keep-alive), so requests spread over the threads as a browser's may. */
 async function call(gw: GatewayProcess, path: string, method = 'GET'): Promise<{ status: number; body: unknown }> {
@@ -74,16 +75,83 @@ describe('dashboard with --threads 2', () => {
     expect((await call(gw, '/dashboard/api/kick?client_id=nobody', 'POST')).status).toBe(404);
   });
 
-  it('the stream says how many I/O threads there are and whose figures it shows', async () => {
-    const res = await fetch(gw.url('/dashboard/api/stream'), { signal: AbortSignal.timeout(15_000) });
-    const reader = res.body!.getReader();
-    let text = '';
-    // The hello, then the first tick (a second later).
-    while (!text.includes('event: tick')) text += new TextDecoder().decode((await reader.read()).value);
-    await reader.cancel();
-    const data = /event: tick\ndata: (.*)\n/.exec(text)?.[1] as string;
-    const tick = (JSON.parse(data) as { tick: { io_threads: number; thread: number } }).tick;
-    expect(tick.io_threads).toBe(2);
-    expect([0, 1]).toContain(tick.thread);
+  it("every page's stream, on either thread, counts both threads' clients; expiries on either thread reach its feed and histogram", async () => {
+    const page = (await call(gw, '/dashboard/api/clients?limit=50')).body as ClientPage;
+    // The table is every thread's (tested above): both threads hold some of these clients.
+    expect(new Set(page.rows.map((r) => r.thread))).toEqual(new Set([0, 1]));
+    // A fresh connection per stream: the kernel puts some on each thread (all three on one: 1 in 4).
+    const streams = await Promise.all([0, 1, 2].map(() => openStream(gw)));
+    try {
+      for (const stream of streams) {
+        const tick = (await stream.until((m) => m.tick.clients === page.total)).tick;
+        expect(tick).toMatchObject({ io_threads: 2, io_threads_reporting: 2, connections: page.total, clients: page.total });
+      }
+      const [stream] = streams;
+      const before = histogramTotal((await stream.until(() => true)).detection);
+      // Silent clients (no pong, no heartbeat) on fresh connections: both threads get some (all on one: 1 in 2,048).
+      const silent = await Promise.all(
+        Array.from({ length: 12 }, async (_, i) => {
+          const c = await TestClient.open(gw.wsUrl(), { autoPong: false });
+          await c.register(`ds-${i}`, 1500, 300);
+          return c;
+        }),
+      );
+      const owners = ((await call(gw, '/dashboard/api/clients?prefix=ds-&limit=50')).body as ClientPage).rows;
+      expect(owners).toHaveLength(12);
+      const threadOf = new Map(owners.map((r) => [r.client_id, r.thread as number]));
+      expect(new Set(threadOf.values())).toEqual(new Set([0, 1]));
+      for (const c of silent) expect((await c.closed).code).toBe(4000);
+      // The feed names every silent client's expiry, whichever thread held it; the histogram counts all twelve.
+      const expired = new Set<string>();
+      const last = await stream.until((m) => {
+        for (const e of m.tick.feed) if (e.kind === 'expired' && e.clientId?.startsWith('ds-')) expired.add(e.clientId);
+        return expired.size === 12 && histogramTotal(m.detection) >= before + 12;
+      });
+      expect(new Set([...expired].map((id) => threadOf.get(id)))).toEqual(new Set([0, 1]));
+      expect(last.detection.negative).toBe(0);
+    } finally {
+      for (const stream of streams) await stream.close();
+    }
   });
 });
+
+function histogramTotal(panel: DetectionPanel): number {
+  return panel.buckets.reduce((n, b) => n + b.count, 0);
+}
+
+interface StreamReader {
+  /** The first tick message from now on that `match` accepts (within 15 s). */
+  until(match: (message: TickMessage) => boolean): Promise<TickMessage>;
+  close(): Promise<void>;
+}
+
+/** GET /dashboard/api/stream on a connection of its own, read tick by tick. */
+async function openStream(gw: GatewayProcess): Promise<StreamReader> {
+  const res = await fetch(gw.url('/dashboard/api/stream'), { headers: { connection: 'close' } });
+  const reader = res.body!.getReader();
+  const decoder = new TextDecoder();
+  let buffered = '';
+  const nextTick = async (): Promise<TickMessage> => {
+    for (;;) {
+      const match = /event: tick\ndata: (.*)\n\n/.exec(buffered);
+      if (match !== null) {
+        buffered = buffered.slice(match.index + match[0].length);
+        return JSON.parse(match[1]) as TickMessage;
+      }
+      const chunk = await reader.read();
+      if (chunk.done) throw new Error('the stream ended');
+      buffered += decoder.decode(chunk.value, { stream: true });
+    }
+  };
+  return {
+    async until(match) {
+      const deadline = performance.now() + 15_000;
+      while (performance.now() < deadline) {
+        const message = await nextTick();
+        if (match(message)) return message;
+      }
+      throw new Error('no matching tick within 15 s');
+    },
+    close: () => reader.cancel(),
+  };
+}

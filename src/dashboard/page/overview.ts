@@ -11,8 +11,9 @@ export function renderOverview(root: HTMLElement, tick: Tick): void {
   set('clients', count(tick.clients));
   set('pinged', count(tick.pinged));
   set('threads', tick.threads === 0 ? 'main' : count(tick.threads));
-  // With several I/O threads the stream's figures are the thread that serves it (the table is every thread's).
-  set('io-threads', tick.thread === undefined ? count(tick.io_threads) : `${count(tick.io_threads)} (figures: #${tick.thread})`);
+  // Every thread's figures are summed; a thread that did not answer this second is missing from them: say so.
+  const reporting = tick.io_threads_reporting ?? tick.io_threads;
+  set('io-threads', reporting === tick.io_threads ? count(tick.io_threads) : `${count(tick.io_threads)} (${count(reporting)} answered)`);
   const nodes = root.querySelector<HTMLElement>('[data-k="nodes"]');
   if (nodes !== null && tick.nodes !== undefined) {
     nodes.parentElement?.removeAttribute('hidden');

@@ -8,14 +8,14 @@ import { startGateway, type Gateway } from '../server.js';
 import { DEFAULT_CLIENT_QUERY } from '../../../dashboard/client-query.js';
 import { ClaimRelay } from './claim-relay.js';
 import { SupervisorLink } from './supervisor-link.js';
-import type { CollectArgs, CollectKind, IoThreadData, MainToThread, StatusColumns, ThreadReports, ThreadToMain } from './thread-messages.js';
+import type { CollectArgs, IoThreadData, ReportKind, MainToThread, StatusColumns, ThreadReports, ThreadToMain } from './thread-messages.js';
 
 /**
  * One I/O thread: the same per-thread gateway as --threads 1 (server.ts),
  * listening on the shared port. Its sockets, frames, heartbeats, pings and
  * expiries never leave it; it talks to the supervisor only to answer and
- * ask for the whole process's /healthz, /status and /metrics, to stop, and
- * to say it failed.
+ * ask for the whole process's /healthz, /status, /metrics and dashboard,
+ * to stop, and to say it failed.
  *
  * Started without a thread number, it is the supervisor's warm spare: its
  * modules and uWS are loaded (the slow part of a start on a busy machine)
@@ -79,6 +79,9 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
       case 'collected':
         link.settle(message.id, message.data);
         return;
+      case 'live':
+        gateway.dashboard.publish(message.message);
+        return;
       case 'stop':
         void stopThread(gateway, port, message.graceMs, post);
         return;
@@ -91,7 +94,7 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
   };
 }
 
-async function report(gateway: Gateway, what: CollectKind, args: CollectArgs): Promise<ThreadReports[CollectKind]> {
+async function report(gateway: Gateway, what: ReportKind, args: CollectArgs): Promise<ThreadReports[ReportKind]> {
   switch (what) {
     case 'health':
       return { connections: gateway.connectionCount, clients: gateway.registry.size };
@@ -115,6 +118,8 @@ async function report(gateway: Gateway, what: CollectKind, args: CollectArgs): P
       return gateway.dashboard.localClients(args.query ?? DEFAULT_CLIENT_QUERY);
     case 'kick':
       return args.clientId === undefined ? null : gateway.dashboard.localKick(args.clientId);
+    case 'live':
+      return gateway.dashboard.liveReport(args.watched ?? false);
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { ClientPageQuery } from '../../../dashboard/client-query.js';
-import type { ClientPage, KickResult } from '../../../dashboard/wire.js';
+import type { LiveReport } from '../../../dashboard/live-report.js';
+import type { ClientPage, KickResult, TickMessage } from '../../../dashboard/wire.js';
 import type { Health } from '../http-routes.js';
 import type { GatewayOptions } from '../options.js';
 
@@ -8,7 +9,8 @@ import type { GatewayOptions } from '../options.js';
  * What the supervisor (main thread) and the I/O threads say to each other.
  * Nothing here is per heartbeat or per frame: only start-up, shutdown,
  * HTTP aggregation (/healthz, /status, /metrics, the dashboard's table and
- * kick) and a thread's failure.
+ * kick), the dashboard stream's second (a report from each thread and the
+ * merged message back, once a second) and a thread's failure.
  */
 
 /** What one I/O thread is started with. */
@@ -22,12 +24,17 @@ export interface IoThreadData {
   seq: SharedArrayBuffer;
 }
 
+/** What a thread asks the supervisor to collect from every thread (for an HTTP request it got). */
 export type CollectKind = 'health' | 'metrics' | 'status' | 'clients' | 'kick';
+/** What the supervisor asks of every thread: a collection, or (on its own 1 Hz timer) the dashboard stream's second. */
+export type ReportKind = CollectKind | 'live';
 
 /** What a collection is about, for the kinds that take a question: the dashboard's table page, or whom to kick. */
 export interface CollectArgs {
   query?: ClientPageQuery;
   clientId?: string;
+  /** 'live': a dashboard page is open on some thread (the loop-lag sampler and "about to expire" scan run). */
+  watched?: boolean;
 }
 
 /** One thread's clients in its registration order, with the process-wide sequence numbers to merge by. */
@@ -51,6 +58,8 @@ export interface ThreadReports {
   clients: ClientPage;
   /** The kick, if this thread held the client. */
   kick: KickResult | null;
+  /** This thread's second for the dashboard stream. */
+  live: LiveReport;
 }
 
 /** The whole process's answer, handed to the thread that got the HTTP request. */
@@ -65,7 +74,7 @@ export interface Collected {
 export type ThreadToMain =
   | { kind: 'listening'; port: number }
   | { kind: 'collect'; id: number; what: CollectKind; args?: CollectArgs }
-  | { kind: 'report'; id: number; what: CollectKind; data: ThreadReports[CollectKind] }
+  | { kind: 'report'; id: number; what: ReportKind; data: ThreadReports[ReportKind] }
   /** Sent by a thread that caught an unexpected error, before it exits: what it lost. */
   | { kind: 'failed'; error: string; connections: number; clients: number }
   | { kind: 'stopped' }
@@ -77,7 +86,9 @@ export type ThreadToMain =
   | { kind: 'claims'; ids: string[]; seqs: number[] };
 
 export type MainToThread =
-  | { kind: 'report'; id: number; what: CollectKind; args?: CollectArgs }
+  | { kind: 'report'; id: number; what: ReportKind; args?: CollectArgs }
+  /** The dashboard stream's second, every thread's merged: the same to every thread, for its pages. */
+  | { kind: 'live'; message: TickMessage }
   | { kind: 'collected'; id: number; what: CollectKind; data: Collected[CollectKind] }
   | { kind: 'stop'; graceMs: number }
   /** To the warm spare: become thread `thread` (start its gateway on the shared port). */

@@ -7,11 +7,14 @@ import type { Logger } from '../logger.js';
 import type { GatewayOptions } from '../options.js';
 import { DEFAULT_CLIENT_QUERY } from '../../../dashboard/client-query.js';
 import { combineHealth, combineKick, combineMetrics, mergeClientPages, mergeStatus, type ThreadAnswer } from './aggregate.js';
+import { mergeLiveReports } from '../../../dashboard/live-report.js';
 import type { SupervisorMetrics } from './supervisor-metrics.js';
-import type { Collected, CollectArgs, CollectKind, IoThreadData, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
+import type { Collected, CollectArgs, CollectKind, IoThreadData, MainToThread, ReportKind, ThreadReports, ThreadToMain } from './thread-messages.js';
 
 /** A thread that has not answered a collection within this long is reported without its figures (a stall). */
 const COLLECT_TIMEOUT_MS = 1000;
+/** The dashboard stream's second: every thread's report merged, this often. */
+const LIVE_TICK_MS = 1000;
 /** A replacement that itself fails to start is tried again after this long (not in a hot loop). */
 const RETRY_START_MS = 500;
 
@@ -28,8 +31,8 @@ interface Slot {
 }
 
 interface Collection {
-  what: CollectKind;
-  answers: Map<number, ThreadReports[CollectKind]>;
+  what: ReportKind;
+  answers: Map<number, ThreadReports[ReportKind]>;
   expected: number[];
   done(): void;
 }
@@ -38,7 +41,9 @@ interface Collection {
  * The main thread with --threads N: it starts N I/O threads on one port,
  * replaces a thread that fails (within a second, the others untouched),
  * answers their collection requests for the whole process's HTTP figures,
- * and stops them all on shutdown. It holds no socket and no client.
+ * drives the dashboard stream's second (each thread's report, merged, sent
+ * back to every thread), and stops them all on shutdown. It holds no
+ * socket and no client.
  *
  * Replacement: one warm spare thread waits with its modules loaded (a cold
  * start loads the gateway's modules, ~0.2 s of CPU, seconds on a loaded
@@ -55,6 +60,11 @@ export class ThreadSupervisor {
   private stopping = false;
   /** The warm spare (modules loaded, not listening), once the threads have started. */
   private spare: Worker | undefined;
+  private liveTimer: NodeJS.Timeout | undefined;
+  /** A live second is being gathered (a stalled thread holds it up to COLLECT_TIMEOUT_MS): the next waits. */
+  private liveBusy = false;
+  /** Some thread had a dashboard page open at the latest second. */
+  private watched = false;
 
   constructor(
     private readonly options: GatewayOptions,
@@ -72,6 +82,8 @@ export class ThreadSupervisor {
     const failed = started.find((s) => s.status === 'rejected');
     if (failed === undefined) {
       this.startSpare();
+      this.liveTimer = setInterval(() => this.liveSecond(), LIVE_TICK_MS);
+      this.liveTimer.unref();
       return this.port;
     }
     // The threads that did start must close their apps before the process exits.
@@ -82,6 +94,7 @@ export class ThreadSupervisor {
   /** 1001 to every client of every thread; resolves when every thread has closed its app and exited. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
+    clearInterval(this.liveTimer);
     const spare = this.spare;
     this.spare = undefined;
     const spareExited = spare === undefined ? Promise.resolve() : new Promise<void>((resolve) => spare.once('exit', () => resolve()));
@@ -240,11 +253,34 @@ export class ThreadSupervisor {
     }
   }
 
-  private gather(what: CollectKind, args: CollectArgs): Promise<ThreadAnswer<ThreadReports[CollectKind]>[]> {
+  /**
+   * The dashboard stream's second: every running thread rolls its figures
+   * (LiveFeed.report), and the merge goes back to every thread for its
+   * pages. A thread that does not answer in time is left out of that
+   * second (io_threads_reporting says so); its counts roll into its next.
+   */
+  private liveSecond(): void {
+    if (this.liveBusy || this.stopping) return;
+    this.liveBusy = true;
+    this.gather('live', { watched: this.watched })
+      .then((answers) => {
+        const reports = reportsOf(answers as ThreadAnswer<ThreadReports['live']>[]);
+        this.watched = reports.some((r) => r.watchers > 0);
+        if (reports.length === 0 || this.stopping) return;
+        const message = mergeLiveReports(reports, this.slots.length);
+        for (const slot of this.slots) if (slot.state === 'running' && slot.worker !== undefined) this.send(slot.worker, { kind: 'live', message });
+      })
+      .catch((error: unknown) => this.log.error({ event: 'dashboard_second_failed', err: error }))
+      .finally(() => {
+        this.liveBusy = false;
+      });
+  }
+
+  private gather(what: ReportKind, args: CollectArgs): Promise<ThreadAnswer<ThreadReports[ReportKind]>[]> {
     const id = this.nextCollection++;
     const expected: number[] = [];
     return new Promise((resolve) => {
-      const answers = new Map<number, ThreadReports[CollectKind]>();
+      const answers = new Map<number, ThreadReports[ReportKind]>();
       const finish = (): void => {
         clearTimeout(timer);
         this.collections.delete(id);
