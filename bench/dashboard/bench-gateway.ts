@@ -17,11 +17,10 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** `keepwatch serve` as `npm start` runs it, in its own process (its CPU read from /proc). */
-export async function startBenchGateway(name: string): Promise<ServerProcess> {
+/** `keepwatch serve` as `npm start` runs it on `threads` I/O threads, in its own process (its CPU read from /proc). */
+export async function startBenchGateway(name: string, threads: number): Promise<ServerProcess> {
   const port = await freePort();
-  // --threads 1: the dashboard is per I/O thread (not aggregated yet).
-  return ServerProcess.start(name, port, ['--max-semi-space-size=1', CLI, 'serve', '--port', String(port), '--log-level', 'warn', '--threads', '1']);
+  return ServerProcess.start(name, port, ['--max-semi-space-size=1', CLI, 'serve', '--port', String(port), '--log-level', 'warn', '--threads', String(threads)]);
 }
 
 /** GET a JSON body from the gateway (loopback, bounded). */

@@ -6,6 +6,9 @@
  *      browser's longtask entries).
  *   2. Gateway CPU at 15,000 connections with one dashboard open vs none
  *      (target: at most +1 percentage point), alternating windows.
+ * Flags: --threads N (the gateway's I/O threads, default 1), --visits,
+ * --pairs (0: the page figures only), --window-seconds, --clients,
+ * --connections. Each visit prints what its longest task was made of.
  * Loopback only; every gateway and load child is stopped by PID at the end.
  * Writes bench/results/dashboard.json.
  */
@@ -26,6 +29,8 @@ const { values } = parseArgs({
     visits: { type: 'string', default: '3' },
     'window-seconds': { type: 'string', default: '15' },
     pairs: { type: 'string', default: '3' },
+    // The gateway's I/O threads (the stream, table and kick are the whole process's on any number).
+    threads: { type: 'string', default: '1' },
     'max-seconds': { type: 'string', default: '900' },
   },
 });
@@ -34,9 +39,10 @@ const CONNECTIONS = Number(values.connections);
 const VISITS = Number(values.visits);
 const WINDOW_MS = Number(values['window-seconds']) * 1000;
 const PAIRS = Number(values.pairs);
+const THREADS = Number(values.threads);
 
 async function pageTargets(browser: Browser): Promise<{ clients: number; visits: PageTimings[] }> {
-  const gateway = await startBenchGateway('keepwatch-100k');
+  const gateway = await startBenchGateway('keepwatch-100k', THREADS);
   const perMux = 10_000;
   // Long timeouts: nothing is pinged or expires while the page is measured.
   const load = await loadClients(gateway.port, {
@@ -58,7 +64,7 @@ async function pageTargets(browser: Browser): Promise<{ clients: number; visits:
 }
 
 async function cpuTarget(browser: Browser): Promise<CpuOverhead & { connections: number; heartbeatIntervalMs: number }> {
-  const gateway = await startBenchGateway('keepwatch-15k');
+  const gateway = await startBenchGateway('keepwatch-15k', THREADS);
   const heartbeatIntervalMs = 5000;
   const load = await loadClients(gateway.port, {
     connections: CONNECTIONS,
@@ -75,6 +81,15 @@ async function cpuTarget(browser: Browser): Promise<CpuOverhead & { connections:
     load.stop();
     await gateway.stop();
   }
+}
+
+function writeResults(page: { clients: number; visits: PageTimings[] }, fcp: number, longest: number, longestCpu: number, cpu: object | undefined): void {
+  const path = writeResultFile(
+    'dashboard',
+    'json',
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), loadAverage: loadavg(), args: process.argv.slice(2), page: { ...page, firstPaintMedianMs: fcp, longestTaskMs: longest, longestTaskCpuMs: longestCpu }, cpu }, null, 2)}\n`,
+  );
+  process.stdout.write(`written ${path}\n`);
 }
 
 const median = (xs: number[]): number => {
@@ -97,21 +112,22 @@ async function main(): Promise<void> {
     const longest = Math.max(...page.visits.map((v) => v.longestTaskMs));
     const longestCpu = Math.max(...page.visits.map((v) => v.longestTaskCpuMs));
     if (page.visits.length > 0) process.stdout.write(
-      `${CLIENTS.toLocaleString('en-US')} clients: first paint median ${fcp.toFixed(0)} ms (target < 1000), live ${median(page.visits.map((v) => v.liveMs)).toFixed(0)} ms, ` +
+      `--threads ${THREADS}, ${CLIENTS.toLocaleString('en-US')} clients: first paint median ${fcp.toFixed(0)} ms (target < 1000), live ${median(page.visits.map((v) => v.liveMs)).toFixed(0)} ms, ` +
         `table ${median(page.visits.map((v) => v.tableMs)).toFixed(0)} ms; paging step median ${median(page.visits.flatMap((v) => v.stepsMs))} ms; ` +
-        `longest main-thread task ${longest.toFixed(0)} ms wall, ${longestCpu.toFixed(0)} ms of CPU (target <= 200); load average ${loadavg()[0].toFixed(1)}\n`,
+        `longest main-thread task ${longest.toFixed(0)} ms wall, ${longestCpu.toFixed(0)} ms of CPU (target <= 200); load average ${loadavg()[0].toFixed(1)}\n` +
+        page.visits.map((v, i) => `  visit ${i + 1}, longest task in the trace: ${v.longestTaskParts.join('; ')}\n`).join(''),
     );
+    // --pairs 0: the page figures only.
+    if (PAIRS === 0) {
+      writeResults(page, fcp, longest, longestCpu, undefined);
+      return;
+    }
     const cpu = await cpuTarget(browser);
     process.stdout.write(
       `${CONNECTIONS} connections: gateway CPU ${cpu.withoutPercent.toFixed(2)}% without a dashboard, ${cpu.withPercent.toFixed(2)}% with one: ` +
         `${cpu.deltaPoints >= 0 ? '+' : ''}${cpu.deltaPoints.toFixed(2)} points (target <= +1)\n`,
     );
-    const path = writeResultFile(
-      'dashboard',
-      'json',
-      `${JSON.stringify({ measuredAt: new Date().toISOString(), loadAverage: loadavg(), page: { ...page, firstPaintMedianMs: fcp, longestTaskMs: longest, longestTaskCpuMs: longestCpu }, cpu }, null, 2)}\n`,
-    );
-    process.stdout.write(`written ${path}\n`);
+    writeResults(page, fcp, longest, longestCpu, cpu);
   } finally {
     await browser.close();
     ServerProcess.killAll();

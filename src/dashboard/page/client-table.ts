@@ -1,6 +1,6 @@
 import type { ClientPage, ClientRow } from '../wire.js';
 import { apiUrl } from './api.js';
-import { cell, count, duration, roundTrip } from './format.js';
+import { count, duration, roundTrip, setText } from './format.js';
 
 const PAGE_ROWS = 50;
 /** The table refreshes this often while the page is visible (new clients show within it plus one round trip). */
@@ -87,29 +87,47 @@ export class ClientTable {
     const last = Math.min(page.matched, page.offset + page.rows.length);
     this.info.textContent =
       page.matched === 0 ? `no clients (of ${count(page.total)})` : `${count(page.offset + 1)}-${count(last)} of ${count(page.matched)}` + (page.matched !== page.total ? ` (of ${count(page.total)})` : '');
-    this.body.replaceChildren(...page.rows.map((row) => this.row(row)));
+    this.show(page.rows);
   }
 
-  private row(r: ClientRow): HTMLTableRowElement {
+  /**
+   * Draws the rows into the table's existing <tr>s, changing only the
+   * cells whose text changed: a refresh a second then re-lays out a few
+   * cells (the "last seen" column), not 50 new rows, which made every
+   * refresh a full layout of the page (bench:dashboard's trace).
+   */
+  private show(rows: readonly ClientRow[]): void {
+    while (this.body.rows.length > rows.length) this.body.lastElementChild?.remove();
+    while (this.body.rows.length < rows.length) this.body.append(this.emptyRow());
+    rows.forEach((r, i) => {
+      const tr = this.body.rows[i];
+      if (tr.dataset.client !== r.client_id) tr.dataset.client = r.client_id;
+      const owner = [`conn ${r.connection}`, r.thread !== undefined ? `thread ${r.thread}` : '', r.node !== undefined ? `node ${r.node}` : ''].filter((s) => s !== '').join(', ');
+      const texts = [
+        r.client_id,
+        `${duration(r.last_seen_ms_ago)} ago${r.pinged ? ' (pinged)' : ''}`,
+        duration(r.timeout_ms),
+        duration(r.ping_interval_ms),
+        r.rtt_ms === null ? '-' : `${roundTrip(r.rtt_ms)} (srtt ${roundTrip(r.srtt_ms)})`,
+        owner,
+      ];
+      texts.forEach((text, c) => setText(tr.cells[c], text));
+      const kick = tr.cells[texts.length].firstElementChild as HTMLButtonElement;
+      if (kick.dataset.client !== r.client_id) kick.dataset.client = r.client_id;
+    });
+  }
+
+  /** A row of six text cells and the kick button. */
+  private emptyRow(): HTMLTableRowElement {
     const tr = document.createElement('tr');
-    tr.dataset.client = r.client_id;
-    const owner = [`conn ${r.connection}`, r.thread !== undefined ? `thread ${r.thread}` : '', r.node !== undefined ? `node ${r.node}` : ''].filter((s) => s !== '').join(', ');
+    for (let c = 0; c < 6; c++) tr.append(document.createElement('td'));
     const kick = document.createElement('button');
     kick.type = 'button';
     kick.className = 'kick';
-    kick.dataset.client = r.client_id;
     kick.textContent = 'kick';
     const action = document.createElement('td');
     action.append(kick);
-    tr.append(
-      cell(r.client_id),
-      cell(`${duration(r.last_seen_ms_ago)} ago${r.pinged ? ' (pinged)' : ''}`),
-      cell(duration(r.timeout_ms)),
-      cell(duration(r.ping_interval_ms)),
-      cell(r.rtt_ms === null ? '-' : `${roundTrip(r.rtt_ms)} (srtt ${roundTrip(r.srtt_ms)})`),
-      cell(owner),
-      action,
-    );
+    tr.append(action);
     return tr;
   }
 
