@@ -1,26 +1,6 @@
 import { CLUSTER_SHARDS, NODE_KEYS, shardKeys } from './key-layout.js';
+import type { ClusterView, NodeView } from '../dashboard/wire.js';
 import type { RedisClient } from './redis-connection.js';
-
-export interface NodeView {
-  node_id: string;
-  incarnation: string;
-  address: string;
-  /** Clients it reported at its latest renewal. */
-  clients: number;
-  /** Since its latest renewal (Redis clock). */
-  lease_age_ms: number;
-  /** Negative once lapsed (it is then reaped within one reap check). */
-  lease_expires_in_ms: number;
-}
-
-export interface ClusterView {
-  now_ms: number;
-  /** When Redis was last seen to stall (reaping waits a lease after it), or null. */
-  stall_end_ms: number | null;
-  nodes: NodeView[];
-  /** Fenced incarnations whose clients are being declared gone. */
-  reaping: string[];
-}
 
 /** GET /cluster: the nodes with their leases, read from the node registry (one slot, a handful of commands). */
 export async function readClusterView(redis: RedisClient, leaseMs: number): Promise<ClusterView> {

@@ -30,6 +30,8 @@ export interface DashboardDeps {
   threads: number;
   /** I/O threads (--threads). */
   ioThreads: number;
+  /** A cluster member (--redis / --redis-cluster). */
+  clustered: boolean;
   log: Logger;
   threading?: DashboardThreading;
 }
@@ -62,7 +64,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
     ioThreads: deps.ioThreads,
   });
   const now = (): number => clock.now();
-  const feed = new LiveFeed(stats, { entries: () => registry.entries(), now, ioThreads: deps.ioThreads, thread }, deps.threading === undefined ? 'own-timer' : 'supervisor');
+  const feed = new LiveFeed(stats, { entries: () => registry.entries(), now, ioThreads: deps.ioThreads, thread, clustered: deps.clustered }, deps.threading === undefined ? 'own-timer' : 'supervisor');
   const files = loadPageFiles();
   if (files.size === 0) log.warn({ event: 'dashboard_unbuilt', hint: 'run npm run build' });
   const localClients = (query: ClientPageQuery): Promise<ClientPage> => queryClients(() => registry.entries(), () => registry.size, now, query, thread);

@@ -19,6 +19,8 @@ export interface LiveFeedSources {
   ioThreads: number;
   /** With several I/O threads: this one's number (rows name it). */
   thread?: number;
+  /** A cluster member (--redis): the page shows the nodes. */
+  clustered: boolean;
 }
 
 /**
@@ -68,6 +70,7 @@ export class LiveFeed {
     this.streams.add(stream);
     this.stats.watchLoopLag(true);
     const hello: HelloMessage = {
+      clustered: this.sources.clustered,
       history: this.ticks(),
       feed: this.recentFeed(),
       detection: this.latest?.detection ?? this.localDetection(),

@@ -40,8 +40,6 @@ export interface Tick {
   io_threads: number;
   /** With more than one I/O thread: how many answered for this tick (every thread's figures are summed; fewer: one stalled or is being replaced, its part is missing). */
   io_threads_reporting?: number;
-  /** Cluster nodes; absent while the gateway runs alone. */
-  nodes?: number;
   heartbeats_per_s: number;
   pings_per_s: number;
   expiries_per_s: { closed: number; notified: number };
@@ -101,6 +99,8 @@ export interface ClientPage {
 
 /** The stream's first message. */
 export interface HelloMessage {
+  /** The gateway is a cluster member (--redis): the page shows the nodes (GET /cluster, every few seconds). */
+  clustered: boolean;
   history: Tick[];
   feed: FeedEvent[];
   detection: DetectionPanel;
@@ -112,4 +112,32 @@ export interface TickMessage {
   tick: Tick;
   detection: DetectionPanel;
   expiring: ClientRow[];
+}
+
+/** One gateway of the cluster, as GET /cluster lists it (src/cluster/cluster-views.ts reads it from Redis). */
+export interface NodeView {
+  node_id: string;
+  incarnation: string;
+  address: string;
+  /** Clients it reported at its latest renewal. */
+  clients: number;
+  /** Since its latest renewal (Redis clock). */
+  lease_age_ms: number;
+  /** Negative once lapsed (it is then reaped within one reap check). */
+  lease_expires_in_ms: number;
+}
+
+/** GET /cluster's body, but for `self`. */
+export interface ClusterView {
+  now_ms: number;
+  /** When Redis was last seen to stall (reaping waits a lease after it), or null. */
+  stall_end_ms: number | null;
+  nodes: NodeView[];
+  /** Fenced incarnations whose clients are being declared gone. */
+  reaping: string[];
+}
+
+/** GET /cluster (admin): the fleet's nodes; `self` is the incarnation of the gateway (its I/O thread) that answered. */
+export interface ClusterAnswer extends ClusterView {
+  self: string;
 }

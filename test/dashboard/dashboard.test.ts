@@ -46,6 +46,9 @@ describe('dashboard in a real browser', () => {
     await expect.poll(() => tab.page.textContent('[data-k="connections"]'), { timeout: 5000 }).toMatch(/^\d+$/);
     // The charts are built one per task after the page's first run: all five soon.
     await expect.poll(() => tab.page.locator('#charts .uplot').count(), { timeout: 5000 }).toBe(5);
+    // A gateway alone: no nodes panel, no nodes card, and the page never asks for /cluster.
+    expect(await tab.page.isHidden('#nodes')).toBe(true);
+    expect(await tab.page.isHidden('[data-k="nodes"]')).toBe(true);
     await tab.screenshot('01-loaded');
   });
 

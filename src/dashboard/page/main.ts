@@ -2,7 +2,7 @@
  * The dashboard page: one server-sent event stream (a `hello` with the last
  * minutes, then a `tick` a second) feeds the cards, charts, detection
  * panel, "about to expire" and the live feed; the client table pages
- * through its own API. Nothing is fetched from anywhere but the gateway.
+ * through its own API, and a clustered gateway's nodes come from /cluster. Nothing is fetched from anywhere but the gateway.
  */
 import type { HelloMessage, TickMessage } from '../wire.js';
 import { apiUrl } from './api.js';
@@ -11,6 +11,7 @@ import { ClientTable } from './client-table.js';
 import { renderDetection } from './detection-panel.js';
 import { renderExpiring } from './expiring-panel.js';
 import { addFeed } from './feed-panel.js';
+import { NodesPanel } from './nodes-panel.js';
 import { renderOverview } from './overview.js';
 
 function element(id: string): HTMLElement {
@@ -26,6 +27,7 @@ const feed = element('feed');
 const link = element('link');
 const charts = new Charts(element('charts'));
 new ClientTable(element('clients'));
+let nodes: NodesPanel | undefined;
 
 const stream = new EventSource(apiUrl('stream'));
 stream.onopen = () => {
@@ -39,6 +41,7 @@ stream.onerror = () => {
 };
 stream.addEventListener('hello', (event) => {
   const hello = JSON.parse((event as MessageEvent<string>).data) as HelloMessage;
+  if (hello.clustered && nodes === undefined) nodes = new NodesPanel(element('nodes'), overview.querySelector<HTMLElement>('[data-k="nodes"]'));
   const latest = hello.history[hello.history.length - 1];
   if (latest !== undefined) renderOverview(overview, latest);
   charts.replace(hello.history);

@@ -14,11 +14,6 @@ export function renderOverview(root: HTMLElement, tick: Tick): void {
   // Every thread's figures are summed; a thread that did not answer this second is missing from them: say so.
   const reporting = tick.io_threads_reporting ?? tick.io_threads;
   set('io-threads', reporting === tick.io_threads ? count(tick.io_threads) : `${count(tick.io_threads)} (${count(reporting)} answered)`);
-  const nodes = root.querySelector<HTMLElement>('[data-k="nodes"]');
-  if (nodes !== null && tick.nodes !== undefined) {
-    nodes.parentElement?.removeAttribute('hidden');
-    nodes.textContent = count(tick.nodes);
-  }
   set('heartbeats', count(tick.heartbeats_per_s));
   set('pings', count(tick.pings_per_s));
   set('expired-closed', count(tick.expiries_per_s.closed));

@@ -123,6 +123,7 @@ export async function startGateway(
     connections: () => connections.size,
     threads: options.workers,
     ioThreads: options.threads,
+    clustered: cluster !== undefined,
     log,
     threading: threading?.dashboard,
   });
