@@ -3,6 +3,14 @@ import { HEARTBEAT_OK, type KeepAliveReply } from './keepalive-service.js';
 import { pyInteger, pyString, pyStringArray } from './py-json.js';
 
 /**
+ * The heartbeat reply's body around its two numbers:
+ * HEARTBEAT_OK_HEAD + in_reply_to + HEARTBEAT_OK_MIDDLE + msg_id + '}'
+ * (the stdio node writes it as bytes from these: reply-bytes.ts).
+ */
+export const HEARTBEAT_OK_HEAD = '{"type": "ka_heartbeat_ok", "in_reply_to": ';
+export const HEARTBEAT_OK_MIDDLE = ', "last_seen_ms_ago": 0, "msg_id": ';
+
+/**
  * Reply bodies as Python-style JSON text, keys in the protocol's order:
  * `type`, `in_reply_to`, the type's own fields, `msg_id` last. Written
  * by hand rather than through a generic encoder: check and status replies
@@ -14,7 +22,7 @@ export function encodeReplyBody(
   msgId: number,
 ): string {
   // Every heartbeat's reply: one template over constants.
-  if (reply === HEARTBEAT_OK) return `{"type": "ka_heartbeat_ok", "in_reply_to": ${pyInteger(inReplyTo)}, "last_seen_ms_ago": 0, "msg_id": ${msgId}}`;
+  if (reply === HEARTBEAT_OK) return `${HEARTBEAT_OK_HEAD}${pyInteger(inReplyTo)}${HEARTBEAT_OK_MIDDLE}${msgId}}`;
   return `{"type": "${reply.type}", "in_reply_to": ${pyInteger(inReplyTo)}${replyFields(reply)}, "msg_id": ${msgId}}`;
 }
 

@@ -1,18 +1,27 @@
-import { encodeErrorBody, encodeReplyBody } from '../../protocol/encode.js';
+import { encodeErrorBody, encodeReplyBody, HEARTBEAT_OK_HEAD, HEARTBEAT_OK_MIDDLE } from '../../protocol/encode.js';
 import { notInitialised, ProtocolError } from '../../protocol/errors.js';
-import type { KeepAliveReply } from '../../protocol/keepalive-service.js';
-import { pyString } from '../../protocol/py-json.js';
+import { HEARTBEAT_OK, type KeepAliveReply } from '../../protocol/keepalive-service.js';
+import { pyInteger } from '../../protocol/py-json.js';
 import { parseInit, parseKeepAliveRequest, requestType, type KeepAliveRequest } from '../../protocol/requests.js';
 import { MalformedLine, parseEnvelope, type Envelope } from './envelope.js';
 import { parseFlatEnvelope } from './flat-envelope.js';
+import { asciiBytes, type ReplyBytes } from './reply-bytes.js';
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
 const INIT_OK = { type: 'init_ok' } as const;
 
+// The constant parts of a reply line, as bytes (see writeHead and answerReply).
+const SRC_KEY = asciiBytes('{"src": ');
+const DEST_KEY = asciiBytes(', "dest": ');
+const BODY_KEY = asciiBytes(', "body": ');
+const HEARTBEAT_OK_OPEN = asciiBytes(HEARTBEAT_OK_HEAD);
+const HEARTBEAT_OK_BETWEEN = asciiBytes(HEARTBEAT_OK_MIDDLE);
+const BODY_AND_LINE_CLOSE = asciiBytes('}}');
+
 export interface NodeOutput {
-  /** One reply line for stdout (no newline). */
-  reply(line: string): void;
+  /** Where reply lines for stdout are written, each ended by a newline. */
+  readonly replies: ReplyBytes;
   /** One diagnostic line for stderr (no newline). */
   diagnose(text: string): void;
 }
@@ -37,10 +46,6 @@ export class NodeSession {
   private nodeId: string | undefined;
   private nextMsgId = 0;
   private lineNo = 0;
-  /** The encoded `{"src": .., "dest": .., "body": ` of the last reply, and the ids it holds. */
-  private head = '';
-  private headSrc: string | undefined;
-  private headDest: string | undefined;
 
   constructor(
     private readonly service: RequestService,
@@ -103,7 +108,20 @@ export class NodeSession {
   private answerReply(envelope: Envelope, reply: KeepAliveReply | typeof INIT_OK): void {
     const inReplyTo = envelope.msgId;
     if (inReplyTo === undefined) return;
-    this.send(envelope, encodeReplyBody(reply, inReplyTo, this.nextMsgId++));
+    const msgId = this.nextMsgId++;
+    if (reply !== HEARTBEAT_OK) {
+      this.send(envelope, encodeReplyBody(reply, inReplyTo, msgId));
+      return;
+    }
+    // Most lines: encodeReplyBody's heartbeat text written straight into the reply bytes, no string built.
+    const out = this.writeHead(envelope);
+    out.constant(HEARTBEAT_OK_OPEN);
+    if (typeof inReplyTo === 'number' && Number.isSafeInteger(inReplyTo)) out.integer(inReplyTo);
+    else out.ascii(pyInteger(inReplyTo));
+    out.constant(HEARTBEAT_OK_BETWEEN);
+    out.integer(msgId);
+    out.constant(BODY_AND_LINE_CLOSE);
+    out.endLine();
   }
 
   private answerError(envelope: Envelope, error: ProtocolError): void {
@@ -117,13 +135,20 @@ export class NodeSession {
 
   /** Writes a reply line around an encoded body (whose msg_id is already counted). */
   private send(envelope: Envelope, body: string): void {
-    const src = this.nodeId ?? envelope.dest;
-    // Consecutive requests mostly share src and dest: encode the envelope's head once for them.
-    if (src !== this.headSrc || envelope.src !== this.headDest) {
-      this.headSrc = src;
-      this.headDest = envelope.src;
-      this.head = `{"src": ${pyString(src)}, "dest": ${pyString(envelope.src)}, "body": `;
-    }
-    this.out.reply(`${this.head}${body}}`);
+    const out = this.writeHead(envelope);
+    out.ascii(body);
+    out.ascii('}');
+    out.endLine();
+  }
+
+  /** Writes a reply line's `{"src": .., "dest": .., "body": `; returns where it went. */
+  private writeHead(envelope: Envelope): ReplyBytes {
+    const out = this.out.replies;
+    out.constant(SRC_KEY);
+    out.pyString(this.nodeId ?? envelope.dest);
+    out.constant(DEST_KEY);
+    out.pyString(envelope.src);
+    out.constant(BODY_KEY);
+    return out;
   }
 }

@@ -6,6 +6,7 @@ import { KeepAliveService } from '../../protocol/keepalive-service.js';
 import { LiveKeepAliveService } from '../../protocol/live-keepalive-service.js';
 import { LineSplitter } from './line-splitter.js';
 import { NodeSession, type RequestService } from './node-session.js';
+import { ReplyBytes } from './reply-bytes.js';
 
 export interface NodeOptions {
   shards: number;
@@ -44,10 +45,10 @@ export function runNode(options: NodeOptions): Promise<void> {
     ? new LiveKeepAliveService(live)
     : new KeepAliveService(new KeepAliveMonitor({ shards: options.shards }), clock);
 
-  let replies: string[] = [];
+  const replies = new ReplyBytes();
   let diagnostics: string[] = [];
   const session = new NodeSession(service, {
-    reply: (line) => replies.push(line),
+    replies,
     diagnose: (text) => diagnostics.push(text),
   });
   // Lines run strictly one after another: while a reply is pending (check
@@ -83,11 +84,8 @@ export function runNode(options: NodeOptions): Promise<void> {
   const flush = (): boolean => {
     if (diagnostics.length > 0) errors.write(diagnostics.join('\n') + '\n');
     diagnostics = [];
-    if (replies.length === 0) return true;
-    // Replies are pure ASCII (pyString escapes everything else): latin1 is a copy, not a UTF-8 encode.
-    const ok = output.write(Buffer.from(replies.join('\n') + '\n', 'latin1'));
-    replies = [];
-    return ok;
+    const bytes = replies.take();
+    return bytes === undefined ? true : output.write(bytes);
   };
 
   return new Promise((resolve, reject) => {

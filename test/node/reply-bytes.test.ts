@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { pyString } from '../../src/protocol/py-json.js';
+import { asciiBytes, ReplyBytes } from '../../src/transports/node/reply-bytes.js';
+
+describe('ReplyBytes', () => {
+  it('writes what the string encoders write: pyString (escaped or not), integers, constants', () => {
+    const out = new ReplyBytes();
+    const texts = ['client-1', 'a"b', 'back\\slash', 'tab\there', 'é', '😀', '', '\u007f'];
+    for (const t of texts) out.pyString(t);
+    for (const n of [0, 7, 10, 99, 100, 123456789, Number.MAX_SAFE_INTEGER]) {
+      out.integer(n);
+      out.constant(asciiBytes(', '));
+    }
+    out.ascii('x'.repeat(100));
+    out.endLine();
+    const want =
+      texts.map(pyString).join('') +
+      [0, 7, 10, 99, 100, 123456789, Number.MAX_SAFE_INTEGER].map((n) => `${n}, `).join('') +
+      'x'.repeat(100) +
+      '\n';
+    expect((out.take() as Buffer).toString('latin1')).toBe(want);
+    expect(out.take()).toBeUndefined();
+  });
+
+  it('grows past its initial buffer without losing bytes, and a taken buffer is not written again', () => {
+    const out = new ReplyBytes();
+    const line = '{"src": "n1", "dest": "client-123", "body": {}}';
+    for (let i = 0; i < 20_000; i++) {
+      out.ascii(line);
+      out.endLine();
+    }
+    const first = out.take() as Buffer;
+    expect(first.length).toBe(20_000 * (line.length + 1));
+    out.ascii('next');
+    const copy = Buffer.from(first);
+    out.take();
+    expect(first.equals(copy)).toBe(true);
+    expect(first.toString('latin1').split('\n', 3)).toEqual([line, line, line]);
+  });
+});
