@@ -25,10 +25,9 @@ const TIMING = ['test/gateway/**/*.test.ts', 'test/workers/real-time-*.test.ts',
  * (flag parsing; its SIGTERM drain on threads is threads.test.ts's),
  * sigstop (stops the whole process, every thread alike), workers (the
  * piscina shards inside one thread), overload/restart-shutdown (port reuse
- * across processes), threads.test.ts (already on 2 threads), and
- * overload/status-bounds: with threads, /status collects the whole listing
- * per request (O(total) memory per reader) and --max-status-requests counts
- * per thread; not fixed yet (src/transports/gateway/README.md, "Not done").
+ * across processes) and threads.test.ts (already on 2 threads).
+ * overload/status-bounds and overload/caps show the caps counted over both
+ * threads (--max-status-requests, --max-clients, --max-connections-per-ip).
  */
 const ON_TWO_THREADS = [
   'test/gateway/protocol.test.ts',
@@ -41,6 +40,7 @@ const ON_TWO_THREADS = [
   'test/gateway/overload/liveness.test.ts',
   'test/gateway/overload/caps.test.ts',
   'test/gateway/overload/expiry-close.test.ts',
+  'test/gateway/overload/status-bounds.test.ts',
 ];
 
 /** A project whose files run one at a time, with the machine to themselves, on gateways of `threads` I/O threads. */

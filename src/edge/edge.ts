@@ -10,7 +10,7 @@ import type { EdgeOptions } from './edge-options.js';
 import { ConnectionDeadlines } from './limits/connection-deadlines.js';
 import { FlappingIds } from './limits/flapping.js';
 import { MessageRate, RateVerdict } from './limits/message-rate.js';
-import { PerIpConnections } from './limits/per-ip-connections.js';
+import { PerIpConnections, type PeerConnections } from './limits/per-ip-connections.js';
 import { OriginPolicy } from './origin-policy.js';
 import { RegisterPolicy } from './register-policy.js';
 import { UpgradeGate } from './upgrade-gate.js';
@@ -37,13 +37,15 @@ export class Edge {
     private readonly metrics: EdgeMetrics,
     /** Whether the gateway holds its maximum of connections: upgrades are refused then. */
     full: () => boolean,
+    /** Per-address counts for --max-connections-per-ip shared by every I/O thread (--threads); this thread's own otherwise. */
+    sharedPerIp?: PeerConnections,
   ) {
     this.rate = new MessageRate(options);
     this.gate = new UpgradeGate({
       clock,
       origins: new OriginPolicy(options.allowedOrigins),
       verifier: options.auth === 'jwt' ? new TokenVerifier(options) : undefined,
-      perIp: options.maxConnectionsPerIp > 0 ? new PerIpConnections(options.maxConnectionsPerIp) : undefined,
+      perIp: options.maxConnectionsPerIp > 0 ? (sharedPerIp ?? new PerIpConnections(options.maxConnectionsPerIp)) : undefined,
       burst: options.maxMessageBurst,
       metrics,
       full,

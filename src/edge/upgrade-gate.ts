@@ -4,7 +4,7 @@ import { TokenRefused, type TokenVerifier } from './auth/token-verifier.js';
 import type { Grant } from './auth/grant.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import { EdgeSession } from './edge-session.js';
-import type { PerIpConnections } from './limits/per-ip-connections.js';
+import type { PeerConnections } from './limits/per-ip-connections.js';
 import type { OriginPolicy } from './origin-policy.js';
 import { bearer } from './bearer.js';
 import { peerAddress } from './peer-address.js';
@@ -15,7 +15,7 @@ export interface UpgradeGateDeps {
   /** undefined: --auth none. */
   verifier: TokenVerifier | undefined;
   /** undefined: no per-IP cap. */
-  perIp: PerIpConnections | undefined;
+  perIp: PeerConnections | undefined;
   /** The message-rate bucket's size (a new connection starts full). */
   burst: number;
   metrics: EdgeMetrics;

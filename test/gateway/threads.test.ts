@@ -1,6 +1,5 @@
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/run-node.js';
 import { metric, startGateway, type GatewayProcess } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
 
@@ -165,18 +164,48 @@ describe('the default number of I/O threads', () => {
     }
   }, 2 * STARTUP_MS);
 
-  it('--admin-port (one admin listener) makes the default 1 thread; with an explicit --threads above 1 it is refused (exit 2)', async () => {
-    const gw = await startGateway({ args: ['--admin-port', '0'], env: DEFAULT, startupTimeoutMs: STARTUP_MS });
+  it('--admin-port with --threads 2: one admin listener (I/O thread 0) answers for both threads; the gateway port serves no admin route; it comes back when thread 0 fails', async () => {
+    const gw = await startGateway({ args: ['--threads', '2', '--admin-port', '0'], startupTimeoutMs: STARTUP_MS });
+    const conns: TestClient[] = [];
     try {
-      expect(gw.startup.threads).toBe(1);
-      expect(typeof gw.startup.adminPort).toBe('number');
+      expect(gw.startup.threads).toBe(2);
+      const adminPort = gw.startup.adminPort as number;
+      expect(typeof adminPort).toBe('number');
+      const admin = async (path: string): Promise<Response> => fetch(`http://127.0.0.1:${adminPort}${path}`, { signal: AbortSignal.timeout(10_000) });
+      // Connections until both threads hold clients (the kernel picks).
+      for (let i = 0; i < 40 && !(await health(gw)).threads.every((t) => t.clients > 0); i++) {
+        const c = await TestClient.open(gw.wsUrl());
+        await c.register(`adm-${i}`, 60_000, 30_000);
+        conns.push(c);
+      }
+      const h = await health(gw);
+      expect(h.threads.every((t) => t.clients > 0)).toBe(true);
+      const status = (await (await admin('/status')).json()) as { total: number; connections: { client_id: string }[] };
+      expect(status.total).toBe(conns.length);
+      expect(status.connections.map((c) => c.client_id)).toEqual(conns.map((_, i) => `adm-${i}`));
+      expect(metric(await (await admin('/metrics')).text(), 'keepwatch_connections')).toBe(conns.length);
+      expect((await gw.get('/status')).status).toBe(404);
+      // Thread 0 (the admin listener's) fails: its replacement listens on the same admin port.
+      let failed = -1;
+      for (let tries = 0; tries < 20 && failed !== 0; tries++) {
+        const before = gw.logs.filter((l) => l.event === 'thread_failed').length;
+        expect((await gw.get('/test/throw')).status).toBe(200);
+        const line = await gw.waitForLog((l) => l.event === 'thread_failed' && gw.logs.filter((m) => m.event === 'thread_failed').length > before);
+        failed = line.thread as number;
+        await gw.waitForLog((l) => l.event === 'thread_started' && l.thread === failed && l.at > line.at, 10_000);
+      }
+      expect(failed).toBe(0);
+      const again = await eventually(
+        () => admin('/status?limit=0').then((r) => r.status, () => 0),
+        (code) => code === 200,
+        5000,
+      );
+      expect(again).toBe(200);
     } finally {
+      conns.forEach((c) => c.close());
       await gw.stop();
     }
-    const refused = await runCli(['serve', '--port', '0', '--admin-port', '0', '--threads', '2'], '');
-    expect(refused.code).toBe(2);
-    expect(refused.errLines.join('\n')).toContain('--admin-port cannot be combined with --threads above 1');
-  }, 2 * STARTUP_MS);
+  }, 3 * STARTUP_MS);
 });
 
 describe('gateway with --threads 2: faults and shutdown', () => {

@@ -2,6 +2,7 @@ import type { Clock } from '../../monitor/clock.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { DEFAULT_PING_INTERVAL_MS, DEFAULT_TIMEOUT_MS, type ClientSettings } from '../../monitor/monitor.js';
 import { ClientEntry, type Connection } from './connection.js';
+import { LocalHeldCount, type HeldCount } from './held-count.js';
 
 /**
  * Who else must hear of a client's life (the cluster, with --redis): a new
@@ -47,7 +48,18 @@ export class ClientRegistry {
     /** Registration sequence numbers; I/O threads draw them from one shared counter. */
     private readonly nextSeq: () => number = localSequence(),
     private readonly ownership?: OwnershipHooks,
+    /** Clients held against --max-clients: this thread's, or the whole process's with --threads. */
+    private readonly clients: HeldCount = new LocalHeldCount(Number.MAX_SAFE_INTEGER),
   ) {}
+
+  /**
+   * Whether --max-clients is reached (every thread's clients counted, with
+   * --threads). Checked before a new id registers; two threads taking the
+   * last place at the same instant may both get it (at most threads - 1 over).
+   */
+  get full(): boolean {
+    return this.clients.full;
+  }
 
   get size(): number {
     return this.byId.size;
@@ -84,6 +96,7 @@ export class ClientRegistry {
       entry.seq = seq;
       entry.claimSeq = seq;
       this.byId.set(clientId, entry);
+      this.clients.add();
       conn.addClient(entry);
       this.ownership?.claimed(entry);
       this.listener.registered?.(clientId, seq);
@@ -165,7 +178,10 @@ export class ClientRegistry {
   }
 
   private unlink(entry: ClientEntry): void {
-    if (this.byId.get(entry.clientId) === entry) this.byId.delete(entry.clientId);
+    if (this.byId.get(entry.clientId) === entry) {
+      this.byId.delete(entry.clientId);
+      this.clients.release();
+    }
     if (entry.pinged) {
       entry.pinged = false;
       this.pingedCount--;

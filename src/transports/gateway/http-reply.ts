@@ -35,8 +35,8 @@ export class HttpReply {
     });
   }
 
-  /** Writes a chunk; resolves once uWS can take more (the peer reads). */
-  async write(chunk: string): Promise<void> {
+  /** Writes a chunk (uWS copies what it cannot send at once); resolves once uWS can take more (the peer reads). */
+  async write(chunk: string | Uint8Array): Promise<void> {
     if (this.aborted) return;
     let accepted = true;
     this.res.cork(() => {

@@ -1,10 +1,10 @@
 import type { TemplatedApp } from 'uWebSockets.js';
 import type { AdminRoutes } from '../../edge/admin-routes.js';
-import type { Clock } from '../../monitor/clock.js';
+import type { HeldCount } from './held-count.js';
 import { HttpReply } from './http-reply.js';
 import type { Logger } from './logger.js';
 import type { GatewayMetrics } from './metrics.js';
-import { parseStatusPage, sendStatusCount, streamCollectedStatus, streamStatus, type StatusPage, type StatusRow, type StatusSource } from './status-stream.js';
+import { parseStatusPage, streamStatus, type StatusCursor, type StatusPage } from './status-stream.js';
 
 /** One I/O thread in /healthz (only with --threads 2 or more). */
 export interface ThreadHealth {
@@ -23,12 +23,11 @@ export interface Health {
 }
 
 export interface HttpRouteDeps {
-  /** The whole population's ka_status (every I/O thread's, with --threads): used when `cursor` is absent. */
-  monitor: { status(): Promise<readonly StatusRow[]> };
-  /** This thread's clients read in place (the gateway without --threads): /status pages cost what they return. */
-  cursor?: { registry: StatusSource; clock: Clock };
-  /** /status streams served at once; more are answered 503 (--max-status-requests). */
+  /** A new cursor over the whole population (this thread's registry, or every I/O thread's merged): /status pages cost what they return. */
+  status(): StatusCursor | Promise<StatusCursor>;
+  /** /status streams served at once (--max-status-requests: this thread's, or the process's with --threads); more are answered 503. */
   maxStatusRequests: number;
+  statusStreams: HeldCount;
   metrics: Pick<GatewayMetrics, 'text' | 'contentType'>;
   /** Where shed requests are counted (this thread's metrics). */
   refusals: Pick<GatewayMetrics, 'refused'>;
@@ -51,7 +50,6 @@ export function addHttpRoutes(app: TemplatedApp, admin: AdminRoutes, deps: HttpR
     );
   });
 
-  let statusStreams = 0;
   admin.get('/status', (res, req) => {
     const reply = new HttpReply(res);
     const page = parseStatusPage(req.getQuery() ?? '');
@@ -69,25 +67,22 @@ export function addHttpRoutes(app: TemplatedApp, admin: AdminRoutes, deps: HttpR
       return;
     }
     // Shed, not queue: a queue of listings would hold memory and delay the sockets' reads.
-    if (statusStreams >= deps.maxStatusRequests) {
+    if (!deps.statusStreams.tryAcquire()) {
       deps.refusals.refused('status_busy');
       const body = `{"error": "too many concurrent status requests (at most ${deps.maxStatusRequests}); retry later"}`;
       reply.send('503 Service Unavailable', 'application/json', body, { 'retry-after': '1' });
       return;
     }
-    statusStreams++;
-    const cursor = deps.cursor;
-    let streamed: Promise<void>;
-    if (scope === 'cluster' && deps.clusterStatus !== undefined) streamed = deps.clusterStatus(reply, page);
-    else if (cursor !== undefined) streamed = streamStatus(cursor.registry, cursor.clock, reply, page);
-    else if (page.limit === 0) streamed = Promise.resolve(deps.health()).then((h) => sendStatusCount(h.clients, reply, page));
-    else streamed = streamCollectedStatus(deps.monitor, reply, page);
+    const streamed =
+      scope === 'cluster' && deps.clusterStatus !== undefined
+        ? deps.clusterStatus(reply, page)
+        : Promise.resolve(deps.status()).then((cursor) => streamStatus(cursor, reply, page));
     streamed
       .catch((error: unknown) => {
         deps.log.error({ event: 'status_failed', err: error });
         reply.end();
       })
-      .finally(() => statusStreams--);
+      .finally(() => deps.statusStreams.release());
   });
 
   admin.get('/metrics', (res) => {

@@ -141,7 +141,7 @@ export class RequestHandler {
           conn.close(CloseReason.TooManyClients);
           return undefined;
         }
-        if (this.registry.size >= this.limits.maxClients && this.registry.get(request.clientId) === undefined) throw this.atCapacity();
+        if (this.registry.full && this.registry.get(request.clientId) === undefined) throw this.atCapacity();
         {
           const granted = this.registerPolicy.admit(conn, request);
           this.registry.register(conn, request.clientId, granted);

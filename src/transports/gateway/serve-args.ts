@@ -69,8 +69,7 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
       port: integer('port', values.port, D.port, 0, 65535),
       shards: integer('shards', values.shards, D.shards, 1, MAX_SHARDS),
       workers: integer('workers', values.workers, D.workers, 0, MAX_WORKERS),
-      // --admin-port needs the single loop (one admin listener): it sets the default to 1 thread, not an error.
-      threads: integer('threads', values.threads, values['admin-port'] === undefined ? D.threads : 1, 1, 64),
+      threads: integer('threads', values.threads, D.threads, 1, 64),
       maxPayloadBytes: integer('max-payload-bytes', values['max-payload-bytes'], D.maxPayloadBytes, 64, 64 * 1024 * 1024),
       maxClientsPerConnection: integer('max-clients-per-connection', values['max-clients-per-connection'], D.maxClientsPerConnection, 1, 10_000_000),
       maxSendBufferBytes: integer('max-send-buffer-bytes', values['max-send-buffer-bytes'], D.maxSendBufferBytes, 1024, 1024 ** 3),
@@ -96,8 +95,6 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv): ServeArg
   };
   const problem = exposureProblem(result.options);
   if (problem !== undefined) throw new ServeUsageError(problem);
-  // Each I/O thread would open its own admin listener; one shared admin port is not built yet.
-  if (result.options.threads > 1 && result.options.adminPort !== undefined) throw new ServeUsageError('--admin-port cannot be combined with --threads above 1');
   return result;
 }
 

@@ -24,7 +24,8 @@ Options:
                                      (default: the machine's available
                                      parallelism, ${D.threads} here; 1 = the main
                                      thread only, no supervisor; 1 with
-                                     --admin-port or the pure-JS uWS fallback)
+                                     the pure-JS uWS fallback; with
+                                     --admin-port, I/O thread 0 serves it)
   --max-payload-bytes N              largest message accepted; uWS drops a
                                      peer sending more at once, without a
                                      close frame (the peer sees 1006) (default ${D.maxPayloadBytes})

@@ -1,13 +1,15 @@
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import { ClusterNode } from '../../cluster/cluster-node.js';
 import { addClusterRoutes, streamClusterStatus } from '../../cluster/cluster-routes.js';
-import { MonotonicClock } from '../../monitor/clock.js';
+import { MonotonicClock, type Clock } from '../../monitor/clock.js';
 import { createLiveMonitor } from '../../monitor/create-live-monitor.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
 import { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
 import type { Connection, SocketData } from './connection.js';
 import { addHttpRoutes, addNotFound, type HttpRouteDeps } from './http-routes.js';
+import { LocalStatusCursor } from './status-stream.js';
+import { LocalHeldCount, type HeldCount } from './held-count.js';
 import type { Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { MonitorActions } from './monitor-actions.js';
@@ -26,6 +28,7 @@ import { AdminSurface } from '../../edge/admin-surface.js';
 import { EdgeMetrics } from '../../edge/edge-metrics.js';
 import { listen } from '../../edge/listen.js';
 import { Edge } from '../../edge/edge.js';
+import type { PeerConnections } from '../../edge/limits/per-ip-connections.js';
 import { createApp } from '../../edge/tls.js';
 
 /**
@@ -34,6 +37,8 @@ import { createApp } from '../../edge/tls.js';
  * spreads them by their jitter.
  */
 const PING_TICK_MS = 50;
+/** How long an I/O thread that serves --admin-port waits for the port, held by the failed thread it replaces. */
+const ADMIN_REBIND_MS = 3000;
 
 export interface Gateway {
   readonly port: number;
@@ -43,6 +48,8 @@ export interface Gateway {
   /** Its cluster membership, with --redis / --redis-cluster. */
   readonly cluster: ClusterNode | undefined;
   readonly registry: ClientRegistry;
+  /** The clock its registry's times are on (last seen). */
+  readonly clock: Clock;
   readonly metrics: GatewayMetrics;
   /** This thread's dashboard (an I/O thread answers its part of the process's table and kicks). */
   readonly dashboard: Dashboard;
@@ -63,9 +70,20 @@ export interface GatewayThreading {
   nextSeq(): number;
   /** Tells the sibling threads of a registration (see RegistryListener.registered). */
   registered(clientId: string, seq: number): void;
-  http: Pick<HttpRouteDeps, 'monitor' | 'metrics' | 'health'>;
+  http: Pick<HttpRouteDeps, 'status' | 'metrics' | 'health'>;
   /** The dashboard's table and kick, asked of every thread. */
   dashboard: DashboardThreading;
+  /** --max-clients and --max-status-requests counted over every thread (threads/process-counters.ts). */
+  clients: HeldCount;
+  statusStreams: HeldCount;
+  /** --max-connections-per-ip counted over every thread, when set. */
+  perIp: PeerConnections | undefined;
+  /**
+   * Whether this thread opens the --admin-port listener (one thread does:
+   * its admin answers cover every thread; the others serve no admin route,
+   * as the gateway's port never does with --admin-port).
+   */
+  servesAdmin: boolean;
 }
 
 /**
@@ -114,7 +132,7 @@ export async function startGateway(
     },
     ended: (entry) => actions.expireNow(entry),
     registered: threading?.registered,
-  }, threading?.nextSeq, cluster);
+  }, threading?.nextSeq, cluster, threading?.clients ?? new LocalHeldCount(options.maxClients));
   registry = owned;
   actions.attach(owned);
   const dashboard = createDashboard({
@@ -131,17 +149,17 @@ export async function startGateway(
   roundTrips.tap = dashboard.tap;
   const edgeMetrics = new EdgeMetrics(metrics.registry);
   const connectionCap = Math.max(1, Math.floor(options.maxConnections / options.threads));
-  const edge = new Edge(options, clock, owned, edgeMetrics, () => connections.size >= connectionCap);
+  const edge = new Edge(options, clock, owned, edgeMetrics, () => connections.size >= connectionCap, threading?.perIp);
   const handler = new RequestHandler(owned, clock, metrics, options, edge.policy, roundTrips);
   const app: TemplatedApp = createApp(loaded.uws, options);
   const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
   app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap, edge, output }));
   const admin = new AdminSurface(options, loaded.uws, app, () => createApp(loaded.uws, options), edgeMetrics);
   addHttpRoutes(app, admin.routes, {
-    monitor,
-    // With --threads the listing is every thread's (threading.http's monitor): no in-thread cursor then.
-    cursor: threading === undefined ? { registry: owned, clock } : undefined,
+    // With --threads the listing is every thread's (threading.http's status: a merge of cursors).
+    status: () => new LocalStatusCursor(owned, clock),
     maxStatusRequests: options.maxStatusRequests,
+    statusStreams: threading?.statusStreams ?? new LocalHeldCount(options.maxStatusRequests),
     refusals: metrics,
     metrics,
     log,
@@ -161,7 +179,7 @@ export async function startGateway(
     listenSocket = await listen(app, options.host, options.port, threading !== undefined);
   } catch (error) {
     // A worker thread that ends with an app open aborts the process (uv_loop_close).
-    closeApp(app);
+    closeApps(app, admin.separateApp);
     reaper.stop();
     dashboard.stop();
     await cluster?.stop();
@@ -172,10 +190,12 @@ export async function startGateway(
   if (cluster !== undefined) cluster.address = `${options.host}:${port}`;
   let adminPort: number | undefined;
   try {
-    adminPort = await admin.listen();
+    if (threading === undefined) adminPort = await admin.listen();
+    // A thread replacing the admin thread may start before the failed one has let the port go.
+    else if (threading.servesAdmin) adminPort = await retried(() => admin.listen(), ADMIN_REBIND_MS);
   } catch (error) {
     loaded.uws.us_listen_socket_close(listenSocket);
-    closeApp(app);
+    closeApps(app, admin.separateApp);
     throw error;
   }
   let stopped = false;
@@ -206,13 +226,14 @@ export async function startGateway(
     monitor,
     cluster,
     registry: owned,
+    clock,
     metrics,
     dashboard,
     get connectionCount() {
       return connections.size;
     },
     closeApp() {
-      closeApp(app);
+      closeApps(app, admin.separateApp);
     },
     async stop(reason: CloseReason = CloseReason.Shutdown) {
       if (stopped) return;
@@ -231,7 +252,20 @@ export async function startGateway(
   };
 }
 
-/** The native App has close(); uWS's pure-JS fallback (--allow-js-fallback) has not. */
-function closeApp(app: TemplatedApp): void {
-  (app as unknown as { close?(): void }).close?.();
+/** Tries `attempt` every 50 ms until it succeeds or `forMs` have passed (then its last failure). */
+async function retried<T>(attempt: () => Promise<T>, forMs: number): Promise<T> {
+  const until = Date.now() + forMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (Date.now() >= until) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** The native App has close(); uWS's pure-JS fallback (--allow-js-fallback) has not. The admin listener's app too, if any. */
+function closeApps(...apps: (TemplatedApp | undefined)[]): void {
+  for (const app of apps) (app as unknown as { close?(): void } | undefined)?.close?.();
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { metric, useGateway, type GatewayProcess } from '../helpers/gateway-process.js';
 import { sleep, TestClient } from '../helpers/ws-client.js';
+import { upgradeStatus } from '../../edge/helpers/tokens.js';
 
 /** Issue 8, item 6: one peer cannot fill the process; the global cap refuses, counts, and loses nothing. */
 const CAP = 50;
@@ -11,26 +12,27 @@ async function health(gw: GatewayProcess): Promise<{ connections: number; thread
 }
 
 /**
- * A new connection on the I/O thread that holds `clients` clients: with
- * --threads N the cap is per thread, and the kernel picks the thread. The
+ * A new connection on an I/O thread that holds no client (with --threads N
+ * the kernel picks the thread; the caps count the whole process, so the
+ * other thread must refuse too); with one thread, any new connection. The
  * connections that landed elsewhere are returned too, to be closed.
  */
-async function openBeside(gw: GatewayProcess, clients: number): Promise<{ conn: TestClient; elsewhere: TestClient[] }> {
+async function openOnAnotherThread(gw: GatewayProcess): Promise<{ conn: TestClient; elsewhere: TestClient[] }> {
   const elsewhere: TestClient[] = [];
   for (let tries = 0; tries < 30; tries++) {
     const before = await health(gw);
     const conn = await TestClient.open(gw.wsUrl());
     if (before.threads === undefined) return { conn, elsewhere };
-    const full = before.threads.findIndex((t) => t.clients === clients);
+    const empty = before.threads.findIndex((t) => t.clients === 0);
     let after = await health(gw);
     for (let wait = 0; wait < 100 && after.threads?.reduce((n, t) => n + t.connections, 0) !== before.connections + 1; wait++) {
       await sleep(20);
       after = await health(gw);
     }
-    if (after.threads?.[full]?.connections === before.threads[full].connections + 1) return { conn, elsewhere };
+    if (after.threads?.[empty]?.connections === before.threads[empty].connections + 1) return { conn, elsewhere };
     elsewhere.push(conn);
   }
-  throw new Error('no connection landed on the thread that holds the clients');
+  throw new Error('no connection landed on the thread without clients');
 }
 
 describe('keepwatch serve --max-clients', () => {
@@ -50,7 +52,8 @@ describe('keepwatch serve --max-clients', () => {
     expect(greedy.isOpen).toBe(true);
     // Re-registering a held id adds nobody: still accepted at the cap.
     expect((await greedy.register('cap-0', 60_000, 60_000)).body.type).toBe('ka_register_ok');
-    const { conn: other, elsewhere } = await openBeside(gw, CAP);
+    // With --threads 2, on the other thread: the cap is the process's, not each thread's.
+    const { conn: other, elsewhere } = await openOnAnotherThread(gw);
     elsewhere.forEach((c) => c.close());
     expect((await other.register('late-1', 60_000, 60_000)).body).toMatchObject({ type: 'error', code: 41 });
     expect(JSON.parse((await gw.get('/healthz')).text)).toMatchObject({ clients: CAP });
@@ -66,7 +69,6 @@ describe('keepwatch serve --max-clients', () => {
   it('checks in the documented order when several things are wrong: msg_id, type, fields (12 / 10) before the cap (41)', async () => {
     // The previous test's clients leave with their connections.
     for (let tries = 0; tries < 100 && JSON.parse((await gw.get('/healthz')).text).clients !== 0; tries++) await sleep(50);
-    // One connection throughout: with --threads N the cap is its I/O thread's.
     const greedy = await TestClient.open(gw.wsUrl());
     const replies = await Promise.all(Array.from({ length: CAP }, (_, i) => greedy.register(`order-${i}`, 60_000, 60_000)));
     expect(replies.every((r) => r.body.type === 'ka_register_ok')).toBe(true);
@@ -82,5 +84,28 @@ describe('keepwatch serve --max-clients', () => {
     expect((await greedy.register('order-new', 60_000, 60_000)).body).toMatchObject({ type: 'error', code: 41 });
     greedy.close();
     await greedy.closed;
+  });
+});
+
+describe('keepwatch serve --max-connections-per-ip, counted over every I/O thread', () => {
+  const gw = useGateway({ args: ['--max-connections-per-ip', '2'] });
+
+  it('holds the address to 2 connections however the kernel spreads its upgrades over the threads; a close frees one', async () => {
+    const held = [await TestClient.open(gw.wsUrl()), await TestClient.open(gw.wsUrl())];
+    // Counted per thread, 2 threads would let up to 4 in: 8 more attempts land on both threads (all on one: 1 in 256).
+    const attempts = await Promise.all(Array.from({ length: 8 }, () => upgradeStatus(gw.wsUrl())));
+    expect(attempts.map((a) => a.status)).toEqual(Array.from({ length: 8 }, () => 429));
+    held[0].close();
+    await held[0].closed;
+    let again: TestClient | undefined;
+    for (let tries = 0; tries < 50 && again === undefined; tries++) {
+      await sleep(20);
+      again = await TestClient.open(gw.wsUrl()).catch(() => undefined);
+    }
+    expect(again?.isOpen).toBe(true);
+    expect((await upgradeStatus(gw.wsUrl())).status).toBe(429);
+    expect(metric((await gw.get('/metrics')).text, 'keepwatch_upgrade_refusals_total{reason="per_ip"}')).toBeGreaterThanOrEqual(9);
+    again?.close();
+    held[1].close();
   });
 });

@@ -2,10 +2,10 @@ import { AggregatorRegistry } from 'prom-client';
 import type { Health, ThreadHealth } from '../http-routes.js';
 import type { ClientPageQuery } from '../../../dashboard/client-query.js';
 import type { ClientPage, KickResult } from '../../../dashboard/wire.js';
-import type { Collected, StatusColumns, ThreadMetrics, ThreadReports } from './thread-messages.js';
+import type { Collected, ThreadMetrics, ThreadReports } from './thread-messages.js';
 
 /**
- * The whole process's /healthz, /metrics and /status from the I/O threads'
+ * The whole process's /healthz, /metrics and dashboard table from the I/O threads'
  * reports. A thread that did not answer in time (stalled, or being
  * replaced) is missing from its list; /healthz says which.
  */
@@ -36,33 +36,6 @@ export function combineHealth(answers: readonly ThreadAnswer<ThreadReports['heal
  */
 export async function combineMetrics(threads: readonly ThreadMetrics[], own: ThreadMetrics): Promise<Collected['metrics']> {
   return AggregatorRegistry.aggregate([own, ...threads]).metrics();
-}
-
-/**
- * Every thread's clients in process-wide registration order: a k-way merge
- * by sequence number of lists each already in order. k (threads) is small,
- * so a linear pick per entry: O(n k) for n clients.
- */
-export function mergeStatus(threads: readonly StatusColumns[]): Collected['status'] {
-  const total = threads.reduce((n, t) => n + t.ids.length, 0);
-  const ids = new Array<string>(total);
-  const lastSeenMsAgo = new Array<number>(total);
-  const rttMs = new Array<number | null>(total);
-  const srttMs = new Array<number | null>(total);
-  const cursor = threads.map(() => 0);
-  for (let out = 0; out < total; out++) {
-    let best = -1;
-    for (let t = 0; t < threads.length; t++) {
-      if (cursor[t] >= threads[t].ids.length) continue;
-      if (best < 0 || threads[t].seqs[cursor[t]] < threads[best].seqs[cursor[best]]) best = t;
-    }
-    const i = cursor[best]++;
-    ids[out] = threads[best].ids[i];
-    lastSeenMsAgo[out] = threads[best].lastSeenMsAgo[i];
-    rttMs[out] = threads[best].rttMs[i];
-    srttMs[out] = threads[best].srttMs[i];
-  }
-  return { ids, lastSeenMsAgo, rttMs, srttMs };
 }
 
 /**

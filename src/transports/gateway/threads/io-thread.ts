@@ -3,12 +3,14 @@ import { isStartupConfigError } from '../../../edge/startup-errors.js';
 import { CloseReason } from '../close-codes.js';
 import { createLogger, lifecycleLogger } from '../logger.js';
 import { loadUws, type LoadedUws } from '../native-uws.js';
-import { measuredMs } from '../round-trip.js';
 import { startGateway, type Gateway } from '../server.js';
 import { DEFAULT_CLIENT_QUERY } from '../../../dashboard/client-query.js';
 import { ClaimRelay } from './claim-relay.js';
 import { SupervisorLink } from './supervisor-link.js';
-import type { CollectArgs, IoThreadData, ReportKind, MainToThread, StatusColumns, ThreadReports, ThreadToMain } from './thread-messages.js';
+import { SharedPerIpConnections } from '../../../edge/limits/shared-per-ip-connections.js';
+import { ProcessCounter, ProcessCounters } from './process-counters.js';
+import { ThreadStatusCursors } from './thread-status-cursors.js';
+import type { CollectArgs, IoThreadData, ReportKind, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
 
 /**
  * One I/O thread: the same per-thread gateway as --threads 1 (server.ts),
@@ -21,6 +23,8 @@ import type { CollectArgs, IoThreadData, ReportKind, MainToThread, StatusColumns
  * modules and uWS are loaded (the slow part of a start on a busy machine)
  * and nothing listens until 'activate' names the thread it replaces.
  */
+/** The I/O thread that opens the --admin-port listener (and its replacement after a failure). */
+const ADMIN_THREAD = 0;
 /** After the 1001 closes, this long for peers to answer before the app is closed under them. */
 const CLOSE_ANSWER_MS = 100;
 
@@ -53,7 +57,7 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
   const post = (message: ThreadToMain): void => port.postMessage(message);
   const log = createLogger(data.options.logLevel).child({ thread });
   const seq = new BigInt64Array(data.seq);
-  const link = new SupervisorLink(post);
+  const link = new SupervisorLink(post, data.options.threads);
   const claims = new ClaimRelay((ids, seqs) => post({ kind: 'claims', ids, seqs }));
   let gateway: Gateway;
   try {
@@ -62,6 +66,10 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
       registered: claims.registered,
       http: link.httpSources(),
       dashboard: link.dashboardSources(thread),
+      clients: ProcessCounters.count(data.counters, data.ledger, ProcessCounter.Clients, data.options.maxClients),
+      statusStreams: ProcessCounters.count(data.counters, data.ledger, ProcessCounter.StatusStreams, data.options.maxStatusRequests),
+      perIp: data.perIp === undefined ? undefined : new SharedPerIpConnections(data.perIp, data.options.maxConnectionsPerIp),
+      servesAdmin: thread === ADMIN_THREAD,
     });
   } catch (error) {
     if (!isStartupConfigError(error)) throw error;
@@ -70,6 +78,7 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
     process.exit(1);
   }
   onUnexpectedError(gateway, log, post);
+  const cursors = new ThreadStatusCursors(gateway.registry, gateway.clock);
   post({ kind: 'listening', port: gateway.port });
   return (message) => {
     switch (message.kind) {
@@ -81,6 +90,17 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
         return;
       case 'live':
         gateway.dashboard.publish(message.message);
+        return;
+      case 'cursor': {
+        const answer = cursors.apply(message.reader, message.cursor, message.op);
+        if (answer !== undefined) post({ kind: 'cursor_answer', id: message.id, reader: message.reader, answer });
+        return;
+      }
+      case 'cursor_answer':
+        link.settleCursor(message.id, message.answer);
+        return;
+      case 'reader_gone':
+        cursors.readerGone(message.reader);
         return;
       case 'stop':
         void stopThread(gateway, port, message.graceMs, post);
@@ -100,20 +120,6 @@ async function report(gateway: Gateway, what: ReportKind, args: CollectArgs): Pr
       return { connections: gateway.connectionCount, clients: gateway.registry.size };
     case 'metrics':
       return gateway.metrics.registry.getMetricsAsJSON();
-    case 'status': {
-      const all = await gateway.monitor.status();
-      const n = all.length;
-      const columns: StatusColumns = { ids: new Array(n), lastSeenMsAgo: new Array(n), rttMs: new Array(n), srttMs: new Array(n), seqs: new Array(n) };
-      for (let i = 0; i < n; i++) {
-        const entry = gateway.registry.get(all[i].clientId);
-        columns.ids[i] = all[i].clientId;
-        columns.lastSeenMsAgo[i] = all[i].lastSeenMsAgo;
-        columns.rttMs[i] = measuredMs(entry?.roundTrip?.lastMs);
-        columns.srttMs[i] = measuredMs(entry?.roundTrip?.smoothedMs);
-        columns.seqs[i] = entry?.seq ?? Number.MAX_SAFE_INTEGER;
-      }
-      return columns;
-    }
     case 'clients':
       return gateway.dashboard.localClients(args.query ?? DEFAULT_CLIENT_QUERY);
     case 'kick':

@@ -1,33 +1,42 @@
 import { prometheusContentType } from 'prom-client';
 import type { HttpRouteDeps } from '../http-routes.js';
-import type { StatusRow } from '../status-stream.js';
+import { STATUS_CHUNK_ENTRIES } from '../status-stream.js';
 import type { DashboardThreading } from '../../../dashboard/dashboard.js';
-import type { Collected, CollectArgs, CollectKind, ThreadToMain } from './thread-messages.js';
+import { MergedStatusCursor, type CursorLink } from './merged-status-cursor.js';
+import type { Collected, CollectArgs, CollectKind, CursorAnswer, CursorOp, ThreadToMain } from './thread-messages.js';
 
 type Pending = { resolve(data: Collected[CollectKind]): void };
+
+/** A cursor step not answered within this long ends that thread's part of the listing (a stalled thread). */
+const CURSOR_ANSWER_MS = 1000;
 
 /**
  * An I/O thread's side of HTTP aggregation: /healthz, /status and /metrics
  * landed on this thread (the kernel picks one per connection), so it asks
  * the supervisor, which asks every thread (this one included) and answers
- * with the whole process's figures. One round trip per HTTP request.
+ * with the whole process's figures: one round trip per HTTP request, and
+ * for /status one per thread and chunk (each thread's cursor, merged here).
  */
 export class SupervisorLink {
   private readonly pending = new Map<number, Pending>();
+  private readonly cursorAnswers = new Map<number, (answer: CursorAnswer | undefined) => void>();
   private nextId = 0;
+  /** Each /status reader's cursor id, the same on every thread it asks. */
+  private nextCursor = 0;
 
-  constructor(private readonly post: (message: ThreadToMain) => void) {}
+  constructor(
+    private readonly post: (message: ThreadToMain) => void,
+    private readonly threads: number,
+  ) {}
 
-  httpSources(): Pick<HttpRouteDeps, 'monitor' | 'metrics' | 'health'> {
+  httpSources(): Pick<HttpRouteDeps, 'status' | 'metrics' | 'health'> {
     return {
       health: () => this.collect('health'),
       metrics: {
         contentType: prometheusContentType,
         text: () => this.collect('metrics'),
       },
-      monitor: {
-        status: async () => toStatuses(await this.collect('status')),
-      },
+      status: () => MergedStatusCursor.open(this.threads, this.cursorLink(this.nextCursor++), STATUS_CHUNK_ENTRIES),
     };
   }
 
@@ -46,6 +55,12 @@ export class SupervisorLink {
     pending?.resolve(data);
   }
 
+  settleCursor(id: number, answer: CursorAnswer | undefined): void {
+    const resolve = this.cursorAnswers.get(id);
+    this.cursorAnswers.delete(id);
+    resolve?.(answer);
+  }
+
   private collect<K extends CollectKind>(what: K, args?: CollectArgs): Promise<Collected[K]> {
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -53,12 +68,24 @@ export class SupervisorLink {
       this.post({ kind: 'collect', id, what, args });
     });
   }
-}
 
-function toStatuses(columns: Collected['status']): StatusRow[] {
-  const out = new Array<StatusRow>(columns.ids.length);
-  for (let i = 0; i < out.length; i++) {
-    out[i] = { clientId: columns.ids[i], lastSeenMsAgo: columns.lastSeenMsAgo[i], status: 'active', rttMs: columns.rttMs[i], srttMs: columns.srttMs[i] };
+  /** One reader's cursor `cursor` on every thread. */
+  private cursorLink(cursor: number): CursorLink {
+    return {
+      ask: (thread, op) => this.askCursor(thread, cursor, op),
+      close: (thread) => this.post({ kind: 'cursor', id: this.nextId++, cursor, thread, op: { op: 'close' } }),
+    };
   }
-  return out;
+
+  private askCursor(thread: number, cursor: number, op: CursorOp): Promise<CursorAnswer | undefined> {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settleCursor(id, undefined), CURSOR_ANSWER_MS);
+      this.cursorAnswers.set(id, (answer) => {
+        clearTimeout(timer);
+        resolve(answer);
+      });
+      this.post({ kind: 'cursor', id, thread, op, cursor });
+    });
+  }
 }

@@ -20,12 +20,17 @@ export interface IoThreadData {
   options: GatewayOptions;
   /** The port every thread listens on (SO_REUSEPORT); 0 only for the first thread, which picks it. */
   port: number;
-  /** One Int32 cell: the process-wide registration sequence (Atomics.add). */
+  /** One BigInt64 cell: the process-wide registration sequence (Atomics.add). */
   seq: SharedArrayBuffer;
+  /** The process-wide counts behind the caps (threads/process-counters.ts), and this thread's ledger row in them. */
+  counters: SharedArrayBuffer;
+  ledger: number;
+  /** The per-address connection counts (--max-connections-per-ip; edge/limits/shared-per-ip-connections.ts), when set. */
+  perIp: SharedArrayBuffer | undefined;
 }
 
 /** What a thread asks the supervisor to collect from every thread (for an HTTP request it got). */
-export type CollectKind = 'health' | 'metrics' | 'status' | 'clients' | 'kick';
+export type CollectKind = 'health' | 'metrics' | 'clients' | 'kick';
 /** What the supervisor asks of every thread: a collection, or (on its own 1 Hz timer) the dashboard stream's second. */
 export type ReportKind = CollectKind | 'live';
 
@@ -37,14 +42,27 @@ export interface CollectArgs {
   watched?: boolean;
 }
 
-/** One thread's clients in its registration order, with the process-wide sequence numbers to merge by. */
-export interface StatusColumns {
-  ids: string[];
-  lastSeenMsAgo: number[];
-  /** Latest and smoothed round trips (ms), null until measured. */
-  rttMs: (number | null)[];
-  srttMs: (number | null)[];
+/**
+ * What a GET /status reader (on any thread) asks of one thread's clients
+ * (threads/thread-status-cursors.ts): open a cursor (its `total`; `window`
+ * is the reader's buffer for this thread's entries), step it (pass `skip`,
+ * then the next `count`: taken as /status entries encoded into the window,
+ * or only peeked at as registration numbers), close it.
+ */
+export type CursorOp =
+  | { op: 'open'; window: SharedArrayBuffer }
+  | { op: 'step'; skip: number; count: number; rows: boolean }
+  | { op: 'close' };
+
+export interface CursorAnswer {
+  /** Process-wide registration numbers of the entries answered, ascending. */
   seqs: number[];
+  /** When taken: where each entry ends in the window (the first starts at 0). */
+  ends?: number[];
+  /** Nothing comes after these. */
+  end: boolean;
+  /** The thread's client count, answering `open`. */
+  total?: number;
 }
 
 /** prom-client's JSON form of one registry (what AggregatorRegistry.aggregate takes). */
@@ -53,7 +71,6 @@ export type ThreadMetrics = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
 export interface ThreadReports {
   health: { connections: number; clients: number };
   metrics: ThreadMetrics;
-  status: StatusColumns;
   /** This thread's first offset + limit matching rows in the query's order (each tagged with the thread). */
   clients: ClientPage;
   /** The kick, if this thread held the client. */
@@ -66,7 +83,6 @@ export interface ThreadReports {
 export interface Collected {
   health: Health;
   metrics: string;
-  status: Omit<StatusColumns, 'seqs'>;
   clients: ClientPage;
   kick: KickResult | null;
 }
@@ -83,7 +99,11 @@ export type ThreadToMain =
   /** The thread could not start for a usage problem (a JWKS or TLS file): the process exits 2, as with one thread. */
   | { kind: 'config_error'; error: string }
   /** Registrations since the last batch (one batch per turn of the thread's loop): relayed to every other thread. */
-  | { kind: 'claims'; ids: string[]; seqs: number[] };
+  | { kind: 'claims'; ids: string[]; seqs: number[] }
+  /** A /status reader on this thread asks its cursor `cursor` on thread `thread` (relayed, stamped with the reader's worker serial); `id` routes the answer. */
+  | { kind: 'cursor'; id: number; cursor: number; thread: number; op: CursorOp }
+  /** This thread answers reader `reader`'s cursor operation (relayed back). */
+  | { kind: 'cursor_answer'; id: number; reader: number; answer: CursorAnswer };
 
 export type MainToThread =
   | { kind: 'report'; id: number; what: ReportKind; args?: CollectArgs }
@@ -93,4 +113,10 @@ export type MainToThread =
   | { kind: 'stop'; graceMs: number }
   /** To the warm spare: become thread `thread` (start its gateway on the shared port). */
   | { kind: 'activate'; thread: number }
-  | { kind: 'claims'; ids: string[]; seqs: number[] };
+  | { kind: 'claims'; ids: string[]; seqs: number[] }
+  /** Reader `reader` (a worker serial) asks its cursor `cursor` on this thread's clients. */
+  | { kind: 'cursor'; id: number; cursor: number; reader: number; op: CursorOp }
+  /** The answer to this thread's cursor operation; undefined: that thread is not running (none to ask). */
+  | { kind: 'cursor_answer'; id: number; answer: CursorAnswer | undefined }
+  /** Reader `reader`'s thread is gone: its cursors here are dropped. */
+  | { kind: 'reader_gone'; reader: number };

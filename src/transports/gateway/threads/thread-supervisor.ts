@@ -6,8 +6,10 @@ import type { Health } from '../http-routes.js';
 import type { Logger } from '../logger.js';
 import type { GatewayOptions } from '../options.js';
 import { DEFAULT_CLIENT_QUERY } from '../../../dashboard/client-query.js';
-import { combineHealth, combineKick, combineMetrics, mergeClientPages, mergeStatus, type ThreadAnswer } from './aggregate.js';
+import { combineHealth, combineKick, combineMetrics, mergeClientPages, type ThreadAnswer } from './aggregate.js';
 import { mergeLiveReports } from '../../../dashboard/live-report.js';
+import { SharedPerIpConnections } from '../../../edge/limits/shared-per-ip-connections.js';
+import { ProcessCounters } from './process-counters.js';
 import type { SupervisorMetrics } from './supervisor-metrics.js';
 import type { Collected, CollectArgs, CollectKind, IoThreadData, MainToThread, ReportKind, ThreadReports, ThreadToMain } from './thread-messages.js';
 
@@ -17,6 +19,8 @@ const COLLECT_TIMEOUT_MS = 1000;
 const LIVE_TICK_MS = 1000;
 /** A replacement that itself fails to start is tried again after this long (not in a hot loop). */
 const RETRY_START_MS = 500;
+/** Ledger rows beyond the threads and the spare: failed threads still closing their sockets (each for well under a second). */
+const LEDGERS_FOR_FAILING = 16;
 
 /** The compiled CommonJS entry (io-thread-entry.cts) beside this module. */
 function ioThreadEntry(): string {
@@ -54,6 +58,11 @@ interface Collection {
 export class ThreadSupervisor {
   private readonly slots: Slot[];
   private readonly seq = new SharedArrayBuffer(8);
+  private readonly counters: SharedArrayBuffer;
+  private readonly perIp: SharedArrayBuffer | undefined;
+  /** Ledger rows in `counters` no live worker holds. */
+  private readonly freeLedgers: number[];
+  private readonly ledgers = new Map<Worker, number>();
   private readonly collections = new Map<number, Collection>();
   private nextCollection = 0;
   private port = 0;
@@ -65,6 +74,10 @@ export class ThreadSupervisor {
   private liveBusy = false;
   /** Some thread had a dashboard page open at the latest second. */
   private watched = false;
+  /** Each worker's serial (never reused): whose /status cursors a thread holds, so they go when it does. */
+  private readonly serials = new Map<Worker, number>();
+  private readonly bySerial = new Map<number, Worker>();
+  private nextSerial = 0;
 
   constructor(
     private readonly options: GatewayOptions,
@@ -73,6 +86,10 @@ export class ThreadSupervisor {
     private readonly metrics: SupervisorMetrics,
   ) {
     this.slots = Array.from({ length: options.threads }, () => ({ worker: undefined, state: 'starting' }));
+    const ledgers = options.threads + 1 + LEDGERS_FOR_FAILING;
+    this.counters = ProcessCounters.create(ledgers);
+    this.perIp = options.maxConnectionsPerIp > 0 ? SharedPerIpConnections.create(options.maxConnections) : undefined;
+    this.freeLedgers = Array.from({ length: ledgers }, (_, i) => ledgers - 1 - i);
   }
 
   /** Starts every thread on the configured port (a real one: uWS shares no port 0); resolves with it. */
@@ -111,18 +128,46 @@ export class ThreadSupervisor {
   }
 
   /** A thread started cold (its modules loaded now), as thread `thread`. */
-  private spawn(thread: number): Promise<number> {
+  private async spawn(thread: number): Promise<number> {
     return this.attach(thread, this.newWorker(thread));
   }
 
+  /** A worker with its own ledger row and serial (both let go when it exits: see `ended`). */
   private newWorker(thread: number | undefined): Worker {
-    const data: IoThreadData = { thread, options: this.options, port: this.port, seq: this.seq };
-    return new Worker(ioThreadEntry(), { workerData: data });
+    const ledger = this.freeLedgers.pop();
+    if (ledger === undefined) throw new Error(`no ledger row free: ${LEDGERS_FOR_FAILING} threads still failing`);
+    const data: IoThreadData = { thread, options: this.options, port: this.port, seq: this.seq, counters: this.counters, ledger, perIp: this.perIp };
+    const worker = new Worker(ioThreadEntry(), { workerData: data });
+    const serial = this.nextSerial++;
+    this.ledgers.set(worker, ledger);
+    this.serials.set(worker, serial);
+    this.bySerial.set(serial, worker);
+    worker.once('exit', () => this.ended(worker));
+    return worker;
+  }
+
+  /**
+   * A worker has exited: what it held against the process-wide caps leaves
+   * the totals (it may have died without closing its sockets), and the
+   * /status cursors its readers held on the other threads go.
+   */
+  private ended(worker: Worker): void {
+    const ledger = this.ledgers.get(worker);
+    this.ledgers.delete(worker);
+    if (ledger !== undefined) {
+      ProcessCounters.repair(this.counters, ledger);
+      this.freeLedgers.push(ledger);
+    }
+    const serial = this.serials.get(worker);
+    if (serial === undefined) return;
+    this.serials.delete(worker);
+    this.bySerial.delete(serial);
+    for (const slot of this.slots) if (slot.state === 'running' && slot.worker !== undefined) this.send(slot.worker, { kind: 'reader_gone', reader: serial });
   }
 
   /** A new warm spare, unless one waits already or the process is stopping. */
   private startSpare(): void {
-    if (this.stopping || this.spare !== undefined) return;
+    if (this.stopping || this.spare !== undefined || this.freeLedgers.length === 0) return;
     const spare = this.newWorker(undefined);
     this.spare = spare;
     spare.on('error', (error) => this.log.error({ event: 'spare_thread_error', err: error }));
@@ -192,6 +237,14 @@ export class ThreadSupervisor {
           if (other !== thread && slot.state === 'running' && slot.worker !== undefined) this.send(slot.worker, message);
         });
         return;
+      case 'cursor':
+        this.relayCursor(worker, message);
+        return;
+      case 'cursor_answer': {
+        const reader = this.bySerial.get(message.reader);
+        if (reader !== undefined) this.send(reader, { kind: 'cursor_answer', id: message.id, answer: message.answer });
+        return;
+      }
       case 'failed':
         // Replaced now; the failed thread closes its sockets and exits on its own (its exit is then ignored).
         this.replaceFailed(thread, worker, { connections: message.connections, clients: message.clients }, 'failed');
@@ -202,6 +255,18 @@ export class ThreadSupervisor {
       case 'stopped':
         return;
     }
+  }
+
+  /** A /status reader's cursor operation, to the thread that holds those clients; answered 'none' at once if that thread is not running. */
+  private relayCursor(from: Worker, message: Extract<ThreadToMain, { kind: 'cursor' }>): void {
+    const reader = this.serials.get(from);
+    const slot = this.slots[message.thread];
+    if (reader === undefined) return;
+    if (slot === undefined || slot.state !== 'running' || slot.worker === undefined) {
+      if (message.op.op !== 'close') this.send(from, { kind: 'cursor_answer', id: message.id, answer: undefined });
+      return;
+    }
+    this.send(slot.worker, { kind: 'cursor', id: message.id, cursor: message.cursor, reader, op: message.op });
   }
 
   /** A thread that ends outside shutdown without saying it failed (it could not) is counted and replaced. */
@@ -244,8 +309,6 @@ export class ThreadSupervisor {
         return combineHealth(answers as ThreadAnswer<ThreadReports['health']>[], this.uws);
       case 'metrics':
         return combineMetrics(reportsOf(answers as ThreadAnswer<ThreadReports['metrics']>[]), await this.metrics.registry.getMetricsAsJSON());
-      case 'status':
-        return mergeStatus(reportsOf(answers as ThreadAnswer<ThreadReports['status']>[]));
       case 'clients':
         return mergeClientPages(reportsOf(answers as ThreadAnswer<ThreadReports['clients']>[]), args.query ?? DEFAULT_CLIENT_QUERY);
       case 'kick':

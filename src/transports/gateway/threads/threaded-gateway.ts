@@ -7,8 +7,8 @@ import { ThreadSupervisor } from './thread-supervisor.js';
 
 export interface ThreadedGateway {
   readonly port: number;
-  /** No separate admin listener with threads (serve-args refuses --admin-port). */
-  readonly adminPort: undefined;
+  /** The --admin-port listener's port (I/O thread 0 serves it), if any. */
+  readonly adminPort: number | undefined;
   /** Every thread: stops accepting, 1001 to every connection, closes its app and exits. */
   stop(): Promise<void>;
 }
@@ -28,11 +28,13 @@ const EXIT_MARGIN_MS = 200;
 export async function startThreadedGateway(options: GatewayOptions, loaded: LoadedUws, log: Logger): Promise<ThreadedGateway> {
   // uWS sets SO_REUSEPORT only on a given port (never on port 0), so a free one is picked here.
   const requested = await claimPort(options.host, options.port);
-  const supervisor = new ThreadSupervisor({ ...options, port: requested }, loaded.native ? 'native' : 'js-fallback', log, new SupervisorMetrics());
+  // Picked here too for --admin-port 0: a replacement of the admin thread must bind the same port again.
+  const adminPort = options.adminPort === undefined ? undefined : await claimPort(options.adminHost, options.adminPort);
+  const supervisor = new ThreadSupervisor({ ...options, port: requested, adminPort }, loaded.native ? 'native' : 'js-fallback', log, new SupervisorMetrics());
   const port = await supervisor.start();
   return {
     port,
-    adminPort: undefined,
+    adminPort,
     stop: () => supervisor.stop(Math.max(0, options.shutdownTimeoutMs - EXIT_MARGIN_MS)),
   };
 }
