@@ -40,8 +40,10 @@ export class MonitorActions {
     private readonly log: Logger,
     private readonly options: MonitorActionsOptions,
     private readonly roundTrips: RoundTripMeter,
+    /** The monitor's ping tick (server.ts): the pacer's widest slot, so that both wake together. */
+    pingTickMs: number,
   ) {
-    this.pacer = new PingPacer(clock, options.pingJitterMs, (entries) => this.sendPings(entries));
+    this.pacer = new PingPacer(clock, options.pingJitterMs, pingTickMs, (entries) => this.sendPings(entries));
   }
 
   /** The registry is built on the monitor, which is built on these events: tied after both exist. */

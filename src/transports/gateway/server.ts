@@ -110,7 +110,7 @@ export async function startGateway(
   // Process-wide bounds: each of --threads N I/O threads takes its share.
   const output = new OutputBudget(Math.max(1, Math.floor(options.maxOutputBytes / options.threads)), (conn) => conn.close(CloseReason.OutputBound));
   const roundTrips = new RoundTripMeter(metrics);
-  const actions = new MonitorActions(clock, metrics, log, options, roundTrips);
+  const actions = new MonitorActions(clock, metrics, log, options, roundTrips, PING_TICK_MS);
   const monitor = createLiveMonitor({
     shards: options.shards,
     workers: options.workers,
