@@ -142,6 +142,29 @@ describe('gateway /ws protocol', () => {
     b.close();
   });
 
+  it('a ka_pong however spelled refreshes only a client of its connection: for another connection\'s client it is error 20', async () => {
+    const a = await TestClient.open(gw.wsUrl());
+    const b = await TestClient.open(gw.wsUrl());
+    await a.register('pong-owned', 60000);
+    await b.register('pong-other', 60000);
+    // The spellings the regex path takes (both spacings, with and without seq) and one it leaves to JSON.parse.
+    const frames = [
+      '{"type":"ka_pong","client_id":"pong-owned"}',
+      '{"type": "ka_pong", "client_id": "pong-owned", "seq": 7}',
+      '{"client_id": "pong-owned", "type": "ka_pong"}',
+    ];
+    // Frames are answered in order: by the ka_check's reply, every pong has had its error.
+    for (const frame of frames) b.sendRaw(frame);
+    expect((await b.request({ type: 'ka_check' })).body.type).toBe('ka_check_ok');
+    expect(b.ofType('error').map((m) => m.body.code)).toEqual([20, 20, 20]);
+    // The owner's pongs are accepted silently: the next reply it gets is its own request's.
+    for (const frame of frames) a.sendRaw(frame);
+    expect((await a.request({ type: 'ka_check' })).body.type).toBe('ka_check_ok');
+    expect(a.ofType('error')).toHaveLength(0);
+    a.close();
+    b.close();
+  });
+
   it('answers HTTP 404 for unknown paths on the same port', async () => {
     const res = await gw.get('/nope');
     expect(res.status).toBe(404);

@@ -10,7 +10,7 @@ import type { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
 import type { ClientEntry, Connection } from './connection.js';
 import { frameText, frameType, parseFrame, UnaddressedFrame, type Frame } from './frame-parser.js';
-import { matchHeartbeat, type FastHeartbeat } from './heartbeat-fast-path.js';
+import { matchHeartbeat, matchPong, type FastHeartbeat, type FastPong } from './heartbeat-fast-path.js';
 import type { GatewayMetrics } from './metrics.js';
 import { encodeUnaddressedError } from './notices.js';
 import { pongSeq, type RoundTripMeter } from './round-trip.js';
@@ -49,6 +49,8 @@ export class RequestHandler {
       const text = frameText(data, isBinary);
       const beat = matchHeartbeat(text);
       if (beat !== undefined && this.fastHeartbeat(conn, beat)) return;
+      const pong = beat === undefined ? matchPong(text) : undefined;
+      if (pong !== undefined && this.fastPong(conn, pong)) return;
       frame = parseFrame(text);
     } catch (error) {
       if (!(error instanceof UnaddressedFrame)) throw error;
@@ -78,6 +80,14 @@ export class RequestHandler {
     if (beat.msgId !== undefined) {
       conn.send(encodeReplyBody({ type: 'ka_heartbeat_ok', lastSeenMsAgo: 0 }, beat.msgId, conn.takeMsgId()));
     }
+    return true;
+  }
+
+  /** The answer to a ka_ping (one per quiet client and interval), as the full path's ka_pong; false hands it there (not owned). */
+  private fastPong(conn: Connection, pong: FastPong): boolean {
+    const entry = conn.client(pong.clientId);
+    if (entry === undefined || (entry !== conn.sole && !this.registry.touch(entry))) return false;
+    this.echoed(entry, pong.seq);
     return true;
   }
 
