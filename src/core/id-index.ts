@@ -7,20 +7,22 @@ import { NIL, type SlotStore } from './slot-store.js';
  * LAYOUT
  *
  *   byId      Map id -> handle of the life it was registered for
- *   ids       by slot: the id of the client that holds it (undefined: none,
- *             or a view released it and the owner has not settled that yet)
- *   endedIds  by slot: the id of the client the owner's own sweep expired
- *             there, whose byId entry is still there (stale)
+ *   bySlot    two entries per slot, side by side so an expiry touches one
+ *             cache line, not one in each of two arrays:
+ *     [2s]      the id of the client that holds slot s (undefined: none, or
+ *               a view released it and the owner has not settled that yet)
+ *     [2s + 1]  the id of the client the owner's own sweep expired there,
+ *               whose byId entry is still there (stale)
  *
  * Lazy clean-up of expiries: a sweep does not pay a Map.delete per expired
- * client. It moves the id from `ids` to `endedIds` (two array stores into
+ * client. It moves the id from [2s] to [2s + 1] (two array stores into
  * storage grown at registration: nothing allocated per client); the entry
  * in byId goes stale, and `find` ignores it because its handle no longer
  * names a live slot. The registration that reuses the slot deletes it; a
  * sweep that empties the shard drops them all with one Map.clear. So byId
  * holds at most one entry per slot ever taken.
  *
- * Slots a view released (a worker's sweep) stay in `ids` until the owner
+ * Slots a view released (a worker's sweep) keep their id at [2s] until the owner
  * reads the findings and calls `forgetReleased`.
  *
  * COSTS: find, add, delete, ended, forgetReleased O(1) + at most two Map
@@ -31,8 +33,8 @@ import { NIL, type SlotStore } from './slot-store.js';
  */
 export class IdIndex {
   private readonly byId = new Map<string, number>();
-  private ids: (string | undefined)[] = [];
-  private readonly endedIds: (string | undefined)[] = [];
+  /** Live id at [2 * slot], stale (expired) id at [2 * slot + 1]: see the header. */
+  private readonly bySlot: (string | undefined)[] = [];
   /** Some entry of byId may be stale (an expiry since the last forgetAll). */
   private hasEnded = false;
 
@@ -58,48 +60,49 @@ export class IdIndex {
     const handle = this.byId.get(id);
     if (handle === undefined) return NIL;
     const slot = this.slots.slotOfLife(handle);
-    return slot !== NIL && this.ids[slot] !== undefined ? slot : NIL;
+    return slot !== NIL && this.bySlot[2 * slot] !== undefined ? slot : NIL;
   }
 
   idOf(slot: number): string {
-    return this.ids[slot] as string;
+    return this.bySlot[2 * slot] as string;
   }
 
   /** `id` now holds `slot`, just allocated: drops the stale entry of the client expired there first. */
   add(id: string, slot: number): void {
+    // Grown a pair at a time, never leaving a hole (a holey array is slower to read).
+    while (this.bySlot.length < 2 * slot + 2) this.bySlot.push(undefined);
     this.dropEnded(slot);
     this.byId.set(id, this.slots.handleOf(slot));
-    this.ids[slot] = id;
+    this.bySlot[2 * slot] = id;
   }
 
   /** The client of `slot` was removed (not expired). */
   delete(slot: number): void {
-    this.byId.delete(this.ids[slot] as string);
-    this.ids[slot] = undefined;
+    this.byId.delete(this.bySlot[2 * slot] as string);
+    this.bySlot[2 * slot] = undefined;
   }
 
   /** The owner's sweep expired the client of `slot`: its entry goes stale (see the header). */
   ended(slot: number): void {
-    // The report just read the id: its line of `ids` is in cache.
-    this.endedIds[slot] = this.ids[slot];
+    // The report just read the id: this line of bySlot is in cache.
+    this.bySlot[2 * slot + 1] = this.bySlot[2 * slot];
     this.hasEnded = true;
-    this.ids[slot] = undefined;
+    this.bySlot[2 * slot] = undefined;
   }
 
   /** After a view released `slot`: drops its id. Call before allocating again (the slot may then be reused). */
   forgetReleased(slot: number): void {
-    const id = this.ids[slot];
+    const id = this.bySlot[2 * slot];
     if (id !== undefined && this.byId.get(id) === this.slots.handleOf(slot)) this.byId.delete(id);
-    this.ids[slot] = undefined;
+    this.bySlot[2 * slot] = undefined;
   }
 
   /** When no client is live (size 0): drops every id at once. */
   forgetAll(): void {
     if (this.slots.size !== 0) throw new Error('forgetAll: the shard still has live clients');
     this.byId.clear();
-    this.ids = [];
     // Kept at capacity (a fill, not a new array): the next mass expiry writes into it.
-    this.endedIds.fill(undefined);
+    this.bySlot.fill(undefined);
     this.hasEnded = false;
   }
 
@@ -113,7 +116,7 @@ export class IdIndex {
     const slots: number[] = [];
     for (const id of this.byId.keys()) {
       const slot = this.findIndexed(id);
-      if (slot !== NIL && this.ids[slot] === id) slots.push(slot);
+      if (slot !== NIL && this.bySlot[2 * slot] === id) slots.push(slot);
     }
     return slots;
   }
@@ -124,8 +127,8 @@ export class IdIndex {
    * slot's entry also grows the storage here, at registration, not in a sweep.
    */
   private dropEnded(slot: number): void {
-    const id = this.endedIds[slot];
-    this.endedIds[slot] = undefined;
+    const id = this.bySlot[2 * slot + 1];
+    this.bySlot[2 * slot + 1] = undefined;
     if (id === undefined) return;
     const handle = this.byId.get(id);
     if (handle !== undefined && this.slots.slotOfHandle(handle) === NIL) this.byId.delete(id);

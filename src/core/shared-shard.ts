@@ -191,7 +191,8 @@ export abstract class SharedShard {
   /**
    * Expires every client silent for more than its timeout at `now` and
    * pings every client due a ping, reporting both into `out` in the order
-   * their times come due (in a mass expiry's walk: in slot order). Stops
+   * their times come due (within a wheel bucket that was entirely due, in the
+   * order filed: timing-wheel.ts; in a mass expiry's walk: in slot order). Stops
    * after handing out or moving `limit` clients and returns what is left of
    * the limit: at 0, call again while `nextFireAt() <= now`.
    */

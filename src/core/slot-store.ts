@@ -51,10 +51,10 @@ export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PAGE_MASK = PAGE_SIZE - 1;
 
 /** Bytes per slot, and the same in int32 words. */
-export const SLOT_BYTES = 56;
+const SLOT_BYTES = 56;
 export const STRIDE = SLOT_BYTES / 4;
 /** A slot's float64 words start at this index of the page's Float64Array (slot * F64_STRIDE + column). */
-export const F64_STRIDE = SLOT_BYTES / 8;
+const F64_STRIDE = SLOT_BYTES / 8;
 
 // int32 columns
 export const BEAT = 0;
@@ -63,8 +63,8 @@ export const TIMEOUT = 2;
 export const INTERVAL = 3;
 export const W_NEXT = 4;
 export const W_PREV = 5;
-export const O_NEXT = 6;
-export const O_PREV = 7;
+const O_NEXT = 6;
+const O_PREV = 7;
 // float64 columns (index into the slot's 7 float64 words)
 export const REG_SEQ = 4;
 export const SEEN = 5;
@@ -74,7 +74,7 @@ export const FILED = 6;
 export const LIVE = 1;
 /** The client was pinged in the silence that began at SEEN. */
 export const PINGED = 2;
-export const FLAG_BITS = 3;
+const FLAG_BITS = 3;
 const FLAGS = (1 << FLAG_BITS) - 1;
 
 /** "No slot": the end of a list. */
@@ -88,10 +88,10 @@ const H_ORDER_TAIL = 4;
 const HEADER_INTS = 8;
 
 /** Handles pack (generation, slot) into one float64-safe integer. */
-export const HANDLE_SLOT_SPACE = 2 ** 26;
+const HANDLE_SLOT_SPACE = 2 ** 26;
 // gen * 2^26 + slot stays below 2^53 (an exact float64), and gen << FLAG_BITS fits an int32.
 const GEN_SPACE = 2 ** 26;
-export const MAX_SLOTS = HANDLE_SLOT_SPACE;
+const MAX_SLOTS = HANDLE_SLOT_SPACE;
 
 export interface SlotBuffers {
   header: SharedArrayBuffer;

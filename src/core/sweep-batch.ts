@@ -23,7 +23,9 @@ const KEPT_CAPACITY = 65_536;
 
 /**
  * What one sweep found, as parallel arrays (no object per client), in
- * deadline order.
+ * the order the shard's sweep handed them out: deadline order, except within
+ * a wheel bucket that was entirely due (timing-wheel.ts) or a mass
+ * expiry's walk (slot order).
  *
  * Layout: five arrays kept at capacity and two counts. Only the first
  * `expiredCount` entries of the expired arrays and the first `pingCount` of

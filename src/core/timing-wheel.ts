@@ -20,28 +20,39 @@ import { FILED, NIL, type SlotStore, W_NEXT, W_PREV } from './slot-store.js';
  *   bitmap  Int32, 8 words per level: bucket occupied, so "what is next"
  *           is a few word tests, never a walk over empty buckets
  *   meta    Float64: cur, the cached earliest time (NaN: unknown), whether
- *           a cascade is half done, how many slots are filed, the latest
- *           time filed, and the state of a walk (see beginWalk)
+ *           a cascade is half done, the bucket being drained (-1: none),
+ *           how many slots are filed, the latest time filed, and the state
+ *           of a walk (see beginWalk)
  *
- * When cur enters a level-L bucket (L >= 1), the bucket is cascaded: its
- * slots are filed again relative to the new cur, into lower levels. A slot
- * is cascaded at most once per level it crosses: a slot filed t ms ahead
- * moves at most ceil(log256 t) times (twice for anything under 4.6 hours).
- * A cascade may stop half-way when the caller's budget runs out; the next
- * call finishes it first (`pending`).
+ * When cur enters a level-L bucket (L >= 1) that is only partly due, the
+ * bucket is cascaded: its slots are filed again relative to the new cur,
+ * into lower levels. A slot is cascaded at most once per level it crosses:
+ * a slot filed t ms ahead moves at most ceil(log256 t) times (twice for
+ * anything under 4.6 hours). A cascade may stop half-way when the caller's
+ * budget runs out; the next call finishes it first (`pending`).
+ *
+ * A bucket whose last millisecond is already due is not cascaded but
+ * drained: cur moves to that last millisecond and its slots are handed out
+ * straight from its list, in the order they were filed (a sweep that comes
+ * every few hundred ms hands most clients out this way, with no move at
+ * all). So popDue's order is earliest first across buckets, and within a
+ * drained bucket the order of filing: a slot is never handed out before
+ * its time, but two due slots of one drained bucket may come out of time
+ * order.
  *
  * COSTS (n filed slots, for any spread of times: they hold with every slot
  * at its own time, d = n distinct values)
  *
  *   file, unfile        O(1): a bucket number from a XOR and clz32, 4 links
  *   popDue              O(1) per slot handed out, + O(1) per cascade move
- *                       (each slot: at most one move per level crossed, above)
+ *                       (each slot: at most one move per level crossed, above;
+ *                       none for a slot handed out from a drained bucket)
  *   nextAt              O(1) when level 0 holds something from cur on;
  *                       otherwise one walk over the first occupied bucket of
  *                       the lowest level (then cached until it changes)
  *   memory              0 per slot here (links live in the slot); 21 KiB fixed
  */
-export const LEVELS = 7;
+const LEVELS = 7;
 const DIGITS = 256;
 const BUCKETS = LEVELS * DIGITS;
 const WORDS_PER_LEVEL = DIGITS / 32;
@@ -54,7 +65,8 @@ const M_MAX = 4;
 const M_WALK_FROM = 5;
 const M_WALK_END = 6;
 const M_WALK_AT = 7;
-const META_WORDS = 8;
+const M_DRAIN = 8;
+const META_WORDS = 9;
 
 const TWO_32 = 2 ** 32;
 /** 256^L. */
@@ -116,6 +128,7 @@ export class TimingWheel {
     this.meta[M_CUR] = cur;
     this.meta[M_MIN] = NaN;
     this.meta[M_PENDING] = 0;
+    this.meta[M_DRAIN] = -1;
     this.meta[M_COUNT] = 0;
     this.meta[M_MAX] = -Infinity;
     this.meta[M_WALK_AT] = NaN;
@@ -202,16 +215,21 @@ export class TimingWheel {
    * look at are filed at or before cur). O(1).
    */
   filedNoEarlierThan(): number {
-    if (this.walking) return -Infinity;
+    // A drained bucket's slots are filed before cur.
+    if (this.walking || this.meta[M_DRAIN] >= 0) return -Infinity;
     const cached = this.meta[M_MIN];
     return cached === cached ? cached : this.meta[M_CUR];
   }
 
   /**
-   * The earliest time filed (Infinity: none), or cur while a cascade is half
-   * done (there is work now).
+   * The earliest time filed (Infinity: none); while a cascade is half done,
+   * cur, and while a bucket is being drained, its first ms (there is work
+   * now, and no slot is filed before either).
    */
   nextAt(): number {
+    const drain = this.meta[M_DRAIN];
+    // A drained bucket's slots lie between its first ms and cur.
+    if (drain >= 0) return this.meta[M_CUR] - (this.meta[M_CUR] % SPAN[drain >> 8]);
     if (this.meta[M_PENDING] !== 0 || this.walking) return this.meta[M_CUR];
     const cached = this.meta[M_MIN];
     if (cached === cached) return cached;
@@ -222,12 +240,17 @@ export class TimingWheel {
 
   /**
    * Unfiles and returns a slot filed at or before `now`, earliest first
-   * (equal times in the order they were filed), or NIL when none is left or
-   * the budget ran out (`exhausted`). Advances cur towards `now`.
+   * (equal times in the order they were filed; a drained bucket's slots in
+   * the order they were filed), or NIL when none is left or the budget ran
+   * out. Advances cur towards `now`.
    */
   popDue(now: number): number {
     for (;;) {
       if (this.budget <= 0) return NIL;
+      if (this.meta[M_DRAIN] >= 0) {
+        const slot = this.takeDrained();
+        if (slot !== NIL) return slot;
+      }
       if (this.meta[M_PENDING] !== 0 && !this.finishCascade()) return NIL;
       const cur = this.meta[M_CUR];
       const d0 = cur % DIGITS;
@@ -251,9 +274,11 @@ export class TimingWheel {
   }
 
   /**
-   * Level 0 has nothing from cur on: moves cur to the start of the next
-   * occupied bucket of the lowest level that has one and marks it for
-   * cascading, if that start is not after `now`. False when nothing is due.
+   * Level 0 has nothing from cur on: takes the next occupied bucket of the
+   * lowest level that has one, if its start is not after `now`. Entirely
+   * due (its last ms not after `now`): moves cur to that last ms and marks
+   * it for draining. Otherwise: moves cur to its start and marks it for
+   * cascading. False when nothing is due.
    */
   private enterNextBucket(now: number): boolean {
     const cur = this.meta[M_CUR];
@@ -263,12 +288,36 @@ export class TimingWheel {
       if (b < 0) continue;
       const start = cur - (cur % SPAN[level + 1]) + b * SPAN[level];
       if (start > now) break;
+      const last = start + SPAN[level] - 1;
+      if (last <= now) {
+        // cur's digits from `level` up stay those of `start`, so every other
+        // filed slot stays in its bucket, and nothing filed from now on goes
+        // into this one (its digit at `level` is cur's own).
+        this.meta[M_CUR] = last;
+        this.meta[M_DRAIN] = (level << 8) | b;
+        return true;
+      }
       this.meta[M_CUR] = start;
       this.meta[M_PENDING] = 1;
       return true;
     }
     if (now > cur) this.meta[M_CUR] = now;
     return false;
+  }
+
+  /** Unfiles the drained bucket's first slot, or ends the drain (NIL) when it is empty. */
+  private takeDrained(): number {
+    const b = this.meta[M_DRAIN];
+    const slot = this.links[2 * b];
+    if (slot < 0) {
+      this.meta[M_DRAIN] = -1;
+      return NIL;
+    }
+    this.unlink(slot);
+    this.meta[M_COUNT]--;
+    this.meta[M_MIN] = NaN;
+    this.budget--;
+    return slot;
   }
 
   /**

@@ -9,7 +9,7 @@ export class ExpiryReports {
     return this.queued.length;
   }
 
-  /** Queues one sweep's expiries: the first `count` entries of `ids` and `seqs` (given in deadline order). */
+  /** Queues one sweep's expiries: the first `count` entries of `ids` and `seqs` (in any order). */
   add(ids: readonly string[], seqs: readonly number[], count: number): void {
     if (count === 1) {
       this.queued.push(ids[0]);

@@ -155,8 +155,8 @@ export class KeepAliveMonitor {
   }
 
   /**
-   * Expires and pings what is due at `now`; returns this sweep's findings in
-   * deadline order (the batch is reused by the next call). Expiries are also
+   * Expires and pings what is due at `now`; returns this sweep's findings
+   * (in the order of SweepBatch; the batch is reused by the next call). Expiries are also
    * queued for the next `check`. `now` may be earlier than the latest
    * operation's time (a live monitor sweeps at its read horizon, behind the
    * heartbeats it has just recorded); sweeps never go back in time.

@@ -4,10 +4,10 @@
  * touching the shard at the same time, without either one waiting.
  *
  * While the shard is LENT (a task runs on it, then its findings are
- * settled), register / heartbeat / remove are queued here and applied, in
+ * delivered), register / heartbeat / remove are queued here and applied, in
  * arrival order and with their own timestamps, when it comes back. Time is
- * monotonic and every queued time is >= the task's time, so appending them
- * then keeps every FIFO list sorted. Their answers are given at once from
+ * monotonic and every queued time is >= the task's time, so applying them
+ * then files nothing in the wheel behind the time the task swept to. Their answers are given at once from
  * an overlay (the ids touched while lent) over the shared slot fields a
  * sweep never writes (last_seen, timeout), so the answer is the one the
  * later application will agree with. "Live at t" means:
@@ -23,12 +23,13 @@
  * (register), or after the transport dropped the client on the refusal and
  * could no longer close its connection (heartbeat, remove).
  *
- * While lent, the shard's next deadline is not read from the heap (the
- * worker is changing it): `nextFireAt` gives a LOWER BOUND instead, from the
- * heap before the task and the registrations queued meanwhile, so that a
- * registration during a round can arm the timer; an early wake-up finds
- * nothing due. (A heartbeat may re-key a pinged client's ping earlier than
- * that bound; the monitor re-arms from the exact heaps after every round.)
+ * While lent, the shard's next deadline is not read from its timing wheel
+ * (the worker is changing it): `nextFireAt` gives a LOWER BOUND instead,
+ * from the wheel before the task and the registrations queued meanwhile, so
+ * that a registration during a round can arm the timer; an early wake-up
+ * finds nothing due. (A heartbeat that ends a pinged silence may file its
+ * client earlier than that bound; the monitor re-arms from the exact
+ * wheels after every round.)
  *
  * Costs on the main thread: every operation O(1) (+ one Map lookup); a
  * queued operation is applied later in O(1) too.
@@ -95,10 +96,10 @@ export class ShardHost {
   private lentAt = -Infinity;
   private queue: QueuedOp[] = [];
   private overlay = new Map<string, OverlayEntry>();
-  /** Slots whose expired event went out while lent (the settling skips them). */
+  /** Slots whose expired event went out while lent (the delivery skips them). */
   private readonly told = new Set<number>();
   private readonly trackPings: boolean;
-  /** While lent: a lower bound of the shard's heap top as the task leaves it. */
+  /** While lent: a lower bound of the shard's next filed time as the task leaves it. */
   private taskFireAt = Infinity;
   /** While lent: a lower bound of the earliest key the queued operations add. */
   private queuedFireAt = Infinity;
@@ -129,7 +130,7 @@ export class ShardHost {
     this.queuedFireAt = Infinity;
   }
 
-  /** The shard is back and settled: applies what arrived meanwhile. */
+  /** The shard is back, its findings delivered: applies what arrived meanwhile. */
   giveBack(): void {
     this.lentOut = false;
     const queue = this.queue;

@@ -9,7 +9,7 @@ import { Piscina } from 'piscina';
 import type { ShardTask, ShardTaskResult } from './shard-task.js';
 
 /** The compiled CommonJS entry beside this module (see shard-worker-entry.cts for why CommonJS). */
-export function defaultWorkerEntry(): string {
+function defaultWorkerEntry(): string {
   return fileURLToPath(new URL('./shard-worker-entry.cjs', import.meta.url));
 }
 

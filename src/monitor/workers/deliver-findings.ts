@@ -11,12 +11,12 @@ import type { ShardHost } from './shard-host.js';
 import type { ShardTaskResult } from './shard-task.js';
 
 /**
- * Slots settled per event-loop turn: an id load and a Map delete each
+ * Slots delivered per event-loop turn: an id load and a Map delete each
  * (~0.5 us, the delete dominates), so about 1 ms of main-thread work.
  */
 const CHUNK = 2048;
 
-export interface SettledTask {
+export interface DeliveredFindings {
   /** With queued reports only: the expired ids and their registration sequences. */
   expiredIds: string[];
   expiredSeqs: number[];
@@ -24,19 +24,19 @@ export interface SettledTask {
   walk: OrderWalk;
 }
 
-export interface SettleOptions {
+export interface DeliveryOptions {
   events: LiveMonitorEvents;
   queueReports: boolean;
   /** The task swept at `now` (crash repair counts pings up to the last sweep). */
   swept: boolean;
 }
 
-export async function settleTask(
+export async function deliverFindings(
   host: ShardHost,
   result: ShardTaskResult,
   now: number,
-  { events, queueReports, swept }: SettleOptions,
-): Promise<SettledTask> {
+  { events, queueReports, swept }: DeliveryOptions,
+): Promise<DeliveredFindings> {
   const shard = host.shard;
   const expiredIds: string[] = [];
   const expiredSeqs: number[] = [];
