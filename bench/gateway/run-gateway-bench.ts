@@ -3,10 +3,12 @@
  * (the scripts/load tool) against keepwatch serve on 1 and 2 I/O threads and
  * three baselines, one server process at a time (keepwatch --ping ws on 1
  * and 2 threads for idle CPU only), then keepwatch alone at scale (15,000
- * connections, 100,000 multiplexed client_ids), then heartbeat throughput
- * in alternating windows: echo vs keepwatch, keepwatch on 1 vs 2 threads.
+ * connections, 100,000 multiplexed client_ids; on 1 and on 2 I/O threads),
+ * then heartbeat throughput in alternating windows: echo vs keepwatch,
+ * keepwatch on 1 vs 2 threads. --scale-only: the scale runs alone.
  * Prints tables; writes bench/results/gateway.json and gateway.svg
- * (gateway-quick.* for --quick, gateway-interleaved.* for --interleaved-only).
+ * (gateway-quick.* for --quick, gateway-interleaved.* for --interleaved-only,
+ * gateway-scale.* for --scale-only).
  */
 import { parseArgs } from 'node:util';
 import { progress } from '../lib/index.js';
@@ -28,9 +30,13 @@ async function main(): Promise<void> {
       'no-scale': { type: 'boolean', default: false },
       // Only the interleaved throughput comparisons (echo vs keepwatch, 1 vs 2 threads): minutes instead of a quarter hour.
       'interleaved-only': { type: 'boolean', default: false },
+      // Only keepwatch at scale, on 1 and 2 threads (detection p99 with 100,000 clients, RSS).
+      'scale-only': { type: 'boolean', default: false },
     },
   });
   const interleavedOnly = values['interleaved-only'];
+  const scaleOnly = values['scale-only'];
+  const sameLoadRuns = !interleavedOnly && !scaleOnly;
   const s = values.quick ? QUICK : FULL;
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench:gateway: over ${MAX_RUN_MS[s.mode] / 60_000} minutes, stopping\n`);
@@ -57,17 +63,17 @@ async function main(): Promise<void> {
   };
   const measurements: ServerMeasurement[] = [];
   let port = BASE_PORT;
-  for (const kind of interleavedOnly ? [] : kinds) {
+  for (const kind of sameLoadRuns ? kinds : []) {
     progress(`${kind.name}: ${kind.describe(s)}`);
     measurements.push(await measureServer(kind, s, same, port++));
   }
   const idleOnly: LoadPlan = { ...same, throughput: false, detection: false };
-  for (const kind of interleavedOnly ? [] : idleOnlyKinds) {
+  for (const kind of sameLoadRuns ? idleOnlyKinds : []) {
     progress(`${kind.name} (idle CPU only): ${kind.describe(s)}`);
     measurements.push(await measureServer(kind, s, idleOnly, port++));
   }
-  let scale: ServerMeasurement | null = null;
-  if (!values['no-scale'] && !interleavedOnly && kinds.includes(KEEPWATCH)) {
+  const scales: ServerMeasurement[] = [];
+  if (!values['no-scale'] && !interleavedOnly) {
     const scalePlan: LoadPlan = {
       label: `${s.scaleConnections - s.scaleMuxConnections} single + ${s.scaleMuxConnections} x ${s.scaleIdsPerMux} mux`,
       connections: s.scaleConnections,
@@ -81,24 +87,26 @@ async function main(): Promise<void> {
       timeoutMs: s.scaleTimeoutMs,
       pingIntervalMs: s.scalePingIntervalMs,
     };
-    progress(`keepwatch at scale: ${scalePlan.label}`);
-    scale = await measureServer(KEEPWATCH, s, scalePlan, port++);
+    for (const kind of [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k))) {
+      progress(`${kind.name} at scale: ${scalePlan.label}`);
+      scales.push(await measureServer(kind, s, scalePlan, port++));
+    }
   }
   let ab: InterleavedThroughput | null = null;
-  if (kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
+  if (!scaleOnly && kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
     progress(`interleaved throughput: uWS echo vs keepwatch, ${s.abConnections} connections each, ${s.abRounds} rounds`);
     ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds, port);
     port += 2;
   }
   let abThreads: InterleavedThroughput | null = null;
-  if (kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
+  if (!scaleOnly && kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
     progress(`interleaved throughput: keepwatch on 1 vs 2 threads, ${s.abConnections} connections each, ${s.abRounds} rounds`);
     abThreads = await interleavedThroughput(KEEPWATCH, KEEPWATCH_2_THREADS, s, s.abConnections, s.abRounds, port);
     port += 2;
   }
-  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : ''].filter((f) => f !== '');
-  const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : 'gateway';
-  report(s, measurements, scale, ab, abThreads, `npm run bench:gateway${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`, name);
+  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : '', scaleOnly ? '--scale-only' : ''].filter((f) => f !== '');
+  const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : scaleOnly ? 'gateway-scale' : 'gateway';
+  report(s, measurements, scales, ab, abThreads, `npm run bench:gateway${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`, name);
   clearTimeout(watchdog);
 }
 
