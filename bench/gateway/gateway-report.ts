@@ -1,5 +1,5 @@
 import { loadavg } from 'node:os';
-import { formatCount, formatRatio, passFail, printTable, writeLatencyChart, writeResultsJson, type ChartSeries } from '../lib/index.js';
+import { formatCount, formatRatio, median, passFail, printTable, writeLatencyChart, writeResultsJson, type ChartSeries } from '../lib/index.js';
 import type { SignedSummary } from '../../scripts/load/delay-stats.js';
 import type { BenchSettings } from './bench-settings.js';
 import type { ServerMeasurement } from './measure-server.js';
@@ -72,6 +72,7 @@ export function checkTargets(
     });
   }
   checks.push(...threadTargets(same, uwsb, abThreads));
+  checks.push(...edgeTargets(same));
   if (ab !== null) {
     checks.push({
       target: 'heartbeat throughput >= 50% of bare uWS echo (interleaved windows)',
@@ -81,6 +82,43 @@ export function checkTargets(
   } else if (kw?.throughputPerSec != null && echo?.throughputPerSec != null) {
     const ratio = kw.throughputPerSec / echo.throughputPerSec;
     checks.push({ target: 'heartbeat throughput >= 50% of bare uWS echo', figure: `${formatCount(kw.throughputPerSec)} vs ${formatCount(echo.throughputPerSec)} msg/s = ${(100 * ratio).toFixed(0)} %`, met: ratio >= 0.5 });
+  }
+  return checks;
+}
+
+/**
+ * Issue 10's first target: keepwatch with auth and TLS within 25% of plain
+ * keepwatch (RSS per connection, idle CPU) on the same load, medians over
+ * the runs of each (--edge-only alternates them); detection as before.
+ */
+function edgeTargets(same: readonly ServerMeasurement[]): TargetCheck[] {
+  const plain = same.filter((m) => m.server === 'keepwatch');
+  const secured = same.filter((m) => m.server === 'keepwatch auth+TLS');
+  if (plain.length === 0 || secured.length === 0) return [];
+  const each = (runs: ServerMeasurement[], f: (m: ServerMeasurement) => number | null): number[] => runs.map(f).filter((v): v is number => v !== null);
+  const checks: TargetCheck[] = [];
+  const within = (what: string, f: (m: ServerMeasurement) => number | null, show: (v: number) => string): void => {
+    const [a, b] = [each(secured, f), each(plain, f)];
+    if (a.length === 0 || b.length === 0) return;
+    // A plain figure at or below zero (RSS that shrank: a small --quick load) makes no ratio.
+    const ratio = median(b) > 0 ? median(a) / median(b) : NaN;
+    checks.push({
+      target: `${what}, auth+TLS within 25% of plain keepwatch`,
+      figure: `${a.map(show).join(' / ')} vs ${b.map(show).join(' / ')} (medians ${Number.isNaN(ratio) ? 'no ratio' : `${ratio.toFixed(2)} x`})`,
+      met: ratio <= 1.25,
+    });
+  };
+  within('RSS per connection', (m) => m.rssPerConnectionBytes, (v) => `${formatCount(v)} B`);
+  within('idle CPU', (m) => m.idleCpuPct, (v) => `${v.toFixed(2)} %`);
+  const early = secured.reduce((n, m) => n + (m.detection?.early ?? 0), 0);
+  const undetected = secured.reduce((n, m) => n + (m.detection?.undetected ?? 0), 0);
+  const p99s = each(secured, (m) => m.detectionP99MedianMs);
+  if (p99s.length > 0) {
+    checks.push({
+      target: 'auth+TLS: detection never early, p99 <= 10 ms (median of rounds, each run)',
+      figure: `${early} early, ${undetected} never expired; p99 ${p99s.map((v) => v.toFixed(1)).join(' / ')} ms`,
+      met: early === 0 && undetected === 0 && Math.max(...p99s) <= 10,
+    });
   }
   return checks;
 }
@@ -209,7 +247,7 @@ export function report(
     );
   }
   const targets = checkTargets(s, same, scales, ab, abThreads);
-  printTable('issue 4 and issue 9 targets', ['target', 'figure', 'result'], targets.map((t) => [t.target, t.figure, passFail(t.met)]));
+  printTable('issue 4, 9 and 10 targets', ['target', 'figure', 'result'], targets.map((t) => [t.target, t.figure, passFail(t.met)]));
   const json = writeResultsJson(name, { settings: s, command, measurements: all, interleavedThroughput: ab, interleavedThreads: abThreads, loadAverage: loadavg(), targets });
   const svg = writeLatencyChart(name, 'Gateway: how far from the deadline a SIGSTOPped client is closed', [
     {

@@ -7,7 +7,7 @@ import type { BenchSettings } from './bench-settings.js';
 import { readCpuSeconds, readRssBytes, readThreadCpuSeconds } from './proc-stats.js';
 import { ServerProcess } from './server-process.js';
 import { fetchServerFigures, type ServerSideFigures } from './server-metrics.js';
-import type { ServerKind } from './server-kinds.js';
+import { wsUrl, type ServerKind } from './server-kinds.js';
 
 /** The load shape of one measurement: connections, multiplexing, and which phases run. */
 export interface LoadPlan {
@@ -81,12 +81,14 @@ async function medianRss(pid: number): Promise<number> {
  */
 export async function measureServer(kind: ServerKind, s: BenchSettings, plan: LoadPlan, port: number): Promise<ServerMeasurement> {
   const server = await ServerProcess.start(kind.name, port, kind.args(port, s));
+  const edge = kind.edge?.();
   let run: LoadRun | null = null;
   try {
     await sleep(s.settleMs);
     const rssBeforeBytes = await medianRss(server.pid);
     run = await LoadRun.start({
-      url: `ws://127.0.0.1:${port}/ws`,
+      url: wsUrl(kind, port),
+      edge,
       connections: plan.connections,
       muxConnections: plan.muxConnections,
       idsPerMux: plan.idsPerMux,
@@ -160,7 +162,7 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       detection = run.detection(kind.model, windowMs);
     }
     const losses = kind.keepsAlive ? await run.losses() : null;
-    const serverSide = kind.hasMetrics ? await fetchServerFigures(port) : null;
+    const serverSide = kind.hasMetrics ? await fetchServerFigures(port, edge?.caPem) : null;
     return {
       server: kind.name,
       scenario: plan.label,

@@ -6,9 +6,12 @@
  * connections, 100,000 multiplexed client_ids; on 1 and on 2 I/O threads),
  * then heartbeat throughput in alternating windows: echo vs keepwatch,
  * keepwatch on 1 vs 2 threads. --scale-only: the scale runs alone.
+ * keepwatch auth+TLS (--tls-cert/--tls-key --auth jwt, wss:// with a token
+ * per connection) takes the same load as keepwatch; `--edge-only` runs just
+ * the two, alternately, EDGE_PAIRS times (issue 10's first target).
  * Prints tables; writes bench/results/gateway.json and gateway.svg
  * (gateway-quick.* for --quick, gateway-interleaved.* for --interleaved-only,
- * gateway-scale.* for --scale-only).
+ * gateway-scale.* for --scale-only, gateway-edge.* for --edge-only).
  */
 import { parseArgs } from 'node:util';
 import { progress } from '../lib/index.js';
@@ -16,9 +19,21 @@ import { FULL, QUICK } from './bench-settings.js';
 import { report } from './gateway-report.js';
 import { measureServer, type LoadPlan, type ServerMeasurement } from './measure-server.js';
 import { interleavedThroughput, type InterleavedThroughput } from './throughput-ab.js';
-import { KEEPWATCH, KEEPWATCH_2_THREADS, KEEPWATCH_2_THREADS_PING_WS, KEEPWATCH_PING_WS, UWS_ECHO, UWS_IDLE, WS_HEARTBEAT, type ServerKind } from './server-kinds.js';
+import {
+  KEEPWATCH,
+  KEEPWATCH_2_THREADS,
+  KEEPWATCH_2_THREADS_PING_WS,
+  KEEPWATCH_AUTH_TLS,
+  KEEPWATCH_PING_WS,
+  UWS_ECHO,
+  UWS_IDLE,
+  WS_HEARTBEAT,
+  type ServerKind,
+} from './server-kinds.js';
 
 const BASE_PORT = 9401;
+/** --edge-only: plain and auth+TLS measured alternately this many times each, so a change in the machine's load hits both. */
+const EDGE_PAIRS = { full: 2, quick: 1 };
 /** Hard bound on the whole run; on exit, by any path, every server and load child is killed by PID. */
 const MAX_RUN_MS = { full: 30 * 60_000, quick: 6 * 60_000 };
 
@@ -32,10 +47,13 @@ async function main(): Promise<void> {
       'interleaved-only': { type: 'boolean', default: false },
       // Only keepwatch at scale, on 1 and 2 threads (detection p99 with 100,000 clients, RSS).
       'scale-only': { type: 'boolean', default: false },
+      // Only keepwatch and keepwatch auth+TLS, alternately (issue 10): 12-20 minutes.
+      'edge-only': { type: 'boolean', default: false },
     },
   });
   const interleavedOnly = values['interleaved-only'];
   const scaleOnly = values['scale-only'];
+  const edgeOnly = values['edge-only'];
   const sameLoadRuns = !interleavedOnly && !scaleOnly;
   const s = values.quick ? QUICK : FULL;
   const watchdog = setTimeout(() => {
@@ -45,9 +63,11 @@ async function main(): Promise<void> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => process.exit(130));
   const only = values.only?.split(',').map((n) => n.trim().toLowerCase());
   const chosen = (k: ServerKind): boolean => only === undefined || only.some((o) => k.name.toLowerCase().startsWith(o));
-  const kinds: ServerKind[] = [UWS_ECHO, WS_HEARTBEAT, UWS_IDLE, KEEPWATCH, KEEPWATCH_2_THREADS].filter(chosen);
+  const kinds: ServerKind[] = edgeOnly
+    ? Array.from({ length: EDGE_PAIRS[s.mode] }, () => [KEEPWATCH, KEEPWATCH_AUTH_TLS]).flat()
+    : [UWS_ECHO, WS_HEARTBEAT, UWS_IDLE, KEEPWATCH, KEEPWATCH_AUTH_TLS, KEEPWATCH_2_THREADS].filter(chosen);
   // --ping ws changes only what a quiet client costs: measured for idle CPU alone.
-  const idleOnlyKinds: ServerKind[] = [KEEPWATCH_PING_WS, KEEPWATCH_2_THREADS_PING_WS].filter(chosen);
+  const idleOnlyKinds: ServerKind[] = edgeOnly ? [] : [KEEPWATCH_PING_WS, KEEPWATCH_2_THREADS_PING_WS].filter(chosen);
   const same: LoadPlan = {
     label: `${s.connections} single`,
     connections: s.connections,
@@ -73,7 +93,7 @@ async function main(): Promise<void> {
     measurements.push(await measureServer(kind, s, idleOnly, port++));
   }
   const scales: ServerMeasurement[] = [];
-  if (!values['no-scale'] && !interleavedOnly) {
+  if (!values['no-scale'] && !interleavedOnly && !edgeOnly) {
     const scalePlan: LoadPlan = {
       label: `${s.scaleConnections - s.scaleMuxConnections} single + ${s.scaleMuxConnections} x ${s.scaleIdsPerMux} mux`,
       connections: s.scaleConnections,
@@ -93,19 +113,19 @@ async function main(): Promise<void> {
     }
   }
   let ab: InterleavedThroughput | null = null;
-  if (!scaleOnly && kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
+  if (!scaleOnly && !edgeOnly && kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
     progress(`interleaved throughput: uWS echo vs keepwatch, ${s.abConnections} connections each, ${s.abRounds} rounds`);
     ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds, port);
     port += 2;
   }
   let abThreads: InterleavedThroughput | null = null;
-  if (!scaleOnly && kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
+  if (!scaleOnly && !edgeOnly && kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
     progress(`interleaved throughput: keepwatch on 1 vs 2 threads, ${s.abConnections} connections each, ${s.abRounds} rounds`);
     abThreads = await interleavedThroughput(KEEPWATCH, KEEPWATCH_2_THREADS, s, s.abConnections, s.abRounds, port);
     port += 2;
   }
-  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : '', scaleOnly ? '--scale-only' : ''].filter((f) => f !== '');
-  const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : scaleOnly ? 'gateway-scale' : 'gateway';
+  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : '', scaleOnly ? '--scale-only' : '', edgeOnly ? '--edge-only' : ''].filter((f) => f !== '');
+  const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : scaleOnly ? 'gateway-scale' : edgeOnly ? 'gateway-edge' : 'gateway';
   report(s, measurements, scales, ab, abThreads, `npm run bench:gateway${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`, name);
   clearTimeout(watchdog);
 }

@@ -1,5 +1,9 @@
 import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import type { ActivityModel } from '../../scripts/load/detection.js';
+import type { LoadEdge } from '../../scripts/load/edge-access.js';
+import { makeSelfSignedCert, type SelfSignedCert } from '../lib/self-signed-cert.js';
 import type { BenchSettings } from './bench-settings.js';
 
 const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
@@ -18,24 +22,56 @@ export interface ServerKind {
   keepsAlive: boolean;
   /** Serves Prometheus GET /metrics on its port (keepwatch). */
   hasMetrics: boolean;
+  /** wss:// and a token per connection (keepwatch --tls-cert --auth jwt); undefined: plain ws://. */
+  edge?: () => LoadEdge;
+}
+
+/** The URL the load opens on a server of this kind. */
+export function wsUrl(kind: ServerKind, port: number): string {
+  return `${kind.edge === undefined ? 'ws' : 'wss'}://127.0.0.1:${port}/ws`;
 }
 
 /** The V8 flags `npm start` gives the gateway (see README, "Operating it"). */
 const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=1'];
 
-/** keepwatch serve on `threads` I/O threads, pinging with `ping` (the README's names: "keepwatch", "keepwatch 2 threads --ping ws"). */
-function keepwatchKind(threads: number, ping: 'app' | 'ws'): ServerKind {
-  const name = ['keepwatch', threads > 1 ? `${threads} threads` : '', ping === 'app' ? '' : `--ping ${ping}`].filter((p) => p !== '').join(' ');
+/** The auth+TLS server's key material: one certificate (openssl) and one HS256 secret per benchmark run, made when first needed. */
+let edgeMaterial: { cert: SelfSignedCert; secret: string } | undefined;
+function edgeKeys(): { cert: SelfSignedCert; secret: string } {
+  if (edgeMaterial === undefined) {
+    const cert = makeSelfSignedCert();
+    process.once('exit', () => rmSync(cert.dir, { recursive: true, force: true }));
+    edgeMaterial = { cert, secret: randomBytes(32).toString('hex') };
+  }
+  return edgeMaterial;
+}
+
+/**
+ * keepwatch serve on `threads` I/O threads, pinging with `ping` (the README's
+ * names: "keepwatch", "keepwatch 2 threads --ping ws"); `secured`: with
+ * --tls-cert/--tls-key and --auth jwt ("keepwatch auth+TLS"), every
+ * connection a wss:// upgrade with its own token.
+ */
+function keepwatchKind(threads: number, ping: 'app' | 'ws', secured = false): ServerKind {
+  const name = ['keepwatch', threads > 1 ? `${threads} threads` : '', ping === 'app' ? '' : `--ping ${ping}`, secured ? 'auth+TLS' : ''].filter((p) => p !== '').join(' ');
+  const edgeArgs = (): string[] => {
+    const { cert, secret } = edgeKeys();
+    return ['--tls-cert', cert.cert, '--tls-key', cert.key, '--auth', 'jwt', '--jwt-secret', secret];
+  };
   return {
     name,
     describe: () =>
-      `keepwatch serve --threads ${threads} --ping ${ping}: per-client deadlines, ${ping === 'app' ? 'ka_ping' : 'a WebSocket ping frame'} once per ping_interval_ms, close at timeout_ms`,
+      `keepwatch serve --threads ${threads} --ping ${ping}${secured ? ' --tls-cert --tls-key --auth jwt (wss://, an HS256 token per connection)' : ''}: ` +
+      `per-client deadlines, ${ping === 'app' ? 'ka_ping' : 'a WebSocket ping frame'} once per ping_interval_ms, close at timeout_ms`,
     // Node flags as `npm start` passes them (package.json): what an operator runs.
-    args: (port) => [...GATEWAY_NODE_FLAGS, KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--threads', String(threads), '--ping', ping],
+    args: (port) => [
+      ...GATEWAY_NODE_FLAGS, KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--threads', String(threads), '--ping', ping,
+      ...(secured ? edgeArgs() : []),
+    ],
     windowMs: (_s, registeredTimeoutMs) => registeredTimeoutMs,
     model: 'client',
     keepsAlive: true,
     hasMetrics: true,
+    edge: secured ? () => ({ caPem: edgeKeys().cert.pem, jwtSecret: edgeKeys().secret }) : undefined,
   };
 }
 
@@ -43,6 +79,7 @@ export const KEEPWATCH = keepwatchKind(1, 'app');
 export const KEEPWATCH_2_THREADS = keepwatchKind(2, 'app');
 export const KEEPWATCH_PING_WS = keepwatchKind(1, 'ws');
 export const KEEPWATCH_2_THREADS_PING_WS = keepwatchKind(2, 'ws');
+export const KEEPWATCH_AUTH_TLS = keepwatchKind(1, 'app', true);
 
 export const WS_HEARTBEAT: ServerKind = {
   name: 'ws isAlive',

@@ -1,3 +1,6 @@
+import http from 'node:http';
+import https from 'node:https';
+
 /**
  * What keepwatch says about itself on GET /metrics, read after the
  * detection phase: its own detection delay (deadline to close, on its clock)
@@ -21,9 +24,10 @@ function bucketPercentile(buckets: Array<[number, number]>, p: number): number |
   return hit === undefined ? null : hit[0] * 1000;
 }
 
+/** A gauge in seconds, as ms. */
 function gauge(text: string, name: string): number | null {
-  const m = new RegExp(`^${name} ([0-9.eE+-]+)$`, 'm').exec(text);
-  return m === null ? null : Number(m[1]) * 1000;
+  const v = sampleValue(text, name);
+  return v === null ? null : v * 1000;
 }
 
 export function parseServerFigures(text: string): ServerSideFigures {
@@ -40,11 +44,34 @@ export function parseServerFigures(text: string): ServerSideFigures {
   };
 }
 
-export async function fetchServerFigures(port: number): Promise<ServerSideFigures | null> {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) });
-    return res.ok ? parseServerFigures(await res.text()) : null;
-  } catch {
-    return null;
-  }
+/** GET /metrics from loopback (an admin route: loopback peers need no token); over https, verified against `caPem`. */
+export async function fetchServerFigures(port: number, caPem?: string): Promise<ServerSideFigures | null> {
+  const text = await fetchMetricsText(port, caPem);
+  return text === null ? null : parseServerFigures(text);
+}
+
+/** The text of GET /metrics from loopback, or null; over https when `caPem` (the server's certificate) is given. */
+export function fetchMetricsText(port: number, caPem?: string): Promise<string | null> {
+  return getText(`${caPem === undefined ? 'http' : 'https'}://127.0.0.1:${port}/metrics`, caPem);
+}
+
+/** A sample's value in Prometheus text (`name` with its labels, if any, as written), or null when absent. */
+export function sampleValue(text: string, name: string): number | null {
+  const m = new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} ([0-9.eE+-]+)$`, 'm').exec(text);
+  return m === null ? null : Number(m[1]);
+}
+
+/** The body of a 200 answer, or null (any other status, an error, or no answer within 10 s). */
+function getText(url: string, caPem: string | undefined): Promise<string | null> {
+  return new Promise((resolve) => {
+    const req = (url.startsWith('https:') ? https : http).get(url, { ca: caPem, timeout: 10_000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(res.statusCode === 200 ? body : null));
+      res.on('error', () => resolve(null));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(null));
+  });
 }

@@ -9,7 +9,8 @@
  *   node dist/bench/overload/status-flood.js --workers 0 --clients 100000 --loops 114 --seconds 10
  */
 import type WebSocket from 'ws';
-import { flags, KeepAliveGet, runBench, openWs, percentile, registerBulk, round, startServe } from './overload-kit.js';
+import { HeartbeatVictims } from './heartbeat-victims.js';
+import { flags, KeepAliveGet, runBench, percentile, registerBulk, round, startServe } from './overload-kit.js';
 
 const f = flags({ workers: '0', clients: '100000', loops: '114', seconds: '10', victims: '50', limit: '0' });
 const VICTIM_TIMEOUT_MS = 1500;
@@ -41,26 +42,7 @@ async function main(): Promise<void> {
       await (await fetch(`http://127.0.0.1:${port}/status?limit=${f.limit}`)).text();
       viaFetch.push(performance.now() - t);
     }
-    const victims = await Promise.all(Array.from({ length: Number(f.victims) }, () => openWs(port)));
-    const closed: number[] = [];
-    const rtts: number[] = [];
-    victims.forEach((ws, i) => {
-      ws.on('close', (code) => closed.push(code));
-      const sentAt = new Map<number, number>();
-      ws.on('message', (data) => {
-        const m = /"in_reply_to": (\d+)/.exec(String(data));
-        const t = m ? sentAt.get(Number(m[1])) : undefined;
-        if (t !== undefined) rtts.push(performance.now() - t);
-      });
-      ws.send(`{"type": "ka_register", "client_id": "victim-${i}", "timeout_ms": ${VICTIM_TIMEOUT_MS}, "ping_interval_ms": 60000}`);
-      let msgId = 1;
-      const timer = setInterval(() => {
-        if (ws.readyState !== ws.OPEN) return clearInterval(timer);
-        sentAt.set(msgId, performance.now());
-        ws.send(`{"type": "ka_heartbeat", "client_id": "victim-${i}", "msg_id": ${msgId++}}`);
-      }, HEARTBEAT_MS);
-      ws.on('close', () => clearInterval(timer));
-    });
+    const victims = await HeartbeatVictims.open(port, Number(f.victims), VICTIM_TIMEOUT_MS, HEARTBEAT_MS);
     const until = performance.now() + Number(f.seconds) * 1000;
     const latencies: number[] = [];
     let requests = 0;
@@ -74,8 +56,10 @@ async function main(): Promise<void> {
     };
     await Promise.all(Array.from({ length: Number(f.loops) }, loop));
     await new Promise((r) => setTimeout(r, 1000));
-    const openVictims = victims.filter((ws) => ws.readyState === ws.OPEN).length;
-    for (const ws of [...victims, ...bulk]) ws.terminate();
+    const openVictims = victims.stillOpen;
+    const rtts = victims.takeRtts();
+    victims.close();
+    for (const ws of bulk) ws.terminate();
     process.stdout.write(
       JSON.stringify({
         workers,
@@ -88,9 +72,9 @@ async function main(): Promise<void> {
         statusAloneViaFetchP50Ms: round(percentile(viaFetch, 50)),
         statusUnderFloodP50Ms: round(percentile(latencies, 50)),
         requests,
-        victims: victims.length,
-        victimsClosed: closed.length,
-        closeCodes: closed,
+        victims: victims.count,
+        victimsClosed: victims.closed.length,
+        closeCodes: victims.closed,
         victimsOpen: openVictims,
         heartbeatRttP50Ms: round(percentile(rtts, 50)),
         heartbeatRttP99Ms: round(percentile(rtts, 99)),

@@ -10,6 +10,11 @@ const CARRY = 512;
  * server's close (a close frame, FIN or reset) or its ka_expired message is
  * timestamped when it arrives, not when the stopped process would wake up.
  * It never writes, so the clients stay silent.
+ *
+ * Over TLS the bytes are encrypted: a close frame, a ka_expired and a
+ * ka_ping look alike, so only the end of the TCP stream (FIN, reset) marks
+ * the close, and a multiplexed client's ka_expired is not seen (measure
+ * multiplexed connections on plain ws://).
  */
 export class ExpiryObserver {
   /** First sign that the server ended a connection (close frame, FIN, reset), ns. */
@@ -20,6 +25,9 @@ export class ExpiryObserver {
   readonly clientExpiredNs = new Map<string, number>();
   private readonly sockets: net.Socket[] = [];
 
+  /** `encrypted`: the watched sockets carry TLS (see above). */
+  constructor(private readonly encrypted = false) {}
+
   watch(connection: number, socket: net.Socket): void {
     this.sockets.push(socket);
     let carry = '';
@@ -27,6 +35,7 @@ export class ExpiryObserver {
       if (!this.connectionEndNs.has(connection)) this.connectionEndNs.set(connection, nowNs());
     };
     socket.on('data', (chunk: Buffer) => {
+      if (this.encrypted) return;
       const now = nowNs();
       const code = closeFrameCode(chunk);
       if (code !== null) {
@@ -56,7 +65,7 @@ export class ExpiryObserver {
  * null. Server frames carry JSON text, whose bytes are all below 0x80 here,
  * so a 0x88 byte followed by a plausible length is the close frame's header.
  */
-function closeFrameCode(chunk: Buffer): number | null {
+export function closeFrameCode(chunk: Buffer): number | null {
   let at = chunk.indexOf(0x88);
   while (at >= 0) {
     const len = chunk[at + 1];

@@ -1,3 +1,4 @@
+import type { LoadEdge } from './edge-access.js';
 import type { ChildPlan } from './load-plan.js';
 
 /** What every child needs to know, sent once at start. */
@@ -10,6 +11,8 @@ export interface ChildSetup {
   heartbeatIntervalMs: number;
   /** Connection handshakes in flight at once per child. */
   connectConcurrency: number;
+  /** TLS and token, for a gateway with --tls-cert and --auth jwt. */
+  edge: LoadEdge;
 }
 
 /** Commands from the coordinator to a child. */

@@ -31,7 +31,7 @@ async function connectAll(s: ChildSetup): Promise<ConnectResult> {
   const worker = async (): Promise<void> => {
     while (next < connections.length) {
       const conn = connections[next++];
-      const err = await conn.open(s.url, s.timeoutMs, s.pingIntervalMs);
+      const err = await conn.open(s.url, s.timeoutMs, s.pingIntervalMs, s.edge);
       if (err === null) {
         wheel.add(conn);
         result.opened++;
@@ -57,13 +57,13 @@ function freeze(): void {
     lossesBeforeSilence: connections.flatMap((c) => c.losses),
   };
   for (const c of connections) {
-    if (c.closed || c.socket === null || c.socket.destroyed) {
+    if (c.closed || c.socket === null || c.socket.destroyed || c.tcp === null) {
       activity.closedBeforeSilence.push(c.spec.index);
       continue;
     }
     activity.connectionLastWriteNs[c.spec.index] = c.lastWriteNs;
     if (c.isMux) c.ids.forEach((id, j) => (activity.clientLastNamedNs[id] = c.lastNamedNs[j]));
-    send({ t: 'socket', connection: c.spec.index }, c.socket);
+    send({ t: 'socket', connection: c.spec.index }, c.tcp);
   }
   send({ t: 'frozen', activity });
 }

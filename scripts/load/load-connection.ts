@@ -5,6 +5,7 @@ import { heartbeatText, maskedTextFrame, pongText, registerText, repeatedFrames 
 import type { ChildCounts, LiveLoss } from './ipc-messages.js';
 // process.hrtime is CLOCK_MONOTONIC: the same clock in every process, so times from children and the coordinator compare.
 import { nowNs } from '../../bench/lib/histogram.js';
+import { connectionToken, openTransport, type LoadEdge } from './edge-access.js';
 
 
 const REGISTER_TIMEOUT_MS = 30_000;
@@ -33,7 +34,10 @@ export class LoadConnection {
   readonly lastNamedNs: Float64Array;
   /** Per client_id: the gap before the last frame naming it, ns. */
   readonly previousNamedGapNs: Float64Array;
+  /** What frames are written on: the TCP socket, or the TLS socket over it. */
   socket: net.Socket | null = null;
+  /** The TCP socket itself: what a victim hands to the coordinator. */
+  tcp: net.Socket | null = null;
   frozen = false;
   closed = false;
   losses: LiveLoss[] = [];
@@ -53,7 +57,8 @@ export class LoadConnection {
   }
 
   /** Opens the connection and registers every client_id; resolves with null on success or the error text. */
-  open(url: string, timeoutMs: number, pingIntervalMs: number): Promise<string | null> {
+  async open(url: string, timeoutMs: number, pingIntervalMs: number, edge: LoadEdge): Promise<string | null> {
+    const token = edge.jwtSecret === undefined ? undefined : await connectionToken(this.spec, edge.jwtSecret);
     return new Promise((resolve) => {
       let settled = false;
       const settle = (err: string | null): void => {
@@ -67,9 +72,12 @@ export class LoadConnection {
         perMessageDeflate: false,
         autoPong: false,
         skipUTF8Validation: true,
-        // Our own connect keeps the socket: a victim hands it to the coordinator. ws calls it with an options object only.
-        createConnection: ((opts: net.NetConnectOpts) => {
-          this.socket = net.createConnection(opts);
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        // Our own connect keeps the sockets: a victim hands the TCP one to the coordinator. ws calls it with an options object only.
+        createConnection: ((opts: net.NetConnectOpts & { host?: string; port?: number }) => {
+          const transport = openTransport(opts, edge.caPem);
+          this.tcp = transport.tcp;
+          this.socket = transport.writable;
           return this.socket;
         }) as typeof net.createConnection,
       });

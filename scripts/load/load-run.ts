@@ -6,6 +6,7 @@ import { computeDetection, type ActivityModel, type DetectionResult } from './de
 import { nowNs } from '../../bench/lib/histogram.js';
 import { planChildren, type ConnectionSpec, type LoadShape } from './load-plan.js';
 import type { ChildCounts, ConnectResult, FrozenActivity, LiveLoss } from './ipc-messages.js';
+import type { LoadEdge } from './edge-access.js';
 
 export interface LoadConfig extends LoadShape {
   url: string;
@@ -13,6 +14,8 @@ export interface LoadConfig extends LoadShape {
   pingIntervalMs: number;
   heartbeatIntervalMs: number;
   connectConcurrency: number;
+  /** wss:// and a token per connection; undefined: plain ws://, no token. */
+  edge?: LoadEdge;
 }
 
 export interface ThroughputResult {
@@ -45,6 +48,8 @@ export interface LossSummary {
 }
 
 const STEP_TIMEOUT_MS = 120_000;
+/** Connecting is the one long step: 5,000 wss:// handshakes (and tokens) per child take minutes on a loaded 2-core machine. */
+const CONNECT_TIMEOUT_MS = 600_000;
 
 /**
  * The coordinator of one load run: forks the children, drives them through
@@ -53,11 +58,12 @@ const STEP_TIMEOUT_MS = 120_000;
  */
 export class LoadRun {
   readonly children: ChildHandle[];
-  readonly observer = new ExpiryObserver();
+  readonly observer: ExpiryObserver;
   private readonly frozen: FrozenActivity = { connectionLastWriteNs: {}, clientLastNamedNs: {}, closedBeforeSilence: [], lossesBeforeSilence: [] };
   silencedAtNs = 0;
 
   private constructor(readonly config: LoadConfig) {
+    this.observer = new ExpiryObserver(config.edge?.caPem !== undefined);
     this.children = planChildren(config).map((plan) => new ChildHandle(plan, (conn, socket) => this.observer.watch(conn, socket)));
   }
 
@@ -77,6 +83,7 @@ export class LoadRun {
                 pingIntervalMs: config.pingIntervalMs,
                 heartbeatIntervalMs: config.heartbeatIntervalMs,
                 connectConcurrency: config.connectConcurrency,
+                edge: config.edge ?? { caPem: undefined, jwtSecret: undefined },
               },
             },
             'ack',
@@ -112,7 +119,7 @@ export class LoadRun {
 
   async connect(): Promise<ConnectResult & { ms: number }> {
     const start = nowNs();
-    const results = await Promise.all(this.children.map((c) => c.request({ t: 'connect' }, 'connected', STEP_TIMEOUT_MS)));
+    const results = await Promise.all(this.children.map((c) => c.request({ t: 'connect' }, 'connected', CONNECT_TIMEOUT_MS)));
     const total: ConnectResult = { opened: 0, failed: 0, registered: 0, firstError: null };
     for (const { result } of results) {
       total.opened += result.opened;

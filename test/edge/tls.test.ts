@@ -1,33 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { makeSelfSignedCert } from '../../bench/lib/self-signed-cert.js';
 import { runCli } from '../helpers/run-node.js';
 import { startGateway } from '../gateway/helpers/gateway-process.js';
 import { TestClient } from '../gateway/helpers/ws-client.js';
 import { bearer, SECRET, token, upgradeStatus } from './helpers/tokens.js';
 
-/** A self-signed certificate for 127.0.0.1 and localhost, made by openssl for this run. */
-function makeCertificate(): { dir: string; cert: string; key: string; pem: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'keepwatch-tls-'));
-  const cert = join(dir, 'cert.pem');
-  const key = join(dir, 'key.pem');
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'ignore', timeout: 30_000 });
-  return { dir, cert, key, pem: readFileSync(cert, 'utf8') };
-}
-
 describe('TLS (--tls-cert, --tls-key)', () => {
   it('serves wss:// with a verified handshake, keep-alive over TLS, tokens on top; plain ws:// gets nothing', async () => {
-    const tls = makeCertificate();
+    const tls = makeSelfSignedCert();
     const gw = await startGateway({ args: ['--tls-cert', tls.cert, '--tls-key', tls.key, '--auth', 'jwt', '--jwt-secret', SECRET, '--ping-jitter-ms', '0'] });
     try {
       const url = `wss://127.0.0.1:${gw.port}/ws`;
+      // The listening line gives the URL a client opens.
+      expect(String(gw.logs.find((l) => l.event === 'listening')?.msg)).toContain(`keepwatch serve on ${url}`);
       // The client verifies the chain against the test's own CA (the certificate itself): no rejectUnauthorized: false.
       const c = await TestClient.open(url, { ws: { ca: tls.pem, ...bearer(await token({ sub: 'tls-dev' })) } });
       expect((await c.register('tls-dev', 800, 200)).body).toMatchObject({ type: 'ka_register_ok', timeout_ms: 800 });
@@ -54,7 +42,7 @@ describe('TLS (--tls-cert, --tls-key)', () => {
   });
 
   it('a missing or non-PEM file is a start-up error naming it (exit 2)', async () => {
-    const tls = makeCertificate();
+    const tls = makeSelfSignedCert();
     const bogus = join(tls.dir, 'bogus.pem');
     writeFileSync(bogus, 'not a certificate');
     for (const [cert, key, text] of [

@@ -88,6 +88,6 @@ export async function serveCommand(args: string[]): Promise<void> {
       maxConnections: options.maxConnections,
       testHooks: options.testHooks,
     },
-    `keepwatch serve on ws://${options.host}:${gateway.port}/ws (uWS ${uws})`,
+    `keepwatch serve on ${options.tlsCert === undefined ? 'ws' : 'wss'}://${options.host}:${gateway.port}/ws (uWS ${uws})`,
   );
 }
