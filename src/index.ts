@@ -13,7 +13,17 @@ export {
 } from './monitor/monitor.js';
 export { createClock, MonotonicClock, VirtualClock, type Clock, type ClockKind } from './monitor/clock.js';
 export { SweepBatch } from './core/index.js';
-export { KeepAliveService, type KeepAliveReply } from './protocol/keepalive-service.js';
+export {
+  KeepAliveService,
+  AS_ASKED,
+  SCOPE_CLOSED,
+  type ClientBook,
+  type Granted,
+  type KeepAliveReply,
+  type Registration,
+  type ServiceDialect,
+} from './protocol/keepalive-service.js';
+export { MonitorClients } from './protocol/monitor-clients.js';
 export { ErrorCode, ProtocolError } from './protocol/errors.js';
 export {
   InProcessLiveMonitor,

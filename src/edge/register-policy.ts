@@ -1,6 +1,7 @@
 import type { Clock } from '../monitor/clock.js';
 import { DEFAULT_PING_INTERVAL_MS, DEFAULT_TIMEOUT_MS } from '../monitor/monitor.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
+import type { Granted } from '../protocol/keepalive-service.js';
 import type { RegisterRequest } from '../protocol/requests.js';
 import type { ClientRegistry } from '../transports/gateway/client-registry.js';
 import type { Connection } from '../transports/gateway/connection.js';
@@ -13,11 +14,6 @@ export interface RegisterPolicyOptions {
   minTimeoutMs: number;
   maxTimeoutMs: number;
   minPingIntervalMs: number;
-}
-
-export interface Granted {
-  timeoutMs: number;
-  pingIntervalMs: number;
 }
 
 /**

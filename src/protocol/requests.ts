@@ -11,6 +11,8 @@ export interface RegisterRequest {
 export interface HeartbeatRequest {
   type: 'ka_heartbeat';
   clientId: string;
+  /** The `seq` of the ka_ping it answers (a server that pings only; the stdio node never reads it). */
+  seq?: number;
 }
 export interface CheckRequest {
   type: 'ka_check';
@@ -19,7 +21,13 @@ export interface CheckRequest {
 export interface StatusRequest {
   type: 'ka_status';
 }
-export type KeepAliveRequest = RegisterRequest | HeartbeatRequest | CheckRequest | StatusRequest;
+/** The answer to a ka_ping (a server that pings only): a heartbeat that is never answered itself. */
+export interface PongRequest {
+  type: 'ka_pong';
+  clientId: string;
+  seq: number | undefined;
+}
+export type KeepAliveRequest = RegisterRequest | HeartbeatRequest | CheckRequest | StatusRequest | PongRequest;
 export type KeepAliveType = KeepAliveRequest['type'];
 
 export interface InitRequest {
@@ -28,7 +36,13 @@ export interface InitRequest {
   nodeIds: string[];
 }
 
-const parsers: { readonly [T in KeepAliveType]: (body: Body) => Extract<KeepAliveRequest, { type: T }> } = {
+type Parsers = { readonly [T in KeepAliveType]?: (body: Body) => Extract<KeepAliveRequest, { type: T }> };
+
+/**
+ * Each type's fields, checked in the order written here: the first wrong
+ * field is the one the error names (test/node/errors.test.ts).
+ */
+const SPEC_REQUESTS: Parsers = {
   ka_register: (body) => ({
     type: 'ka_register',
     clientId: clientIdField(body),
@@ -40,19 +54,33 @@ const parsers: { readonly [T in KeepAliveType]: (body: Body) => Extract<KeepAliv
   ka_status: () => ({ type: 'ka_status' }),
 };
 
+/** A server that pings (the gateway) also knows ka_pong, and reads the echoed `seq` of a heartbeat. */
+const PINGING_REQUESTS: Parsers = {
+  ...SPEC_REQUESTS,
+  ka_heartbeat: (body) => ({ type: 'ka_heartbeat', clientId: clientIdField(body), seq: echoedSeq(body) }),
+  ka_pong: (body) => ({ type: 'ka_pong', clientId: clientIdField(body), seq: echoedSeq(body) }),
+};
+
+/** `seq` echoing a ka_ping: absent, or a whole number (error 12 otherwise, before anything changes). */
+function echoedSeq(body: Body): number | undefined {
+  return optionalInteger(body, 'seq', 0, TIME_MAX_MS);
+}
+
 /** The body's `type`, or error 12 naming `type`. */
 export function requestType(body: Body): string {
   return requiredString(body, 'type');
 }
 
-export function isKeepAliveType(type: string): type is KeepAliveType {
-  return Object.hasOwn(parsers, type);
-}
-
-/** Checks a keep-alive request's type (10) and fields (12). */
-export function parseKeepAliveRequest(type: string, body: Body): KeepAliveRequest {
-  if (!isKeepAliveType(type)) throw new ProtocolError(ErrorCode.NotSupported, `unknown message type '${type}'`);
-  return parsers[type](body);
+/**
+ * Checks a keep-alive request's type (10) and fields (12). `pings`: the
+ * dialect of a server that pings (ka_pong, `seq`); the stdio node's has
+ * neither, so its answers stay the spec's byte for byte.
+ */
+export function parseKeepAliveRequest(type: string, body: Body, pings = false): KeepAliveRequest {
+  const parsers = pings ? PINGING_REQUESTS : SPEC_REQUESTS;
+  const parse = Object.hasOwn(parsers, type) ? parsers[type as KeepAliveType] : undefined;
+  if (parse === undefined) throw new ProtocolError(ErrorCode.NotSupported, `unknown message type '${type}'`);
+  return parse(body);
 }
 
 export function parseInit(body: Body): InitRequest {

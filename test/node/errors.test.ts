@@ -27,6 +27,18 @@ describe('error 10: unknown type', () => {
     await s.verify();
   });
 
+  it("knows only the spec's requests: the gateway's ka_pong is 10, and a heartbeat's seq is not read", async () => {
+    // One KeepAliveService serves both transports; the gateway's dialect (it pings) must not leak into the node's.
+    await Script.initialised()
+      .send({ type: 'ka_register', msg_id: 2, client_id: 'p1' })
+      .reply({ type: 'ka_register_ok', in_reply_to: 2 })
+      .send({ type: 'ka_pong', msg_id: 3, client_id: 'p1', seq: 1 })
+      .error(3, 10, { mentions: 'ka_pong' })
+      .send({ type: 'ka_heartbeat', msg_id: 4, client_id: 'p1', seq: 'one' })
+      .reply({ type: 'ka_heartbeat_ok', in_reply_to: 4, last_seen_ms_ago: 0 })
+      .verify();
+  });
+
   it('checks the type before the fields: an unknown type with bad fields is 10', async () => {
     await Script.initialised().send({ type: 'nope', msg_id: 2, client_id: 5, timeout_ms: null }).error(2, 10).verify();
   });

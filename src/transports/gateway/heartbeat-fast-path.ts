@@ -1,3 +1,5 @@
+import type { HeartbeatRequest, PongRequest } from '../../protocol/requests.js';
+
 /**
  * The frames a client sends most, recognised by one regex each instead of
  * JSON.parse and the field checks:
@@ -13,25 +15,18 @@
 const HEARTBEAT = /^\{"type": ?"ka_heartbeat", ?"client_id": ?"([ !#-[\]-~]{1,256})"(?:, ?"msg_id": ?(0|[1-9]\d{0,14}))?\}$/;
 const PONG = /^\{"type": ?"ka_pong", ?"client_id": ?"([ !#-[\]-~]{1,256})"(?:, ?"seq": ?(0|[1-9]\d{0,14}))?\}$/;
 
-export interface FastHeartbeat {
-  clientId: string;
-  msgId: number | undefined;
-}
+/**
+ * The request parseKeepAliveRequest would build from such a frame in the
+ * gateway's dialect (a heartbeat without `seq`, a ka_pong with or without),
+ * with the frame's msg_id (a ka_pong's is absent): one object.
+ */
+export type FastRequest = (HeartbeatRequest | PongRequest) & { msgId: number | undefined };
 
-export interface FastPong {
-  clientId: string;
-  /** The ka_ping's seq it echoes, if any. */
-  seq: number | undefined;
-}
-
-export function matchHeartbeat(text: string): FastHeartbeat | undefined {
-  const m = HEARTBEAT.exec(text);
-  if (m === null) return undefined;
-  return { clientId: m[1], msgId: m[2] === undefined ? undefined : Number(m[2]) };
-}
-
-export function matchPong(text: string): FastPong | undefined {
-  const m = PONG.exec(text);
-  if (m === null) return undefined;
-  return { clientId: m[1], seq: m[2] === undefined ? undefined : Number(m[2]) };
+/** The frame's request if it is one of the two shapes above; undefined: take the full path. */
+export function matchFastRequest(text: string): FastRequest | undefined {
+  let m = HEARTBEAT.exec(text);
+  if (m !== null) return { type: 'ka_heartbeat', clientId: m[1], msgId: m[2] === undefined ? undefined : Number(m[2]) };
+  m = PONG.exec(text);
+  if (m !== null) return { type: 'ka_pong', clientId: m[1], seq: m[2] === undefined ? undefined : Number(m[2]), msgId: undefined };
+  return undefined;
 }

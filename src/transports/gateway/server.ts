@@ -4,8 +4,10 @@ import { addClusterRoutes, streamClusterStatus } from '../../cluster/cluster-rou
 import { MonotonicClock, type Clock } from '../../monitor/clock.js';
 import { createLiveMonitor } from '../../monitor/create-live-monitor.js';
 import type { LiveMonitor } from '../../monitor/live-monitor.js';
+import { KeepAliveService } from '../../protocol/keepalive-service.js';
 import { ClientRegistry } from './client-registry.js';
 import { CloseReason } from './close-codes.js';
+import { ConnectionClients } from './connection-clients.js';
 import type { Connection, SocketData } from './connection.js';
 import { addHttpRoutes, addNotFound, type HttpRouteDeps } from './http-routes.js';
 import { LocalStatusCursor } from './status-stream.js';
@@ -150,7 +152,9 @@ export async function startGateway(
   const edgeMetrics = new EdgeMetrics(metrics.registry);
   const connectionCap = Math.max(1, Math.floor(options.maxConnections / options.threads));
   const edge = new Edge(options, clock, owned, edgeMetrics, () => connections.size >= connectionCap, threading?.perIp);
-  const handler = new RequestHandler(owned, clock, metrics, options, edge.policy, roundTrips);
+  const clients = new ConnectionClients(owned, clock, metrics, options, edge.policy, roundTrips);
+  const service = new KeepAliveService<Connection>(clients, { pings: true, scopeName: 'this connection' });
+  const handler = new RequestHandler(service, owned, metrics, options.maxSendBufferBytes, roundTrips);
   const app: TemplatedApp = createApp(loaded.uws, options);
   const reaper = new IdleConnectionReaper(clock, options.registerTimeoutMs);
   app.ws<SocketData>('/ws', wsBehavior({ options, clock, registry: owned, handler, metrics, log, connections, reaper, tap: dashboard.tap, edge, output }));

@@ -1,8 +1,8 @@
 import { encodeErrorBody, encodeReplyBody, HEARTBEAT_OK_HEAD, HEARTBEAT_OK_MIDDLE } from '../../protocol/encode.js';
 import { notInitialised, ProtocolError } from '../../protocol/errors.js';
-import { HEARTBEAT_OK, type KeepAliveReply } from '../../protocol/keepalive-service.js';
+import { HEARTBEAT_OK, type KeepAliveReply, type KeepAliveService } from '../../protocol/keepalive-service.js';
 import { pyInteger } from '../../protocol/py-json.js';
-import { parseInit, parseKeepAliveRequest, requestType, type KeepAliveRequest } from '../../protocol/requests.js';
+import { parseInit, requestType } from '../../protocol/requests.js';
 import { MalformedLine, parseEnvelope, type Envelope } from './envelope.js';
 import { parseFlatEnvelope } from './flat-envelope.js';
 import { asciiBytes, type ReplyBytes } from './reply-bytes.js';
@@ -27,20 +27,13 @@ export interface NodeOutput {
 }
 
 /**
- * What the session applies requests to: KeepAliveService (synchronous, in
- * process) or LiveKeepAliveService (check/status answered later, by
- * worker shards). The caller feeds the next line only once a returned
- * promise has settled, so replies keep the order of the requests.
- */
-export interface RequestService {
-  apply(request: KeepAliveRequest): KeepAliveReply | Promise<KeepAliveReply>;
-  applyUnanswered(request: KeepAliveRequest): void | Promise<void>;
-}
-
-/**
  * The stdio node's state machine: one input line in, at most one reply out.
  * Holds what the protocol says a node holds: its id (after init) and its
- * msg_id counter; the clients are the service's monitor.
+ * msg_id counter. What a request means is the service's (shared with the
+ * gateway); its clients are a monitor in process (MonitorClients) or on
+ * worker shards (LiveMonitorClients), whose check and status answer later:
+ * the caller feeds the next line only once a returned promise has settled,
+ * so replies keep the order of the requests.
  */
 export class NodeSession {
   private nodeId: string | undefined;
@@ -48,7 +41,7 @@ export class NodeSession {
   private lineNo = 0;
 
   constructor(
-    private readonly service: RequestService,
+    private readonly service: KeepAliveService<void>,
     private readonly out: NodeOutput,
   ) {}
 
@@ -98,11 +91,11 @@ export class NodeSession {
       return;
     }
     if (this.nodeId === undefined) throw notInitialised();
-    const request = parsed ?? parseKeepAliveRequest(type, body);
-    if (envelope.msgId === undefined) return this.service.applyUnanswered(request);
-    const reply = this.service.apply(request);
+    const request = parsed ?? this.service.parse(type, body);
+    if (envelope.msgId === undefined) return this.service.applyUnanswered(undefined, request);
+    const reply = this.service.apply(undefined, request);
     if (reply instanceof Promise) return reply.then((later) => this.answerReply(envelope, later));
-    this.answerReply(envelope, reply);
+    if (reply !== undefined) this.answerReply(envelope, reply);
   }
 
   private answerReply(envelope: Envelope, reply: KeepAliveReply | typeof INIT_OK): void {

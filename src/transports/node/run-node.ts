@@ -3,9 +3,10 @@ import { createClock, type ClockKind } from '../../monitor/clock.js';
 import { KeepAliveMonitor } from '../../monitor/monitor.js';
 import { WorkerLiveMonitor } from '../../monitor/workers/worker-live-monitor.js';
 import { KeepAliveService } from '../../protocol/keepalive-service.js';
-import { LiveKeepAliveService } from '../../protocol/live-keepalive-service.js';
+import { LiveMonitorClients } from '../../protocol/live-monitor-clients.js';
+import { MonitorClients } from '../../protocol/monitor-clients.js';
 import { LineSplitter } from './line-splitter.js';
-import { NodeSession, type RequestService } from './node-session.js';
+import { NodeSession } from './node-session.js';
 import { ReplyBytes } from './reply-bytes.js';
 
 export interface NodeOptions {
@@ -41,9 +42,9 @@ export function runNode(options: NodeOptions): Promise<void> {
           sweepTimer: options.clock === 'real',
         })
       : undefined;
-  const service: RequestService = live
-    ? new LiveKeepAliveService(live)
-    : new KeepAliveService(new KeepAliveMonitor({ shards: options.shards }), clock);
+  const service = new KeepAliveService<void>(
+    live ? new LiveMonitorClients(live) : new MonitorClients(new KeepAliveMonitor({ shards: options.shards }), clock),
+  );
 
   const replies = new ReplyBytes();
   let diagnostics: string[] = [];
