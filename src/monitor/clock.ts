@@ -1,6 +1,13 @@
 /**
- * The one source of time (integer milliseconds, never going back). Nothing
- * else in keepwatch reads a wall or monotonic clock.
+ * The one source of time for the keep-alive's decisions (integer
+ * milliseconds, never going back): last_seen, deadlines, sweeps, replies.
+ * Two other kinds of reading exist, neither of which decides an expiry:
+ * the deadline timer waits with setTimeout, whose delay it computes from
+ * this clock and which fires by the event loop's own clock (a sweep then
+ * runs at this clock's read horizon: input-horizon.ts); and durations
+ * measured for metrics, logs and benchmarks (performance.now()), plus
+ * wall-clock stamps for people (Date.now(): the dashboard's feed, Redis
+ * epochs, token expiry).
  */
 export interface Clock {
   /** The current time in whole milliseconds. */

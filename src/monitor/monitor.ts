@@ -1,4 +1,5 @@
 import { NIL, Shard, SweepBatch } from '../core/index.js';
+import { kWayMerge } from './k-way-merge.js';
 import { shardOf } from './shard-hash.js';
 import { ExpiryReports } from './expiry-reports.js';
 
@@ -275,26 +276,19 @@ export class KeepAliveMonitor {
     return batch;
   }
 
-  /** k-way merge by registration sequence; k (shards) is small, so a linear pick. */
+  /** The shards' registration orders merged by sequence (k-way-merge.ts). */
   private mergeShards(visit: LiveVisitor): void {
     const shards = this.shards;
     const cursor = shards.map((s) => s.firstInOrder());
-    for (;;) {
-      let best = -1;
-      let bestSeq = Infinity;
-      for (let i = 0; i < shards.length; i++) {
-        if (cursor[i] === NIL) continue;
-        const seq = shards[i].regSeq(cursor[i]);
-        if (seq < bestSeq) {
-          bestSeq = seq;
-          best = i;
-        }
-      }
-      if (best < 0) return;
-      const shard = shards[best];
-      const slot = cursor[best];
-      visit(shard.idOf(slot), shard.lastSeen(slot));
-      cursor[best] = shard.nextInOrder(slot);
-    }
+    kWayMerge(
+      shards.length,
+      (i) => (cursor[i] === NIL ? Infinity : shards[i].regSeq(cursor[i])),
+      (i) => {
+        const shard = shards[i];
+        const slot = cursor[i];
+        visit(shard.idOf(slot), shard.lastSeen(slot));
+        cursor[i] = shard.nextInOrder(slot);
+      },
+    );
   }
 }

@@ -50,9 +50,11 @@ function replyFields(reply: KeepAliveReply | { type: 'init_ok' }): string {
 }
 
 function encodeConnections(reply: Extract<KeepAliveReply, { type: 'ka_status_ok' }>): string {
-  const parts = reply.connections.map(
-    (c) =>
-      `{"client_id": ${pyString(c.clientId)}, "last_seen_ms_ago": ${pyInteger(c.lastSeenMsAgo)}, "status": "${c.status}"}`,
-  );
+  const parts = reply.connections.map((c) => `{${statusEntryFields(c.clientId, c.lastSeenMsAgo, c.status)}}`);
   return '[' + parts.join(', ') + ']';
+}
+
+/** A status entry's fields without its braces: ka_status's entry whole, the start of a GET /status row (which adds its own). */
+export function statusEntryFields(clientId: string, lastSeenMsAgo: number, status: string): string {
+  return `"client_id": ${pyString(clientId)}, "last_seen_ms_ago": ${pyInteger(lastSeenMsAgo)}, "status": "${status}"`;
 }

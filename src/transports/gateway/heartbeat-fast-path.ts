@@ -1,3 +1,5 @@
+import { CLIENT_ID_MAX_BYTES } from '../../protocol/limits.js';
+import { PLAIN_CHAR, SAFE_WHOLE } from '../../protocol/plain-json.js';
 import type { HeartbeatRequest, PongRequest } from '../../protocol/requests.js';
 
 /**
@@ -12,8 +14,12 @@ import type { HeartbeatRequest, PongRequest } from '../../protocol/requests.js';
  * are exact and within TIME_MAX_MS, as the full path requires. Anything
  * else takes the full path.
  */
-const HEARTBEAT = /^\{"type": ?"ka_heartbeat", ?"client_id": ?"([ !#-[\]-~]{1,256})"(?:, ?"msg_id": ?(0|[1-9]\d{0,14}))?\}$/;
-const PONG = /^\{"type": ?"ka_pong", ?"client_id": ?"([ !#-[\]-~]{1,256})"(?:, ?"seq": ?(0|[1-9]\d{0,14}))?\}$/;
+
+/** `{"type": "<type>", "client_id": "<plain id>"}` with an optional last number field `<last>`: captures id, number. */
+const frameOf = (type: string, last: string): RegExp =>
+  new RegExp(`^\\{"type": ?"${type}", ?"client_id": ?"(${PLAIN_CHAR}{1,${CLIENT_ID_MAX_BYTES}})"(?:, ?"${last}": ?${SAFE_WHOLE})?\\}$`);
+const HEARTBEAT = frameOf('ka_heartbeat', 'msg_id');
+const PONG = frameOf('ka_pong', 'seq');
 
 /**
  * The request parseKeepAliveRequest would build from such a frame in the

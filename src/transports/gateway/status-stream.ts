@@ -1,6 +1,6 @@
 import type { Clock } from '../../monitor/clock.js';
 import { CLIENT_ID_MAX_BYTES } from '../../protocol/limits.js';
-import { pyInteger, pyString } from '../../protocol/py-json.js';
+import { statusEntryFields } from '../../protocol/encode.js';
 import type { ClientEntry } from './connection.js';
 import type { HttpReply } from './http-reply.js';
 import { measuredMs } from './round-trip.js';
@@ -160,5 +160,5 @@ export const STATUS_ENTRY_MAX_CHARS = CLIENT_ID_MAX_BYTES * 6 + 200;
 export function encodeStatusEntry(entry: ClientEntry, now: number): string {
   const rtt = entry.roundTrip;
   const lastSeenMsAgo = Math.max(0, now - entry.lastSeen);
-  return `{"client_id": ${pyString(entry.clientId)}, "last_seen_ms_ago": ${pyInteger(lastSeenMsAgo)}, "status": "active", "rtt_ms": ${measuredMs(rtt?.lastMs)}, "srtt_ms": ${measuredMs(rtt?.smoothedMs)}}`;
+  return `{${statusEntryFields(entry.clientId, lastSeenMsAgo, 'active')}, "rtt_ms": ${measuredMs(rtt?.lastMs)}, "srtt_ms": ${measuredMs(rtt?.smoothedMs)}}`;
 }

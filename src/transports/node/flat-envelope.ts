@@ -1,5 +1,6 @@
 import type { Body } from '../../protocol/fields.js';
 import { CLIENT_ID_MAX_BYTES } from '../../protocol/limits.js';
+import { PLAIN_CHAR, SAFE_WHOLE } from '../../protocol/plain-json.js';
 import type { KeepAliveRequest } from '../../protocol/requests.js';
 import type { Envelope } from './envelope.js';
 
@@ -24,8 +25,8 @@ import type { Envelope } from './envelope.js';
  *     exponent, so the value is exact (below 2^53) and whole;
  *   - exactly these keys, each once (no duplicate for JSON.parse to resolve).
  */
-const STR = '"([ !#-\\[\\]-~]*)"';
-const INT = '(0|[1-9][0-9]{0,14})';
+const STR = `"(${PLAIN_CHAR}*)"`;
+const INT = SAFE_WHOLE;
 const key = (name: string): string => ` *"${name}" *: *`;
 const envelopeAround = (bodyPairs: string): RegExp =>
   new RegExp(`^ *\\{${key('src')}${STR} *,${key('dest')}${STR} *,${key('body')}\\{${bodyPairs} *\\} *\\} *$`);
