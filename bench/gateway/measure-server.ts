@@ -64,6 +64,28 @@ export interface ServerMeasurement {
   serverSurvived: boolean;
 }
 
+/** How long the RSS baseline waits for a server that is still growing after start (at most). */
+const SETTLE_RSS_MAX_MS = 15_000;
+/** Growth under this over a second counts as settled. */
+const SETTLED_RSS_BYTES = 1024 * 1024;
+
+/**
+ * Waits until the server's RSS has stopped growing (at most SETTLE_RSS_MAX_MS):
+ * keepwatch on I/O threads loads a warm spare thread (~40 MB) after it
+ * listens, which would otherwise land between the baseline and the
+ * after-connect reading and make RSS per connection look smaller.
+ */
+async function settledRss(pid: number): Promise<void> {
+  const until = Date.now() + SETTLE_RSS_MAX_MS;
+  let previous = readRssBytes(pid);
+  while (Date.now() < until) {
+    await sleep(1000);
+    const now = readRssBytes(pid);
+    if (now - previous < SETTLED_RSS_BYTES) return;
+    previous = now;
+  }
+}
+
 async function medianRss(pid: number): Promise<number> {
   const reads: number[] = [];
   for (let i = 0; i < 3; i++) {
@@ -85,6 +107,7 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
   let run: LoadRun | null = null;
   try {
     await sleep(s.settleMs);
+    await settledRss(server.pid);
     const rssBeforeBytes = await medianRss(server.pid);
     run = await LoadRun.start({
       url: wsUrl(kind, port),

@@ -50,6 +50,8 @@ async function main(): Promise<void> {
       'scale-only': { type: 'boolean', default: false },
       // Only keepwatch and keepwatch auth+TLS, alternately (issue 10): 12-20 minutes.
       'edge-only': { type: 'boolean', default: false },
+      // The first server's port (each next server takes the next): another run on the machine may hold the default's.
+      'base-port': { type: 'string', default: String(BASE_PORT) },
     },
   });
   const interleavedOnly = values['interleaved-only'];
@@ -83,7 +85,7 @@ async function main(): Promise<void> {
     pingIntervalMs: s.pingIntervalMs,
   };
   const measurements: ServerMeasurement[] = [];
-  let port = BASE_PORT;
+  let port = Number(values['base-port']);
   for (const kind of sameLoadRuns ? kinds : []) {
     progress(`${kind.name}: ${kind.describe(s)}`);
     measurements.push(await measureServer(kind, s, same, port++));
@@ -92,6 +94,12 @@ async function main(): Promise<void> {
   for (const kind of sameLoadRuns ? idleOnlyKinds : []) {
     progress(`${kind.name} (idle CPU only): ${kind.describe(s)}`);
     measurements.push(await measureServer(kind, s, idleOnly, port++));
+  }
+  // --scale-only: RSS per connection at the same-load size (quiet single-client connections, nothing else measured) on 1 and 2 threads.
+  const rssOnly: LoadPlan = { ...same, idleCpu: false, throughput: false, detection: false };
+  for (const kind of scaleOnly ? [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k)) : []) {
+    progress(`${kind.name} (RSS only): ${kind.describe(s)}`);
+    measurements.push(await measureServer(kind, s, rssOnly, port++));
   }
   const scales: ServerMeasurement[] = [];
   if (!values['no-scale'] && !interleavedOnly && !edgeOnly) {
