@@ -7,10 +7,6 @@
  */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\u007f-\uffff]/;
 
-/** Whether a UTF-16 code unit is written as itself in a string literal (the complement of NEEDS_ESCAPE). */
-export function isPlainJsonChar(code: number): boolean {
-  return code >= 0x20 && code < 0x7f && code !== 0x22 && code !== 0x5c;
-}
 const NON_ASCII = /[\u007f-\uffff]/g;
 
 function escapeUnit(c: string): string {

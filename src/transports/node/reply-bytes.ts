@@ -1,4 +1,5 @@
-import { isPlainJsonChar, pyString } from '../../protocol/py-json.js';
+import { isPlainChar } from '../../protocol/plain-json.js';
+import { pyString } from '../../protocol/py-json.js';
 
 // A 64 KiB input chunk of heartbeats takes about 90 KiB of replies.
 const INITIAL_BYTES = 1 << 18;
@@ -62,7 +63,7 @@ export class ReplyBytes {
     buffer[at++] = QUOTE;
     for (let i = 0; i < n; i++) {
       const c = text.charCodeAt(i);
-      if (!isPlainJsonChar(c)) {
+      if (!isPlainChar(c)) {
         this.used = start;
         this.ascii(pyString(text));
         return;
