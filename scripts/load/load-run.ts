@@ -32,9 +32,10 @@ export interface LossSummary {
   byKind: Record<LiveLoss['kind'], number>;
   /**
    * Of the false positives, by the client's own clock: silent over its
-   * timeout when the end was seen, or just before its last write (a
-   * starved load tool, or a ping sent late); or never silent that long (the
-   * server read its frames late, or expired it early).
+   * timeout when the end was seen, or just before its last write (a ping
+   * sent late, or a starved load tool answering late: loadToolLoopDelayMaxMs
+   * tells which); or never silent that long (the server read its frames
+   * late, or expired it early).
    */
   byClientClock: { silentOverTimeout: number; withinTimeout: number };
   /** How long the ended live clients had been silent (by their own clock), ms. */
