@@ -71,6 +71,8 @@ describe('gateway HTTP on the WebSocket port', () => {
     expect(past).toMatchObject({ total: 2500, offset: 2500, count: 0, connections: [] });
     expect((await gw.get('/status?limit=-1')).status).toBe(400);
     expect((await gw.get('/status?offset=abc')).status).toBe(400);
+    // Decimal digits only, as every operator-facing number (src/protocol/decimal-whole.ts): Number() takes these.
+    for (const lenient of ['0x10', '1e1', '%204', '4.0']) expect((await gw.get(`/status?limit=${lenient}`)).status, lenient).toBe(400);
   });
 
   it('GET /metrics serves Prometheus text with the gateway metrics and event-loop delay', async () => {

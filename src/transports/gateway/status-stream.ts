@@ -1,5 +1,6 @@
 import type { Clock } from '../../monitor/clock.js';
 import { CLIENT_ID_MAX_BYTES } from '../../protocol/limits.js';
+import { parseDecimalWhole } from '../../protocol/decimal-whole.js';
 import { statusEntryFields } from '../../protocol/encode.js';
 import type { ClientEntry } from './connection.js';
 import type { HttpReply } from './http-reply.js';
@@ -28,9 +29,7 @@ export function parseStatusPage(query: string): StatusPage | undefined {
 }
 
 function wholeParam(raw: string | null, fallback: number): number | undefined {
-  if (raw === null) return fallback;
-  if (!/^\d{1,15}$/.test(raw)) return undefined;
-  return Number(raw);
+  return raw === null ? fallback : parseDecimalWhole(raw);
 }
 
 /**
