@@ -8,17 +8,19 @@
  * `take(i)`: consume list i's next item. Ties go to the lower list.
  */
 export function kWayMerge(k: number, headKey: (list: number) => number, take: (list: number) => void): void {
-  for (;;) {
-    let best = -1;
-    let bestKey = Infinity;
-    for (let i = 0; i < k; i++) {
-      const key = headKey(i);
-      if (key < bestKey) {
-        bestKey = key;
-        best = i;
-      }
+  for (let best = kWayPick(k, headKey); best >= 0; best = kWayPick(k, headKey)) take(best);
+}
+
+/** One step of the merge, for merges that pause between items (a cursor refilled from other threads): the list whose next item comes first, -1 when none has one. */
+export function kWayPick(k: number, headKey: (list: number) => number): number {
+  let best = -1;
+  let bestKey = Infinity;
+  for (let i = 0; i < k; i++) {
+    const key = headKey(i);
+    if (key < bestKey) {
+      bestKey = key;
+      best = i;
     }
-    if (best < 0) return;
-    take(best);
   }
+  return best;
 }

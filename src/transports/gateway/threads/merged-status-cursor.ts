@@ -1,5 +1,6 @@
 import { STATUS_ENTRY_MAX_CHARS, type StatusChunk, type StatusCursor } from '../status-stream.js';
 import type { CursorAnswer, CursorOp } from './thread-messages.js';
+import { kWayPick } from '../../../monitor/k-way-merge.js';
 
 /** Registration numbers asked per thread while walking past an offset (numbers only: ~8 B each on the wire). */
 const PEEK_BATCH = 4096;
@@ -128,14 +129,13 @@ export class MergedStatusCursor implements StatusCursor {
     return this.first();
   }
 
-  /** The window with the lowest next registration number (k is small: a linear pick). */
+  /** The window with the lowest next registration number. */
   private first(): Window | undefined {
-    let best: Window | undefined;
-    for (const w of this.windows) {
-      if (w === undefined || w.at === w.seqs.length) continue;
-      if (best === undefined || w.seqs[w.at] < best.seqs[best.at]) best = w;
-    }
-    return best;
+    const t = kWayPick(this.windows.length, (i) => {
+      const w = this.windows[i];
+      return w === undefined || w.at === w.seqs.length ? Infinity : w.seqs[w.at];
+    });
+    return t < 0 ? undefined : this.windows[t];
   }
 
   private async refill(t: number, w: Window, rows: boolean): Promise<void> {
