@@ -279,6 +279,7 @@ export function report(
  */
 function falsePositives(m: ServerMeasurement): string {
   if (m.losses === null) return '-';
-  const { falsePositives: n, byClientClock, loadToolLoopDelayMaxMs } = m.losses;
-  return n === 0 ? '0' : `${n} (${byClientClock.withinTimeout} within timeout; tool loop late <= ${loadToolLoopDelayMaxMs.toFixed(0)} ms)`;
+  const { falsePositives: n, byClientClock, loadToolLoopDelayMaxMs, latePings } = m.losses;
+  const late = `${formatCount(latePings)} pings read late`;
+  return n === 0 ? `0; ${late}` : `${n} (${byClientClock.withinTimeout} within timeout; ${late}; tool loop late <= ${loadToolLoopDelayMaxMs.toFixed(0)} ms)`;
 }

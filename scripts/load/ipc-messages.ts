@@ -42,6 +42,12 @@ export interface ChildCounts {
   pingsReceived: number;
   /** ka_ping messages received. */
   kaPingsReceived: number;
+  /**
+   * Pings (either kind) read over ping_interval * 1.1 + 1 s after the client
+   * last spoke: the server sent them late, or (if the child's event loop was
+   * late that long: ChildReport.loopDelayMaxMs) the child read them late.
+   */
+  latePings: number;
 }
 
 /** The silenced child's last activity: the time (ns, CLOCK_MONOTONIC) it last wrote anything. */

@@ -58,6 +58,7 @@ export class LoadConnection {
 
   /** Opens the connection and registers every client_id; resolves with null on success or the error text. */
   async open(url: string, timeoutMs: number, pingIntervalMs: number, edge: LoadEdge): Promise<string | null> {
+    this.latePingNs = latePingAfterNs(pingIntervalMs);
     const token = edge.jwtSecret === undefined ? undefined : await connectionToken(this.spec, edge.jwtSecret);
     return new Promise((resolve) => {
       let settled = false;
@@ -115,6 +116,13 @@ export class LoadConnection {
     this.socket.write(buf);
   }
 
+  /** A ping read this long after the client last spoke came late (see ChildCounts.latePings). */
+  private latePingNs = Infinity;
+
+  private countIfLate(lastSpokeNs: number): void {
+    if (lastSpokeNs > 0 && nowNs() - lastSpokeNs > this.latePingNs) this.counters.latePings++;
+  }
+
   private stampWrite(now: number): void {
     if (this.lastWriteNs > 0) this.previousGapNs = now - this.lastWriteNs;
     this.lastWriteNs = now;
@@ -168,7 +176,10 @@ export class LoadConnection {
       // only answers ping frames would be measured as dead.
       const id = clientIdIn(data);
       const j = id === null ? -1 : this.indexOf(id);
-      if (j >= 0) this.writeRaw(maskedTextFrame(pongText(this.ids[j])), 1, j);
+      if (j >= 0) {
+        this.countIfLate(this.lastNamedNs[j]);
+        this.writeRaw(maskedTextFrame(pongText(this.ids[j])), 1, j);
+      }
       return;
     }
     if (data.indexOf('ka_expired') >= 0 && !this.frozen) {
@@ -194,6 +205,7 @@ export class LoadConnection {
   private onPing(): void {
     this.counters.pingsReceived++;
     if (this.frozen || this.ws === null) return;
+    this.countIfLate(this.lastWriteNs);
     this.stampWrite(nowNs());
     this.ws.pong();
   }
@@ -222,4 +234,9 @@ const CLIENT_ID_FIELD = /"client_id":\s*"([^"]*)"/;
 function clientIdIn(data: Buffer): string | null {
   const m = CLIENT_ID_FIELD.exec(data.toString('utf8'));
   return m === null ? null : m[1];
+}
+
+/** A whole interval, its largest jitter (a tenth) and a second of slack: a ping read later than that was sent or read late. */
+function latePingAfterNs(pingIntervalMs: number): number {
+  return (pingIntervalMs * 1.1 + 1000) * 1e6;
 }

@@ -42,6 +42,8 @@ export interface LossSummary {
   silenceMs: SignedSummary;
   /** The gap before each ended live client's last write, ms (see LiveLoss.previousGapNs). */
   previousGapMs: SignedSummary;
+  /** Pings the live children read late (ChildCounts.latePings), since they started. */
+  latePings: number;
   /** The load tool's longest event-loop delay, ms (its live children, since their connections were up): seconds mean a starved tool. */
   loadToolLoopDelayMaxMs: number;
   /** A few of them, for diagnosis. */
@@ -147,8 +149,9 @@ export class LoadRun {
         framesSent: s.framesSent + counts.framesSent,
         pingsReceived: s.pingsReceived + counts.pingsReceived,
         kaPingsReceived: s.kaPingsReceived + counts.kaPingsReceived,
+        latePings: s.latePings + counts.latePings,
       }),
-      { burstReplies: 0, framesSent: 0, pingsReceived: 0, kaPingsReceived: 0 },
+      { burstReplies: 0, framesSent: 0, pingsReceived: 0, kaPingsReceived: 0, latePings: 0 },
     );
   }
 
@@ -233,6 +236,7 @@ export class LoadRun {
       silenceMs: summarizeSigned(losses.map((l) => l.silentForNs / 1e6)),
       previousGapMs: summarizeSigned(losses.map((l) => l.previousGapNs / 1e6)),
       loadToolLoopDelayMaxMs: Math.max(0, ...reports.map((r) => r.report.loopDelayMaxMs)),
+      latePings: reports.reduce((n, r) => n + r.report.counts.latePings, 0),
       samples: losses.slice(0, 8).map((l) => ({ clientId: l.clientId, kind: l.kind, code: l.code, silentMs: l.silentForNs / 1e6, previousGapMs: l.previousGapNs / 1e6 })),
     };
   }
