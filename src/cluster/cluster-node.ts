@@ -212,6 +212,11 @@ export class ClusterNode implements OwnershipHooks {
     this.log.warn({ event: 'cluster_redis_error', shard, queued: this.ops.queued, err: error.message });
   }
 
+  /** Test hook (GET /test/lease-thread-fail, KEEPWATCH_TEST_HOOKS=1): the lease thread throws; it is restarted after a renewal period. */
+  failLeaseThread(): void {
+    this.lease.failForTest();
+  }
+
   /** Graceful leave: releases already queued are sent, then the lease is marked lapsed so survivors reap anything left. */
   async stop(): Promise<void> {
     if (this.stopped) return;

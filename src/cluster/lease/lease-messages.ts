@@ -25,7 +25,9 @@ export interface LeaseSetup {
 export type ToRenewer =
   | { kind: 'alive'; info: string }
   /** After a fence: renew at once under the fresh incarnation. */
-  | { kind: 'incarnation'; incarnation: string };
+  | { kind: 'incarnation'; incarnation: string }
+  /** Test hook only (GET /test/lease-thread-fail): the thread throws, as a bug in it would. */
+  | { kind: 'fail' };
 
 /** Lease thread -> main. */
 export type FromRenewer =

@@ -33,6 +33,13 @@ async function main(port: MessagePort, setup: LeaseSetup): Promise<void> {
       if (lease.withheld) lease.renewSoon();
       return;
     }
+    if (message.kind === 'fail') {
+      // Out of the message handler, so the throw is uncaught: the thread exits with an error.
+      setImmediate(() => {
+        throw new Error('test hook: the lease thread failed');
+      });
+      return;
+    }
     lease.incarnation = message.incarnation;
     lease.renewSoon();
   });

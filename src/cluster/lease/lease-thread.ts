@@ -38,6 +38,8 @@ export class LeaseThread {
   /** performance.now() of the latest renewal reported. */
   private lastRenewed = performance.now();
   private isolatedLogged = false;
+  /** performance.now() when a thread failed, until a restarted one renews (its log line says how long that took). */
+  private failedAt: number | undefined;
 
   constructor(
     private readonly options: LeaseThreadOptions,
@@ -80,6 +82,11 @@ export class LeaseThread {
     this.worker = undefined;
   }
 
+  /** Test hook (GET /test/lease-thread-fail): the thread throws, so its restart can be shown from outside. */
+  failForTest(): void {
+    this.post({ kind: 'fail' });
+  }
+
   private post(message: ToRenewer): void {
     this.worker?.postMessage(message);
   }
@@ -110,6 +117,7 @@ export class LeaseThread {
         return;
       }
       this.log.error({ event: 'cluster_lease_thread_failed', incarnation: this.current, err, restartInMs: this.options.renewMs });
+      this.failedAt ??= performance.now();
       this.restartTimer = setTimeout(() => this.spawn(), this.options.renewMs);
     });
   }
@@ -122,6 +130,10 @@ export class LeaseThread {
         if (this.isolatedLogged) this.log.warn({ event: 'cluster_lease_renewed', incarnation: this.current, afterMs: Math.round(performance.now() - this.lastRenewed) });
         this.isolatedLogged = false;
         this.lastRenewed = performance.now();
+        if (this.failedAt !== undefined) {
+          this.log.warn({ event: 'cluster_lease_thread_restarted', incarnation: this.current, afterMs: Math.round(this.lastRenewed - this.failedAt) });
+          this.failedAt = undefined;
+        }
         return;
       case 'fenced':
         this.events.fenced(report.incarnation);

@@ -173,7 +173,7 @@ export async function startGateway(
   });
   dashboard.mount(admin.routes);
   if (cluster !== undefined) addClusterRoutes(admin.routes, cluster, log);
-  if (options.testHooks) addTestHooks(app, log);
+  if (options.testHooks) addTestHooks(app, log, cluster);
   addNotFound(app);
   if (admin.separateApp !== undefined) addNotFound(admin.separateApp);
 

@@ -2,6 +2,11 @@ import type { TemplatedApp } from 'uWebSockets.js';
 import { HttpReply } from './http-reply.js';
 import type { Logger } from './logger.js';
 
+/** The cluster membership's test hook (ClusterNode), when the gateway runs with --redis. */
+export interface ClusterTestHooks {
+  failLeaseThread(): void;
+}
+
 /** The environment switch for test-only routes; no flag turns them on. */
 export const TEST_HOOKS_ENV = 'KEEPWATCH_TEST_HOOKS';
 
@@ -10,9 +15,11 @@ export const TEST_HOOKS_ENV = 'KEEPWATCH_TEST_HOOKS';
  * way a long GC pause or a blocking handler would, so the end-to-end tests
  * can show that heartbeats queued during a stall are counted before
  * anything expires. GET /test/throw throws from the event loop (the fault
- * tests of --threads N). Mounted only when KEEPWATCH_TEST_HOOKS=1.
+ * tests of --threads N). With --redis, GET /test/lease-thread-fail makes
+ * the cluster's lease thread throw (its restart is the test's subject).
+ * Mounted only when KEEPWATCH_TEST_HOOKS=1.
  */
-export function addTestHooks(app: TemplatedApp, log: Logger): void {
+export function addTestHooks(app: TemplatedApp, log: Logger, cluster: ClusterTestHooks | undefined): void {
   app.get('/test/stall', (res, req) => {
     const ms = Math.min(10_000, Math.max(0, Number(req.getQuery('ms') ?? '0') || 0));
     log.warn({ event: 'test_stall', ms });
@@ -29,5 +36,11 @@ export function addTestHooks(app: TemplatedApp, log: Logger): void {
     setImmediate(() => {
       throw new Error('test hook: an unexpected error');
     });
+  });
+  if (cluster === undefined) return;
+  app.get('/test/lease-thread-fail', (res) => {
+    log.warn({ event: 'test_lease_thread_fail' });
+    cluster.failLeaseThread();
+    new HttpReply(res).send('200 OK', 'application/json', '{"lease_thread": "failing"}');
   });
 }
