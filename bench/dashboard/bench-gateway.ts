@@ -1,21 +1,9 @@
-import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { LoadRun, type LoadConfig } from '../../scripts/load/load-run.js';
 import { ServerProcess } from '../gateway/server-process.js';
+import { freePort } from '../lib/index.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-/** A free loopback port (the kernel picks it; released at once for the gateway to take). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `keepwatch serve` as `npm start` runs it on `threads` I/O threads, in its own process (its CPU read from /proc). */
 export async function startBenchGateway(name: string, threads: number): Promise<ServerProcess> {

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { median, progress } from '../lib/index.js';
+import { freePort, median, progress } from '../lib/index.js';
 import { LoadRun, type LossSummary, type ThroughputResult } from '../../scripts/load/load-run.js';
 import type { DetectionResult } from '../../scripts/load/detection.js';
 import type { BenchSettings } from './bench-settings.js';
@@ -95,14 +95,21 @@ async function medianRss(pid: number): Promise<number> {
   return median(reads);
 }
 
+/** A server of this kind on a port free now, so that concurrent bench runs on the machine never collide. */
+export async function startServerKind(kind: ServerKind, s: BenchSettings): Promise<ServerProcess> {
+  const port = await freePort();
+  return ServerProcess.start(kind.name, port, kind.args(port, s));
+}
+
 /**
  * Starts one server, puts one load on it and measures, in this order (each
  * phase leaves the next a clean state): memory before/after connecting, CPU
  * while the clients are quiet, heartbeat throughput, and detection of the
  * silenced clients with the false positives among the live ones.
  */
-export async function measureServer(kind: ServerKind, s: BenchSettings, plan: LoadPlan, port: number): Promise<ServerMeasurement> {
-  const server = await ServerProcess.start(kind.name, port, kind.args(port, s));
+export async function measureServer(kind: ServerKind, s: BenchSettings, plan: LoadPlan): Promise<ServerMeasurement> {
+  const server = await startServerKind(kind, s);
+  const port = server.port;
   const edge = kind.edge?.();
   let run: LoadRun | null = null;
   try {

@@ -32,7 +32,6 @@ import {
   type ServerKind,
 } from './server-kinds.js';
 
-const BASE_PORT = 9401;
 /** --edge-only: plain and auth+TLS measured alternately this many times each, so a change in the machine's load hits both. */
 const EDGE_PAIRS = { full: 2, quick: 1 };
 /** Hard bound on the whole run; on exit, by any path, every server and load child is killed by PID. */
@@ -50,8 +49,6 @@ async function main(): Promise<void> {
       'scale-only': { type: 'boolean', default: false },
       // Only keepwatch and keepwatch auth+TLS, alternately (issue 10): 12-20 minutes.
       'edge-only': { type: 'boolean', default: false },
-      // The first server's port (each next server takes the next): another run on the machine may hold the default's.
-      'base-port': { type: 'string', default: String(BASE_PORT) },
     },
   });
   const interleavedOnly = values['interleaved-only'];
@@ -85,21 +82,20 @@ async function main(): Promise<void> {
     pingIntervalMs: s.pingIntervalMs,
   };
   const measurements: ServerMeasurement[] = [];
-  let port = Number(values['base-port']);
   for (const kind of sameLoadRuns ? kinds : []) {
     progress(`${kind.name}: ${kind.describe(s)}`);
-    measurements.push(await measureServer(kind, s, same, port++));
+    measurements.push(await measureServer(kind, s, same));
   }
   const idleOnly: LoadPlan = { ...same, throughput: false, detection: false };
   for (const kind of sameLoadRuns ? idleOnlyKinds : []) {
     progress(`${kind.name} (idle CPU only): ${kind.describe(s)}`);
-    measurements.push(await measureServer(kind, s, idleOnly, port++));
+    measurements.push(await measureServer(kind, s, idleOnly));
   }
   // --scale-only: RSS per connection at the same-load size (quiet single-client connections, nothing else measured) on 1 and 2 threads.
   const rssOnly: LoadPlan = { ...same, idleCpu: false, throughput: false, detection: false };
   for (const kind of scaleOnly ? [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k)) : []) {
     progress(`${kind.name} (RSS only): ${kind.describe(s)}`);
-    measurements.push(await measureServer(kind, s, rssOnly, port++));
+    measurements.push(await measureServer(kind, s, rssOnly));
   }
   const scales: ServerMeasurement[] = [];
   if (!values['no-scale'] && !interleavedOnly && !edgeOnly) {
@@ -118,20 +114,18 @@ async function main(): Promise<void> {
     };
     for (const kind of [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k))) {
       progress(`${kind.name} at scale: ${scalePlan.label}`);
-      scales.push(await measureServer(kind, s, scalePlan, port++));
+      scales.push(await measureServer(kind, s, scalePlan));
     }
   }
   let ab: InterleavedThroughput | null = null;
   if (!scaleOnly && !edgeOnly && kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
     progress(`interleaved throughput: uWS echo vs keepwatch, ${s.abConnections} connections each, ${s.abRounds} rounds`);
-    ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds, port);
-    port += 2;
+    ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds);
   }
   let abThreads: InterleavedThroughput | null = null;
   if (!scaleOnly && !edgeOnly && kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
     progress(`interleaved throughput: keepwatch on 1 vs 2 threads, ${s.abConnections} connections each, ${s.abRounds} rounds`);
-    abThreads = await interleavedThroughput(KEEPWATCH, KEEPWATCH_2_THREADS, s, s.abConnections, s.abRounds, port);
-    port += 2;
+    abThreads = await interleavedThroughput(KEEPWATCH, KEEPWATCH_2_THREADS, s, s.abConnections, s.abRounds);
   }
   const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : '', scaleOnly ? '--scale-only' : '', edgeOnly ? '--edge-only' : ''].filter((f) => f !== '');
   const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : scaleOnly ? 'gateway-scale' : edgeOnly ? 'gateway-edge' : 'gateway';

@@ -1,8 +1,7 @@
 import { median, progress } from '../lib/index.js';
 import { LoadRun } from '../../scripts/load/load-run.js';
 import type { BenchSettings } from './bench-settings.js';
-import { WindowCpu } from './measure-server.js';
-import { ServerProcess } from './server-process.js';
+import { startServerKind, WindowCpu } from './measure-server.js';
 import type { ServerKind } from './server-kinds.js';
 
 export interface InterleavedThroughput {
@@ -25,8 +24,8 @@ export interface InterleavedThroughput {
  * alternating windows. The machine is shared: a sequence of whole runs
  * compares different moments; alternating windows compare the same ones.
  */
-export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: BenchSettings, connections: number, rounds: number, basePort: number): Promise<InterleavedThroughput> {
-  const servers = [await ServerProcess.start(a.name, basePort, a.args(basePort, s)), await ServerProcess.start(b.name, basePort + 1, b.args(basePort + 1, s))];
+export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: BenchSettings, connections: number, rounds: number): Promise<InterleavedThroughput> {
+  const servers = [await startServerKind(a, s), await startServerKind(b, s)];
   const runs: LoadRun[] = [];
   try {
     for (const [i, server] of servers.entries()) {

@@ -7,3 +7,4 @@ export { runInfo, writeResultsJson, type RunInfo } from './results-json.js';
 export { latencyChartSvg, writeLatencyChart, type ChartGroup, type ChartSeries } from './svg-chart.js';
 export { medianSummary } from './median-summary.js';
 export { settleHeap } from './settle-heap.js';
+export { freePort } from './free-port.js';

@@ -2,22 +2,11 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { ServerProcess } from '../gateway/server-process.js';
+import { freePort } from '../lib/index.js';
 
 /** Shared pieces of the overload benches: a gateway process, bulk clients, a flood, percentiles. */
 
 export const CLI_PATH = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
-
-/** A free loopback port (bound then released; the gateway takes it right after). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startServe(name: string, extraArgs: readonly string[], wrap: readonly string[] = []): Promise<{ server: ServerProcess; port: number }> {
   const port = await freePort();
