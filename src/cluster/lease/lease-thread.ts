@@ -27,7 +27,11 @@ function renewerEntry(): string {
  * (lease-renewer.ts), tells it every renewMs that the main loop is alive
  * (with the lease info), and turns its reports into the log lines and
  * metrics of the cluster. A thread that exits unexpectedly is restarted
- * after renewMs; the worker is unref'd (it never keeps the process up).
+ * at once: the lease has only what is left of it since the last renewal,
+ * and a new thread needs a few hundred ms (load ioredis, connect) before
+ * it renews. Only a thread that fails again within a lease of its restart
+ * waits renewMs first, so a thread that cannot start does not spin. The
+ * worker is unref'd (it never keeps the process up).
  */
 export class LeaseThread {
   private worker: Worker | undefined;
@@ -40,6 +44,8 @@ export class LeaseThread {
   private isolatedLogged = false;
   /** performance.now() when a thread failed, until a restarted one renews (its log line says how long that took). */
   private failedAt: number | undefined;
+  /** performance.now() of the latest restart: a failure within a lease of it waits renewMs before the next. */
+  private restartedAt: number | undefined;
 
   constructor(
     private readonly options: LeaseThreadOptions,
@@ -116,9 +122,15 @@ export class LeaseThread {
         waiting.reject(new Error(`lease thread: ${err}`));
         return;
       }
-      this.log.error({ event: 'cluster_lease_thread_failed', incarnation: this.current, err, restartInMs: this.options.renewMs });
-      this.failedAt ??= performance.now();
-      this.restartTimer = setTimeout(() => this.spawn(), this.options.renewMs);
+      const now = performance.now();
+      const again = this.restartedAt !== undefined && now - this.restartedAt < this.options.leaseMs;
+      const restartInMs = again ? this.options.renewMs : 0;
+      this.log.error({ event: 'cluster_lease_thread_failed', incarnation: this.current, err, restartInMs });
+      this.failedAt ??= now;
+      this.restartTimer = setTimeout(() => {
+        this.restartedAt = performance.now();
+        this.spawn();
+      }, restartInMs);
     });
   }
 
