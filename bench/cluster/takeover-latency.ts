@@ -12,7 +12,10 @@ const open = (url: string): Promise<WebSocket> =>
 const LOST_AFTER_MS = 5000;
 
 export interface TakeoverResult {
+  /** Register sent on B -> A's socket closed (the 'close' event: after the closing handshake and the TCP close). */
   hist: LatencyHistogram;
+  /** Register sent on B -> A's client told (its ka_moved read): when the client knows, before the socket is torn down. */
+  told: LatencyHistogram;
   /** Old sockets closed with another code than 4001. */
   wrongCodes: number;
   /** Old sockets still open LOST_AFTER_MS after the takeover. */
@@ -23,7 +26,8 @@ export interface TakeoverResult {
  * `count` takeovers, one at a time: client "<prefix>-i" alone on its socket
  * on gateway `from`, then registered on gateway `to`; the latency is from
  * sending that register to `from`'s socket closing (4001), all read on this
- * process' clock. Sockets are opened in batches beforehand, so only the
+ * process' clock; beside it, to the old socket reading its `ka_moved` (the
+ * close that follows costs a closing handshake and a TCP close more). Sockets are opened in batches beforehand, so only the
  * takeover itself is timed.
  *
  * A gateway answers a register at once and claims the id in Redis in a
@@ -40,6 +44,7 @@ export async function measureTakeovers(
   claimed: (ids: string[]) => Promise<void>,
 ): Promise<TakeoverResult> {
   const hist = new LatencyHistogram();
+  const told = new LatencyHistogram();
   let wrongCodes = 0;
   let lost = 0;
   const BATCH = 100;
@@ -59,6 +64,7 @@ export async function measureTakeovers(
     );
     await claimed(ids);
     for (let i = 0; i < ids.length; i++) {
+      const moved = new Promise<number>((resolve) => olds[i].once('message', () => resolve(performance.now())));
       const sent = performance.now();
       news[i].send(`{"type": "ka_register", "client_id": "${ids[i]}", "timeout_ms": 60000}`);
       const code = await Promise.race([closes[i], new Promise<null>((r) => setTimeout(() => r(null), LOST_AFTER_MS))]);
@@ -67,9 +73,10 @@ export async function measureTakeovers(
         continue;
       }
       hist.recordMs(performance.now() - sent);
+      told.recordMs((await moved) - sent);
       if (code !== 4001) wrongCodes++;
     }
     for (const ws of [...olds, ...news]) ws.terminate();
   }
-  return { hist, wrongCodes, lost };
+  return { hist, told, wrongCodes, lost };
 }
