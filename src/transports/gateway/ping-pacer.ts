@@ -19,8 +19,9 @@ interface Slot {
 }
 
 /**
- * Spreads pings: a client due a ping is pinged after a random delay in
- * [0, min(jitterMs, ping_interval_ms / 10)). Clients registered in the
+ * Spreads pings: a client due a ping is pinged a random delay in
+ * [0, min(jitterMs, ping_interval_ms / 10)) after it fell due (at once if
+ * the monitor handed it out later than that). Clients registered in the
  * same instant fall due in the same instant, and without jitter 100,000 of
  * them would be pinged in the same millisecond (and answer together, and
  * be pinged together again, forever). One random delay at each silence
@@ -63,7 +64,11 @@ export class PingPacer {
     const immediate: ClientEntry[] = [];
     for (const entry of entries) {
       const windowMs = Math.min(this.jitterMs, Math.floor(entry.pingIntervalMs / 10));
-      const start = windowMs < 1 ? now : this.slotStart(now + Math.random() * windowMs, windowMs);
+      // The delay counts from when the ping fell due, not from now: a ping handed out late
+      // (a stalled loop) has waited already and goes at once, instead of adding its jitter
+      // to the lateness and waiting for one more timer (one more stall) on top.
+      const dueAt = entry.lastSeen + entry.pingIntervalMs;
+      const start = windowMs < 1 ? now : this.slotStart(dueAt + Math.random() * windowMs, windowMs);
       if (start <= now) immediate.push(entry);
       else this.delay(entry, start);
     }
