@@ -14,7 +14,12 @@ const VICTIMS = 20;
 const TIMEOUT_MS = 1500;
 const HEARTBEAT_MS = 250;
 const STALL_MS = 250;
-const STALL_LOOPS = 10;
+/**
+ * Stall loops per I/O thread: the kernel spreads them over the threads, and a
+ * thread's turn must read enough of them back to back (5 x 250 ms on each of
+ * 2 threads fell short of the 1,500 ms timeout in a CI run).
+ */
+const STALL_LOOPS = 10 * Number(process.env.KEEPWATCH_TEST_THREADS ?? 1);
 const FLOOD_MS = 6000;
 
 async function floodAndWatch(gw: GatewayProcess, prefix: string): Promise<void> {
