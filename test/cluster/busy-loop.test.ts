@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { sleep } from '../gateway/helpers/ws-client.js';
-import { useFleet, type ClusterEvent, type Fleet } from './helpers/fleet.js';
+import { reapsOf, useFleet, waitFor, type Fleet } from './helpers/fleet.js';
 import { openMany } from './helpers/mux-client.js';
 
 const LEASE_MS = 1000;
@@ -12,19 +12,6 @@ const LOAD_SLACK_MS = 1500;
 /** Long enough that nobody expires during a test: every leave seen is a reap. */
 const CLIENT_TIMEOUT_MS = 600_000;
 const CLIENTS = 200;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-const reapsOf = (events: ClusterEvent[], incarnation: string): ClusterEvent[] =>
-  events.filter((e) => e.type === 'reap' && e.from === incarnation);
 
 /**
  * The lease is renewed by its own thread, so a gateway whose event loop is

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NODE_KEYS } from '../../src/cluster/key-layout.js';
 import type { GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
-import { useFleet, type Fleet, type ClusterEvent } from './helpers/fleet.js';
+import { reapsOf, useFleet, waitFor, type Fleet, type ClusterEvent } from './helpers/fleet.js';
 import { openMany } from './helpers/mux-client.js';
 
 const LEASE_MS = 3000;
@@ -12,19 +12,6 @@ const REAP_BOUND_MS = LEASE_MS + 500;
 const LOAD_SLACK_MS = 1500;
 /** Long enough that nobody expires during a test: every leave seen is a reap. */
 const CLIENT_TIMEOUT_MS = 600_000;
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = performance.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
-
-const reapsOf = (events: ClusterEvent[], incarnation: string): ClusterEvent[] =>
-  events.filter((e) => e.type === 'reap' && e.from === incarnation);
 
 describe('SIGKILL of a gateway holding 10,000 clients (Redis Cluster, 3 masters)', () => {
   let fleet: Fleet;

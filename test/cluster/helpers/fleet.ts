@@ -15,6 +15,21 @@ export interface ClusterEvent {
   to?: string;
 }
 
+/** The reaps of `incarnation`'s clients among `events`. */
+export const reapsOf = (events: ClusterEvent[], incarnation: string): ClusterEvent[] =>
+  events.filter((e) => e.type === 'reap' && e.from === incarnation);
+
+/** Polls `probe` every 50 ms until it gives a value; throws once `timeoutMs` has passed. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
 /**
  * A fleet for one test file: its own Redis (standalone or a 3-master
  * Redis Cluster) and gateways started with --redis / --redis-cluster.
