@@ -1,9 +1,10 @@
-import type { Grant } from './auth/grant.js';
+import type { Scope } from './auth/scope.js';
 
 /**
  * Per-connection edge state, hung on the gateway's Connection: what its
- * token lets it register, where it comes from (only kept when the per-IP
- * cap needs it at close), and its message-rate bucket. About 60 bytes.
+ * token lets it register (a device's token: its `sub` string alone), where
+ * it comes from (only kept when the per-IP cap needs it at close), and its
+ * message-rate bucket. About 80 bytes, the scope's string aside.
  */
 export class EdgeSession {
   /** Messages it may still send at once (the token bucket's level). */
@@ -16,7 +17,8 @@ export class EdgeSession {
   struckAt = -Infinity;
 
   constructor(
-    readonly grant: Grant | undefined,
+    /** What its token lets it register; undefined: --auth none. */
+    readonly scope: Scope | undefined,
     /** Canonical peer address, when --max-connections-per-ip counts it. */
     readonly peer: string | undefined,
     burst: number,

@@ -1,7 +1,9 @@
 import type { Clock } from '../monitor/clock.js';
 import type { ClientRegistry } from '../transports/gateway/client-registry.js';
 import { CloseReason } from '../transports/gateway/close-codes.js';
-import type { Connection } from '../transports/gateway/connection.js';
+import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
+import type { Connection, SocketData } from '../transports/gateway/connection.js';
+import type { EdgeSession } from './edge-session.js';
 import { encodeUnaddressedError } from '../transports/gateway/notices.js';
 import { ErrorCode, ProtocolError } from '../protocol/errors.js';
 import { TokenVerifier } from './auth/token-verifier.js';
@@ -20,15 +22,17 @@ const LIFETIME_JITTER = 0.1;
 
 /**
  * The edge as the gateway sees it: four hooks on the /ws lifecycle
- * (upgrade via `gate`, `opened`, `allowMessage`, `closed`) and the
+ * (`admit` for the upgrade, `opened`, `allowMessage`, `closed`) and the
  * register `policy`. Built from the options once; a feature that is off
  * costs nothing per message (allowMessage is one branch then).
  */
 export class Edge {
-  readonly gate: UpgradeGate;
+  private readonly gate: UpgradeGate;
   readonly policy: RegisterPolicy;
   private readonly rate: MessageRate;
-  private readonly deadlines: ConnectionDeadlines<{ conn: Connection; reason: CloseReason }>;
+  /** Close deadlines, one heap per reason (an entry is the connection alone). */
+  private readonly tokenExpiries: ConnectionDeadlines<Connection>;
+  private readonly lifetimes: ConnectionDeadlines<Connection>;
 
   constructor(
     private readonly options: EdgeOptions,
@@ -55,17 +59,28 @@ export class Edge {
         ? new FlappingIds(options.maxRegistrationsPerWindow, options.flapWindowMs, options.flapPenaltyMs)
         : undefined;
     this.policy = new RegisterPolicy(options, registry, clock, flapping, metrics);
-    this.deadlines = new ConnectionDeadlines(clock, ({ conn, reason }) => conn.close(reason));
+    this.tokenExpiries = new ConnectionDeadlines(clock, (conn) => conn.close(CloseReason.TokenExpired));
+    this.lifetimes = new ConnectionDeadlines(clock, (conn) => conn.close(CloseReason.MaxLifetime));
   }
 
-  /** A connection opened: its token's expiry and its lifetime become close deadlines. */
+  /**
+   * A /ws upgrade, decided by the gate; `open` makes the admitted
+   * connection, whose token's expiry becomes its close deadline here (the
+   * token's exp is kept nowhere else).
+   */
+  admit(res: HttpResponse, req: HttpRequest, context: us_socket_context_t, open: (session: EdgeSession) => Connection): void {
+    this.gate.admit(res, req, context, (session, tokenExpiresAtMs): SocketData => {
+      const conn = open(session);
+      if (tokenExpiresAtMs !== undefined) this.tokenExpiries.add(conn, this.clock.now() + Math.max(0, tokenExpiresAtMs - Date.now()));
+      return { conn };
+    });
+  }
+
+  /** A connection opened: its lifetime becomes a close deadline. */
   opened(conn: Connection): void {
-    const now = this.clock.now();
-    const expiresAtMs = conn.edge?.grant?.expiresAtMs;
-    if (expiresAtMs !== undefined) this.deadlines.add({ conn, reason: CloseReason.TokenExpired }, now + Math.max(0, expiresAtMs - Date.now()));
     if (this.options.maxLifetimeMs > 0) {
       const lifetime = this.options.maxLifetimeMs * (1 - LIFETIME_JITTER + 2 * LIFETIME_JITTER * Math.random());
-      this.deadlines.add({ conn, reason: CloseReason.MaxLifetime }, now + lifetime);
+      this.lifetimes.add(conn, this.clock.now() + lifetime);
     }
   }
 
@@ -93,6 +108,7 @@ export class Edge {
   }
 
   stop(): void {
-    this.deadlines.stop();
+    this.tokenExpiries.stop();
+    this.lifetimes.stop();
   }
 }

@@ -5,6 +5,7 @@ import type { Granted } from '../protocol/keepalive-service.js';
 import type { RegisterRequest } from '../protocol/requests.js';
 import type { ClientRegistry } from '../transports/gateway/client-registry.js';
 import type { Connection } from '../transports/gateway/connection.js';
+import { scopeCovers } from './auth/scope.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import type { FlappingIds } from './limits/flapping.js';
 
@@ -35,8 +36,8 @@ export class RegisterPolicy {
 
   admit(conn: Connection, request: RegisterRequest): Granted {
     const { clientId } = request;
-    const grant = conn.edge?.grant;
-    if (grant !== undefined && !grant.covers(clientId)) {
+    const scope = conn.edge?.scope;
+    if (scope !== undefined && !scopeCovers(scope, clientId)) {
       this.metrics.registerRefused('not_permitted');
       throw new ProtocolError(ErrorCode.NotPermitted, `client_id '${clientId}' is not covered by this connection's token`);
     }

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets.js';
 import type { Clock } from '../monitor/clock.js';
 import { TokenRefused, type TokenVerifier } from './auth/token-verifier.js';
-import type { Grant } from './auth/grant.js';
+import type { Scope } from './auth/scope.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import { EdgeSession } from './edge-session.js';
 import type { PeerConnections } from './limits/per-ip-connections.js';
@@ -31,7 +31,7 @@ export type UpgradeRefusal = 'connections_full' | 'origin' | 'per_ip' | `token_$
  * gateway's connection cap (503, the socket closed with the answer so the
  * refused peer holds no descriptor), Origin (403), per-IP connection cap (429), then the bearer token (401, from
  * `Authorization: Bearer` or `?access_token=` for browsers). An admitted
- * upgrade carries an EdgeSession (grant, peer, rate bucket) into the
+ * upgrade carries an EdgeSession (scope, peer, rate bucket) into the
  * connection. Verification is asynchronous (jose): the headers uWS needs
  * are read first, the response is watched for aborts, and the upgrade is
  * completed corked, as uWS requires outside its callback. A refusal is an
@@ -40,7 +40,8 @@ export type UpgradeRefusal = 'connections_full' | 'origin' | 'per_ip' | `token_$
 export class UpgradeGate {
   constructor(private readonly deps: UpgradeGateDeps) {}
 
-  admit<T>(res: HttpResponse, req: HttpRequest, context: us_socket_context_t, makeData: (session: EdgeSession) => T): void {
+  /** `makeData` gets the new connection's session and its token's expiry (epoch ms; undefined: no token or no exp). */
+  admit<T>(res: HttpResponse, req: HttpRequest, context: us_socket_context_t, makeData: (session: EdgeSession, tokenExpiresAtMs: number | undefined) => T): void {
     const key = req.getHeader('sec-websocket-key');
     const protocol = req.getHeader('sec-websocket-protocol');
     const extensions = req.getHeader('sec-websocket-extensions');
@@ -58,11 +59,11 @@ export class UpgradeGate {
       this.refuse(res, 'per_ip', '429 Too Many Requests', 'too many connections from this address');
       return;
     }
-    const upgrade = (grant: Grant | undefined): void => {
-      res.upgrade(makeData(new EdgeSession(grant, peer, this.deps.burst, this.deps.clock.now())), key, protocol, extensions, context);
+    const upgrade = (scope: Scope | undefined, expiresAtMs: number | undefined): void => {
+      res.upgrade(makeData(new EdgeSession(scope, peer, this.deps.burst, this.deps.clock.now()), expiresAtMs), key, protocol, extensions, context);
     };
     if (verifier === undefined) {
-      upgrade(undefined);
+      upgrade(undefined, undefined);
       return;
     }
     const token = bearer(req.getHeader('authorization')) ?? new URLSearchParams(req.getQuery() ?? '').get('access_token');
@@ -77,8 +78,8 @@ export class UpgradeGate {
       this.release(peer);
     });
     verifier.verify(token).then(
-      (grant) => {
-        if (!aborted) res.cork(() => upgrade(grant));
+      ({ scope, expiresAtMs }) => {
+        if (!aborted) res.cork(() => upgrade(scope, expiresAtMs));
       },
       (error: unknown) => {
         if (aborted) return;

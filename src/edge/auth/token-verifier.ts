@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyOptions } from 'jose';
-import { Grant } from './grant.js';
+import { webcrypto } from 'node:crypto';
+import { createLocalJWKSet, errors, jwtVerify, type JSONWebKeySet, type JWTPayload, type JWTVerifyOptions, type JWSHeaderParameters } from 'jose';
+import { scopeOfClaims, type Scope } from './scope.js';
 
 export interface JwtOptions {
   /** Shared secret for HS256/384/512 tokens. */
@@ -28,10 +29,36 @@ export class KeyMaterialError extends Error {}
 
 const SECRET_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 
+/** A verified token as its connection needs it: what it may register, and when it expires. */
+export interface Verified {
+  scope: Scope;
+  /** Epoch ms of its `exp`; undefined: no exp claim. */
+  expiresAtMs: number | undefined;
+}
+
+/**
+ * The shared secret as one CryptoKey per HMAC algorithm, imported on first
+ * use: given the secret's bytes, jose would import them again for every
+ * token (a WebCrypto key and its native handle per upgrade, all garbage).
+ * jose checks the header's alg against SECRET_ALGORITHMS before asking.
+ */
+function secretKeys(secret: Uint8Array): (header: JWSHeaderParameters) => Promise<webcrypto.CryptoKey> {
+  const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+  return (header) => {
+    const alg = header.alg ?? '';
+    let key = keys.get(alg);
+    if (key === undefined) {
+      key = webcrypto.subtle.importKey('raw', secret, { name: 'HMAC', hash: `SHA-${alg.slice(2)}` }, false, ['verify']);
+      keys.set(alg, key);
+    }
+    return key;
+  };
+}
+
 /**
  * Verifies bearer tokens with jose: signature (shared secret or the local
  * JWKS), exp/nbf (jose's checks, against the wall clock), optional iss/aud;
- * then the client-id claims become a Grant. The key material is read once,
+ * then the client-id claims become the connection's Scope. The key material is read once,
  * at start-up, so a bad file fails the start and not the first connection.
  */
 export class TokenVerifier {
@@ -43,8 +70,8 @@ export class TokenVerifier {
     if (options.jwtIssuer !== undefined) claims.issuer = options.jwtIssuer;
     if (options.jwtAudience !== undefined) claims.audience = options.jwtAudience;
     if (options.jwtSecret !== undefined) {
-      const secret = new TextEncoder().encode(options.jwtSecret);
-      this.check = (token) => jwtVerify(token, secret, { ...claims, algorithms: SECRET_ALGORITHMS });
+      const keys = secretKeys(new TextEncoder().encode(options.jwtSecret));
+      this.check = (token) => jwtVerify(token, keys, { ...claims, algorithms: SECRET_ALGORITHMS });
     } else if (options.jwtJwksFile !== undefined) {
       const keys = createLocalJWKSet(readJwks(options.jwtJwksFile));
       this.check = (token) => jwtVerify(token, keys, claims);
@@ -53,17 +80,17 @@ export class TokenVerifier {
     }
   }
 
-  /** The token's grant; rejects with TokenRefused (never anything else). */
-  async verify(token: string): Promise<Grant> {
+  /** The token's scope and expiry; rejects with TokenRefused (never anything else). */
+  async verify(token: string): Promise<Verified> {
     let payload: JWTPayload;
     try {
       ({ payload } = await this.check(token));
     } catch (error) {
       throw refusalOf(error);
     }
-    const grant = Grant.fromClaims(payload);
-    if (grant === undefined) throw new TokenRefused('no_client_id', 'token names no client id (sub, client_ids or client_id_prefix)');
-    return grant;
+    const scope = scopeOfClaims(payload);
+    if (scope === undefined) throw new TokenRefused('no_client_id', 'token names no client id (sub, client_ids or client_id_prefix)');
+    return { scope, expiresAtMs: typeof payload.exp === 'number' ? payload.exp * 1000 : undefined };
   }
 }
 

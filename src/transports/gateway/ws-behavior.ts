@@ -47,10 +47,10 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
     idleTimeout: 0,
     sendPingsAutomatically: false,
     upgrade: (res, req, context) => {
-      edge.gate.admit(res, req, context, (session): SocketData => {
+      edge.admit(res, req, context, (session) => {
         const conn = new Connection(nextConnId++, clock.now(), watch);
         conn.edge = session;
-        return { conn };
+        return conn;
       });
     },
     open: (ws: WebSocket<SocketData>) => {
