@@ -22,8 +22,7 @@
  *   register, remove   O(1) + at most two Map operations (id-index.ts)
  *   expiry             O(1), no Map operation, no allocation: the stale id
  *                      goes into by-slot storage grown at registration
- *   a sweep that empties the shard after expiries: one Map.clear and a fill
- *                      of the by-slot ids (O(slots ever taken))
+ *   a sweep that empties the shard after expiries: one Map.clear, O(1)
  *   crash repair       O(n log n + slots ever taken), only after a crash
  *   memory             56 bytes per slot in SharedArrayBuffers (+ the Map
  *                      entry, the id string and two by-slot array entries
@@ -126,7 +125,16 @@ export class Shard extends SharedShard {
     this.index.forgetReleased(slot);
   }
 
-  /** When no client is live (size 0): drops every id at once. */
+  /**
+   * After a view released `slot` in a sweep that emptied the shard: its id
+   * goes stale as an owner's expiry leaves it (no Map operation), and
+   * `forgetAllIds` then drops every entry at once.
+   */
+  endReleased(slot: number): void {
+    this.index.ended(slot);
+  }
+
+  /** When no client is live (size 0), after `endReleased` for each slot a view released: drops every id at once. */
   forgetAllIds(): void {
     this.index.forgetAll();
   }

@@ -59,7 +59,8 @@ export async function deliverFindings(
         ids.push(id);
         deadlines.push(result.expiredDeadlines[i]);
       }
-      if (!emptied) shard.forgetReleased(slot);
+      if (emptied) shard.endReleased(slot);
+      else shard.forgetReleased(slot);
     }
     if (ids.length > 0) events.expired?.({ count: ids.length, ids, deadlines }, now);
     if (end < n) await nextTurn();
