@@ -27,9 +27,9 @@ export function relinkShard(shard: SharedShard, live: readonly number[], pingedU
   const times = byReg.map((slot) => {
     const lastSeen = shard.lastSeen(slot);
     slots.setF64(slot, SEEN, lastSeen);
-    const state = slots.i32(slot, STATE);
+    const state = slots.hot(slot, STATE);
     const delivered = (state & PINGED) !== 0 && shard.pingDueAt(lastSeen, shard.pingIntervalOf(slot)) <= pingedUpTo;
-    slots.setI32(slot, STATE, delivered ? state : state & ~PINGED);
+    slots.setHot(slot, STATE, delivered ? state : state & ~PINGED);
     return shard.nextLookAt(slot, lastSeen, -Infinity, delivered);
   });
   let cur = shard.wheel.cur;

@@ -32,7 +32,7 @@ import { IdIndex } from './id-index.js';
 import { storeBeat } from './shared-beat.js';
 import { SharedShard, type ShardOptions } from './shared-shard.js';
 import { relinkShard } from './shard-repair.js';
-import { NIL, PAGE_MASK, PAGE_SHIFT, PINGED, REG_SEQ, SEEN, STATE, STRIDE, BEAT, FILED, INTERVAL, TIMEOUT } from './slot-store.js';
+import { BEAT, FILED, HOT_STRIDE, INTERVAL, NIL, PAGE_MASK, PAGE_SHIFT, PINGED, REG_SEQ, SEEN, STATE, TIMEOUT } from './slot-store.js';
 import type { SweepSink } from './sweep-batch.js';
 
 export class Shard extends SharedShard {
@@ -80,9 +80,9 @@ export class Shard extends SharedShard {
       this.index.add(id, slot);
       this.slots.setF64(slot, REG_SEQ, regSeq);
     }
-    this.slots.setI32(slot, TIMEOUT, timeoutMs);
-    this.slots.setI32(slot, INTERVAL, pingIntervalMs);
-    this.slots.setI32(slot, STATE, this.slots.i32(slot, STATE) & ~PINGED);
+    this.slots.setHot(slot, TIMEOUT, timeoutMs);
+    this.slots.setHot(slot, INTERVAL, pingIntervalMs);
+    this.slots.setHot(slot, STATE, this.slots.hot(slot, STATE) & ~PINGED);
     this.slots.setF64(slot, SEEN, now);
     storeBeat(this.slots, slot, now);
     this.fileAt(slot, this.nextLookAt(slot, now, now, false));
@@ -101,8 +101,8 @@ export class Shard extends SharedShard {
    * next time must then be armed for this one.
    */
   heartbeat(slot: number, now: number): number {
-    const page = this.slots.i32Pages[slot >>> PAGE_SHIFT];
-    const base = (slot & PAGE_MASK) * STRIDE;
+    const page = this.slots.hotPages[slot >>> PAGE_SHIFT];
+    const base = (slot & PAGE_MASK) * HOT_STRIDE;
     page[base + BEAT] = now | 0;
     return (page[base + STATE] & PINGED) !== 0 ? this.endPingedSilence(slot, now) : Infinity;
   }
@@ -163,7 +163,7 @@ export class Shard extends SharedShard {
     const slots = this.slots;
     if (now <= slots.f64(slot, SEEN)) return Infinity;
     slots.setF64(slot, SEEN, now);
-    slots.setI32(slot, STATE, slots.i32(slot, STATE) & ~PINGED);
+    slots.setHot(slot, STATE, slots.hot(slot, STATE) & ~PINGED);
     const next = this.nextLookAt(slot, now, now, false);
     if (next >= slots.f64(slot, FILED) && this.wheel.holds(slot)) return Infinity;
     this.unfile(slot);

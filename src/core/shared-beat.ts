@@ -43,21 +43,21 @@
  *    slot's next occupant (registered at about that time) is at worst seen a
  *    few microseconds later than it was.
  */
-import { BEAT, isLiveLife, PAGE_MASK, PAGE_SHIFT, slotOf, STATE, STRIDE, type SlotStore } from './slot-store.js';
+import { BEAT, HOT_STRIDE, isLiveLife, PAGE_MASK, PAGE_SHIFT, slotOf, STATE, type SlotStore } from './slot-store.js';
 
-/** The slot's BEAT word index within its page. */
+/** The slot's BEAT word index within its hot page. */
 function beatIndex(slot: number): number {
-  return (slot & PAGE_MASK) * STRIDE + BEAT;
+  return (slot & PAGE_MASK) * HOT_STRIDE + BEAT;
 }
 
 /** Records `now` as last_seen of `slot` (rule 1). */
 export function storeBeat(slots: SlotStore, slot: number, now: number): void {
-  Atomics.store(slots.i32Pages[slot >>> PAGE_SHIFT], beatIndex(slot), now | 0);
+  Atomics.store(slots.hotPages[slot >>> PAGE_SHIFT], beatIndex(slot), now | 0);
 }
 
 /** The beat as last stored, unwrapped against `seen` (rule 4). */
 export function loadLastSeen(slots: SlotStore, slot: number, seen: number): number {
-  const beat = Atomics.load(slots.i32Pages[slot >>> PAGE_SHIFT], beatIndex(slot));
+  const beat = Atomics.load(slots.hotPages[slot >>> PAGE_SHIFT], beatIndex(slot));
   const lastSeen = seen + ((beat - (seen | 0)) | 0);
   return lastSeen > seen ? lastSeen : seen;
 }
@@ -70,9 +70,9 @@ export function loadLastSeen(slots: SlotStore, slot: number, seen: number): numb
  */
 export function beatFromAnyThread(slots: SlotStore, handle: number, now: number): boolean {
   const slot = slotOf(handle);
-  const page = slots.i32Pages[slot >>> PAGE_SHIFT];
+  const page = slots.hotPages[slot >>> PAGE_SHIFT];
   if (page === undefined) return false;
-  const stateIndex = (slot & PAGE_MASK) * STRIDE + STATE;
+  const stateIndex = (slot & PAGE_MASK) * HOT_STRIDE + STATE;
   if (!isLiveLife(Atomics.load(page, stateIndex), slot, handle)) return false;
   Atomics.store(page, beatIndex(slot), now | 0);
   return isLiveLife(Atomics.load(page, stateIndex), slot, handle);

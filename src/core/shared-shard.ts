@@ -67,23 +67,26 @@
  */
 import { loadLastSeen } from './shared-beat.js';
 import {
+  BEAT,
   FILED,
   INTERVAL,
   LIVE,
   NIL,
+  HOT_STRIDE,
   PAGE_MASK,
   PAGE_SHIFT,
   PINGED,
   REG_SEQ,
   SEEN,
   STATE,
-  STRIDE,
   SlotStore,
   TIMEOUT,
   type SlotBuffers,
 } from './slot-store.js';
 import type { SweepSink } from './sweep-batch.js';
 import { TimingWheel, type WheelBuffers } from './timing-wheel.js';
+
+const TWO_31 = 2 ** 31;
 
 /** The shared state of a shard, enough for another thread to make a view. */
 export interface ShardBuffers {
@@ -151,11 +154,11 @@ export abstract class SharedShard {
   }
 
   timeoutOf(slot: number): number {
-    return this.slots.i32(slot, TIMEOUT);
+    return this.slots.hot(slot, TIMEOUT);
   }
 
   pingIntervalOf(slot: number): number {
-    return this.slots.i32(slot, INTERVAL);
+    return this.slots.hot(slot, INTERVAL);
   }
 
   /** The time the client is filed at in the wheel: at or before its expiry time (deadline + 1). */
@@ -164,13 +167,21 @@ export abstract class SharedShard {
   }
 
   /**
-   * Whether the client may be past its deadline at `t`: false before the
-   * time it is filed at (filed at or before its expiry). Decided from the
-   * wheel's earliest time when it can be, so a heartbeat in a shard with
-   * nothing due reads none of the slot's cold fields.
+   * Whether the client is past its deadline at `t` (exact). Decided without
+   * the slot's cold record when it can be (a heartbeat's check): false
+   * before the wheel's earliest time; otherwise false when the silence read
+   * from BEAT alone is within the timeout. That reading is
+   * (t - last_seen) mod 2^32, exact while t - last_seen < 2^32: every live
+   * client is filed at or after `earliest` and at or before its expiry, so
+   * last_seen >= earliest - timeout - 1 > earliest - 2^31, and t is within
+   * 2^31 of `earliest`. A BEAT older than SEEN (rule 4 of shared-beat.ts)
+   * or ahead of t only reads as a longer silence: the exact test decides.
    */
   mayBeExpired(slot: number, t: number): boolean {
-    if (t < this.wheel.filedNoEarlierThan() || t < this.slots.f64(slot, FILED)) return false;
+    const earliest = this.wheel.filedNoEarlierThan();
+    if (t < earliest) return false;
+    const slots = this.slots;
+    if (t - earliest < TWO_31 && ((t | 0) - slots.hot(slot, BEAT)) >>> 0 <= slots.hot(slot, TIMEOUT)) return false;
     return this.deadlineOf(slot) < t;
   }
 
@@ -242,9 +253,9 @@ export abstract class SharedShard {
    * this silence or not.
    */
   nextLookAt(slot: number, lastSeen: number, now: number, pinged: boolean): number {
-    const expiry = lastSeen + this.slots.i32(slot, TIMEOUT) + 1;
+    const expiry = lastSeen + this.slots.hot(slot, TIMEOUT) + 1;
     if (!this.trackPings) return expiry;
-    const interval = this.slots.i32(slot, INTERVAL);
+    const interval = this.slots.hot(slot, INTERVAL);
     if (!pinged) return Math.min(expiry, this.pingDueAt(lastSeen, interval));
     // Pinged: only a heartbeat can bring the next ping before the expiry.
     return this.beatsFromOtherThreads && now >= 0 ? Math.min(expiry, this.pingDueAt(now, interval)) : expiry;
@@ -292,24 +303,24 @@ export abstract class SharedShard {
     const slots = this.slots;
     const seen = slots.f64(slot, SEEN);
     const lastSeen = loadLastSeen(slots, slot, seen);
-    let state = slots.i32(slot, STATE);
+    let state = slots.hot(slot, STATE);
     if (lastSeen !== seen) {
       slots.setF64(slot, SEEN, lastSeen);
       state &= ~PINGED;
     }
-    const deadline = lastSeen + slots.i32(slot, TIMEOUT);
+    const deadline = lastSeen + slots.hot(slot, TIMEOUT);
     if (deadline < now) {
       // A heartbeat that landed while it was being expired: look again.
       if (!this.expire(slot, state, lastSeen, deadline, out)) this.look(slot, now, out);
       return;
     }
     let pinged = (state & PINGED) !== 0;
-    if (!pinged && this.trackPings && this.pingDueAt(lastSeen, slots.i32(slot, INTERVAL)) <= now) {
+    if (!pinged && this.trackPings && this.pingDueAt(lastSeen, slots.hot(slot, INTERVAL)) <= now) {
       out.pinged(this, slot);
       state |= PINGED;
       pinged = true;
     }
-    slots.setI32(slot, STATE, state);
+    slots.setHot(slot, STATE, state);
     this.fileAt(slot, this.nextLookAt(slot, lastSeen, now, pinged));
   }
 
@@ -319,8 +330,8 @@ export abstract class SharedShard {
    */
   private expire(slot: number, state: number, lastSeen: number, deadline: number, out: SweepSink<this>): boolean {
     if (this.beatsFromOtherThreads) {
-      const page = this.slots.i32Pages[slot >>> PAGE_SHIFT];
-      const stateIndex = (slot & PAGE_MASK) * STRIDE + STATE;
+      const page = this.slots.hotPages[slot >>> PAGE_SHIFT];
+      const stateIndex = (slot & PAGE_MASK) * HOT_STRIDE + STATE;
       Atomics.store(page, stateIndex, state & ~LIVE);
       if (loadLastSeen(this.slots, slot, lastSeen) !== lastSeen) {
         Atomics.store(page, stateIndex, state);

@@ -3,14 +3,19 @@
  *
  * LAYOUT
  *
- * A slot is a small integer; its fields are 56 contiguous bytes of one page
- * (PAGE_SIZE slots a page), read through an Int32Array and a Float64Array
- * over the same buffer:
+ * A slot is a small integer; its 56 bytes of fields are split in two
+ * records, each in its own page (PAGE_SIZE slots a page): the hot record,
+ * all a heartbeat reads or writes, and the cold record, what only a sweep,
+ * a registration or a walk of the order touches:
  *
- *   int32 words 0..7                                         float64 words 4..6
- *   +------+-------+---------+----------+------+------+------+------+ +---------+------+-------+
- *   | BEAT | STATE | TIMEOUT | INTERVAL |W_NEXT|W_PREV|O_NEXT|O_PREV| | REG_SEQ | SEEN | FILED |
- *   +------+-------+---------+----------+------+------+------+------+ +---------+------+-------+
+ *   hot: int32 words 0..3 (16 bytes, 4 to a cache line)
+ *   +------+-------+---------+----------+
+ *   | BEAT | STATE | TIMEOUT | INTERVAL |
+ *   +------+-------+---------+----------+
+ *   cold: int32 words 0..3, float64 words 2..4 (40 bytes)
+ *   +------+------+------+------+ +---------+------+-------+
+ *   |W_NEXT|W_PREV|O_NEXT|O_PREV| | REG_SEQ | SEEN | FILED |
+ *   +------+------+------+------+ +---------+------+-------+
  *
  *   BEAT      last_seen mod 2^32, the only field another thread may write
  *             (shared-beat.ts holds the rule); a heartbeat is one store here
@@ -25,14 +30,18 @@
  *             the reference BEAT is unwrapped against
  *   FILED     the time the slot is filed at in the wheel
  *
- * A heartbeat touches BEAT and STATE, the first 8 bytes: one cache line. A
- * sweep touches the whole slot. 56 bytes, not 64: a million clients stay
- * under 64 bytes each in shared memory with the last page's unused tail.
+ * Why two records: a heartbeat in random order touches one 16-byte record
+ * (one cache line, never two), and the hot records of 100,000 clients are
+ * 1.6 MB, not the 5.6 MB of whole slots, so they mostly stay in cache: it
+ * checks the handle's life (STATE), whether the client is past its deadline
+ * (BEAT, TIMEOUT) and stores BEAT, all there. A sweep touches both. 56
+ * bytes in all: a million clients stay under 64 bytes each in shared
+ * memory with the last page's unused tail.
  *
- * Why pages: growing never copies. A new page is one allocation of
- * PAGE_SIZE * 56 bytes (about 0.45 MiB), so capacity grows in O(1) without a
- * stop-the-world copy, and a worker holding the old pages only needs the new
- * one. The cost is one array index per access (`pages[slot >>> PAGE_SHIFT]`).
+ * Why pages: growing never copies. A new page is two allocations (128 KiB
+ * hot, 320 KiB cold), so capacity grows in O(1) without a stop-the-world
+ * copy, and a worker holding the old pages only needs the new ones. The
+ * cost is one array index per access (`pages[slot >>> PAGE_SHIFT]`).
  *
  * Shard-wide scalars (free-list head, live count, slots ever handed out, the
  * registration order's ends) sit in `header`, also shared, so the whole state
@@ -45,30 +54,37 @@
  */
 // 8192 slots a page: the unused tail of the last page stays small (at 1M
 // clients, 56.4 bytes per client in shared memory), while a worker task
-// still carries few buffers (one per page: 123 at 1M clients).
+// still carries few buffers (two per page: 246 at 1M clients).
 export const PAGE_SHIFT = 13;
 export const PAGE_SIZE = 1 << PAGE_SHIFT;
 export const PAGE_MASK = PAGE_SIZE - 1;
 
-/** Bytes per slot, and the same in int32 words. */
-const SLOT_BYTES = 56;
-export const STRIDE = SLOT_BYTES / 4;
-/** A slot's float64 words start at this index of the page's Float64Array (slot * F64_STRIDE + column). */
-const F64_STRIDE = SLOT_BYTES / 8;
+/** A column of the hot record (int32 words) and of the cold one (int32 or float64 words): distinct types, so one is never read as the other. */
+export type HotColumn = number & { readonly record: 'hot' };
+export type ColdColumn = number & { readonly record: 'cold' };
 
-// int32 columns
-export const BEAT = 0;
-export const STATE = 1;
-export const TIMEOUT = 2;
-export const INTERVAL = 3;
-export const W_NEXT = 4;
-export const W_PREV = 5;
-const O_NEXT = 6;
-const O_PREV = 7;
-// float64 columns (index into the slot's 7 float64 words)
-export const REG_SEQ = 4;
-export const SEEN = 5;
-export const FILED = 6;
+/** Bytes per slot in each record, and the same in words. */
+const HOT_BYTES = 16;
+const COLD_BYTES = 40;
+export const HOT_STRIDE = HOT_BYTES / 4;
+const COLD_STRIDE = COLD_BYTES / 4;
+/** A slot's float64 words start at slot * F64_STRIDE + column of the cold page's Float64Array. */
+const F64_STRIDE = COLD_BYTES / 8;
+
+// hot int32 columns
+export const BEAT = 0 as HotColumn;
+export const STATE = 1 as HotColumn;
+export const TIMEOUT = 2 as HotColumn;
+export const INTERVAL = 3 as HotColumn;
+// cold int32 columns
+export const W_NEXT = 0 as ColdColumn;
+export const W_PREV = 1 as ColdColumn;
+const O_NEXT = 2 as ColdColumn;
+const O_PREV = 3 as ColdColumn;
+// cold float64 columns (index into the slot's 5 float64 words; 0 and 1 are the int32 words above)
+export const REG_SEQ = 2 as ColdColumn;
+export const SEEN = 3 as ColdColumn;
+export const FILED = 4 as ColdColumn;
 
 /** STATE bits below the generation. */
 export const LIVE = 1;
@@ -95,11 +111,17 @@ const MAX_SLOTS = HANDLE_SLOT_SPACE;
 
 export interface SlotBuffers {
   header: SharedArrayBuffer;
+  /** Hot records, a page each. */
+  hot: SharedArrayBuffer[];
+  /** Cold records, a page each. */
   pages: SharedArrayBuffer[];
 }
 
 export class SlotStore {
   readonly header: Int32Array;
+  /** Hot records, a page each. */
+  readonly hotPages: Int32Array[] = [];
+  /** Cold records, a page each, as int32 and as float64 words. */
   readonly i32Pages: Int32Array[] = [];
   readonly f64Pages: Float64Array[] = [];
 
@@ -116,7 +138,11 @@ export class SlotStore {
   }
 
   buffers(): SlotBuffers {
-    return { header: this.header.buffer as SharedArrayBuffer, pages: this.i32Pages.map((p) => p.buffer as SharedArrayBuffer) };
+    return {
+      header: this.header.buffer as SharedArrayBuffer,
+      hot: this.hotPages.map((p) => p.buffer as SharedArrayBuffer),
+      pages: this.i32Pages.map((p) => p.buffer as SharedArrayBuffer),
+    };
   }
 
   /** Slots ever handed out: every live slot is below it. */
@@ -126,7 +152,7 @@ export class SlotStore {
 
   /** Picks up pages another thread added since this view was made. */
   adoptPages(buffers: SlotBuffers): void {
-    for (let i = this.i32Pages.length; i < buffers.pages.length; i++) this.addView(buffers.pages[i]);
+    for (let i = this.i32Pages.length; i < buffers.pages.length; i++) this.addView(buffers.hot[i], buffers.pages[i]);
   }
 
   get size(): number {
@@ -135,7 +161,7 @@ export class SlotStore {
 
   /** Bytes held in SharedArrayBuffers for slots. */
   get sharedBytes(): number {
-    return this.i32Pages.length * PAGE_SIZE * SLOT_BYTES + HEADER_INTS * 4;
+    return this.i32Pages.length * PAGE_SIZE * (HOT_BYTES + COLD_BYTES) + HEADER_INTS * 4;
   }
 
   /** Takes a free slot (reusing released ones first), starts its next life, appends it to the order. */
@@ -146,10 +172,10 @@ export class SlotStore {
     } else {
       slot = this.header[H_HIGH_WATER]++;
       if (slot >= MAX_SLOTS) throw new RangeError(`shard is full (${MAX_SLOTS} slots)`);
-      if (slot >>> PAGE_SHIFT >= this.i32Pages.length) this.addView(new SharedArrayBuffer(PAGE_SIZE * SLOT_BYTES));
+      if (slot >>> PAGE_SHIFT >= this.i32Pages.length) this.addView(new SharedArrayBuffer(PAGE_SIZE * HOT_BYTES), new SharedArrayBuffer(PAGE_SIZE * COLD_BYTES));
     }
-    const gen = ((this.i32(slot, STATE) >>> FLAG_BITS) + 1) % GEN_SPACE;
-    this.setI32(slot, STATE, (gen << FLAG_BITS) | LIVE);
+    const gen = ((this.hot(slot, STATE) >>> FLAG_BITS) + 1) % GEN_SPACE;
+    this.setHot(slot, STATE, (gen << FLAG_BITS) | LIVE);
     this.header[H_SIZE]++;
     this.appendToOrder(slot);
     return slot;
@@ -157,7 +183,7 @@ export class SlotStore {
 
   /** Ends a life: out of the order, onto the free list. GEN is left alone (see the header). */
   release(slot: number): void {
-    this.setI32(slot, STATE, this.i32(slot, STATE) & ~FLAGS);
+    this.setHot(slot, STATE, this.hot(slot, STATE) & ~FLAGS);
     this.unlinkFromOrder(slot);
     this.setI32(slot, O_NEXT, this.header[H_FREE_HEAD]);
     this.header[H_FREE_HEAD] = slot;
@@ -185,53 +211,61 @@ export class SlotStore {
     this.header[H_ORDER_TAIL] = NIL;
     for (let slot = this.header[H_HIGH_WATER] - 1; slot >= 0; slot--) {
       if (isLive[slot]) continue;
-      this.setI32(slot, STATE, this.i32(slot, STATE) & ~FLAGS);
+      this.setHot(slot, STATE, this.hot(slot, STATE) & ~FLAGS);
       this.setI32(slot, O_NEXT, this.header[H_FREE_HEAD]);
       this.header[H_FREE_HEAD] = slot;
     }
     for (const slot of live) {
-      this.setI32(slot, STATE, this.i32(slot, STATE) | LIVE);
+      this.setHot(slot, STATE, this.hot(slot, STATE) | LIVE);
       this.appendToOrder(slot);
     }
     this.header[H_SIZE] = live.length;
   }
 
-  i32(slot: number, col: number): number {
-    return this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * STRIDE + col];
+  hot(slot: number, col: HotColumn): number {
+    return this.hotPages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * HOT_STRIDE + col];
   }
 
-  setI32(slot: number, col: number, value: number): void {
-    this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * STRIDE + col] = value;
+  setHot(slot: number, col: HotColumn, value: number): void {
+    this.hotPages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * HOT_STRIDE + col] = value;
   }
 
-  f64(slot: number, col: number): number {
+  i32(slot: number, col: ColdColumn): number {
+    return this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * COLD_STRIDE + col];
+  }
+
+  setI32(slot: number, col: ColdColumn, value: number): void {
+    this.i32Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * COLD_STRIDE + col] = value;
+  }
+
+  f64(slot: number, col: ColdColumn): number {
     return this.f64Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * F64_STRIDE + col];
   }
 
-  setF64(slot: number, col: number, value: number): void {
+  setF64(slot: number, col: ColdColumn, value: number): void {
     this.f64Pages[slot >>> PAGE_SHIFT][(slot & PAGE_MASK) * F64_STRIDE + col] = value;
   }
 
   isLive(slot: number): boolean {
-    return (this.i32(slot, STATE) & LIVE) !== 0;
+    return (this.hot(slot, STATE) & LIVE) !== 0;
   }
 
   handleOf(slot: number): number {
-    return (this.i32(slot, STATE) >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot;
+    return (this.hot(slot, STATE) >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot;
   }
 
   /** The slot a handle names, live or not, or NIL once a later life began. */
   slotOfLife(handle: number): number {
     const slot = slotOf(handle);
     if (slot >= this.header[H_HIGH_WATER]) return NIL;
-    return (this.i32(slot, STATE) >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot === handle ? slot : NIL;
+    return (this.hot(slot, STATE) >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot === handle ? slot : NIL;
   }
 
   /** The slot a handle names, or NIL if that life has ended. */
   slotOfHandle(handle: number): number {
     const slot = slotOf(handle);
     if (slot >= this.header[H_HIGH_WATER]) return NIL;
-    return isLiveLife(this.i32(slot, STATE), slot, handle) ? slot : NIL;
+    return isLiveLife(this.hot(slot, STATE), slot, handle) ? slot : NIL;
   }
 
   private appendToOrder(slot: number): void {
@@ -252,9 +286,10 @@ export class SlotStore {
     else this.setI32(next, O_PREV, prev);
   }
 
-  private addView(buffer: SharedArrayBuffer): void {
-    this.i32Pages.push(new Int32Array(buffer));
-    this.f64Pages.push(new Float64Array(buffer));
+  private addView(hot: SharedArrayBuffer, cold: SharedArrayBuffer): void {
+    this.hotPages.push(new Int32Array(hot));
+    this.i32Pages.push(new Int32Array(cold));
+    this.f64Pages.push(new Float64Array(cold));
   }
 }
 

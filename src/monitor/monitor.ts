@@ -234,7 +234,7 @@ export class KeepAliveMonitor {
     if (refiled < this.refiledAt) this.refiledAt = refiled;
     // Only a heartbeat that ended a pinged silence files its client earlier
     // (at `refiled`); any other leaves every filed time, and so the bound,
-    // as it was. Not read from the slot: a heartbeat touches BEAT and STATE only.
+    // as it was. Not read from the slot: a heartbeat touches its hot record only (slot-store.ts).
     if (refiled < this.dueBound) this.dueBound = refiled;
     return true;
   }

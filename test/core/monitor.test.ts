@@ -105,6 +105,15 @@ describe('KeepAliveMonitor (programmatic API)', () => {
     expect(m.check(25)).toEqual({ expired: ['a'], active: ['a'] });
   });
 
+  it('refuses a heartbeat after a silence of 2^32 ms + a little, which the hot record alone would read as 5 ms', () => {
+    const m = new KeepAliveMonitor();
+    m.register('quiet', { timeoutMs: 1000 }, 0);
+    m.register('other', { timeoutMs: 1000 }, 0);
+    // A heartbeat sweeps only when its own client is past its deadline: nothing swept 'quiet' before this one.
+    expect(m.heartbeat('quiet', 2 ** 32 + 5)).toBe(false);
+    expect(m.check(2 ** 32 + 5)).toEqual({ expired: ['quiet', 'other'], active: [] });
+  });
+
   it('remove closes a client without reporting it expired', () => {
     const m = new KeepAliveMonitor();
     m.register('a', { timeoutMs: 10 }, 0);
