@@ -61,7 +61,6 @@ export class ClusterNode implements OwnershipHooks {
   private constructor(
     readonly options: ClusterOptions,
     readonly redis: RedisClient,
-    private readonly subscriber: RedisClient,
     /** Reap checks: their own connection, never queued behind a burst of claims (the lease thread has its own). */
     private readonly control: RedisClient,
     private incarnationNow: string,
@@ -88,24 +87,27 @@ export class ClusterNode implements OwnershipHooks {
       fenced: (inc) => this.onFenced(inc),
       info: () => `${options.nodeId} ${this.address} ${this.attached?.registry.size ?? 0}`,
     });
-    this.moves = new MoveListener(subscriber, log, (clientId, generation) => this.onTakenOver(clientId, generation));
+    this.moves = new MoveListener(options.redis, redis, `keepwatch:${options.nodeId}:moves`, log, (clientId, generation) =>
+      this.onTakenOver(clientId, generation),
+    );
     this.reaper = new DeadNodeReaper(control, () => this.incarnationNow, options.leaseMs, options.reapCheckMs, this.metrics, log);
   }
 
   /** Connects (bounded), subscribes, takes a lease: the gateway serves only once it is a member. */
   static async start(options: ClusterOptions, metricsRegistry: Registry, log: Logger): Promise<ClusterNode> {
     const redis = createRedisClient(options.redis, `keepwatch:${options.nodeId}`);
-    const subscriber = createRedisClient(options.redis, `keepwatch:${options.nodeId}:moves`);
     const control = createRedisClient(options.redis, `keepwatch:${options.nodeId}:reaper`);
+    let node: ClusterNode | undefined;
     try {
-      await Promise.all([redis, subscriber, control].map((client) => connectRedis(client, CONNECT_TIMEOUT_MS)));
-      const node = new ClusterNode(options, redis, subscriber, control, newIncarnation(options.nodeId), metricsRegistry, log);
-      await node.moves.listen(node.incarnationNow);
+      await Promise.all([redis, control].map((client) => connectRedis(client, CONNECT_TIMEOUT_MS)));
+      node = new ClusterNode(options, redis, control, newIncarnation(options.nodeId), metricsRegistry, log);
+      // After the connect: the command client's slots say which masters to listen on.
+      await node.moves.start(node.incarnationNow, CONNECT_TIMEOUT_MS);
       return node;
     } catch (error) {
       redis.disconnect();
-      subscriber.disconnect();
       control.disconnect();
+      node?.moves.stop();
       throw new Error(`cluster: ${(error as Error).message}`);
     }
   }
@@ -237,7 +239,7 @@ export class ClusterNode implements OwnershipHooks {
 
   private disconnect(): void {
     this.redis.disconnect();
-    this.subscriber.disconnect();
+    this.moves.stop();
     this.control.disconnect();
   }
 }

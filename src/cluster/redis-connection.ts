@@ -55,14 +55,47 @@ export function createRedisClient(target: RedisTarget, name: string): RedisClien
   return client as RedisClient;
 }
 
+/** One Redis server: a cluster master as its cluster client knows it. */
+export interface ServerAddress {
+  host: string;
+  port: number;
+}
+
+/**
+ * A plain connection to subscribe on one server: the standalone one (its
+ * URL) or one master of a cluster. ioredis reconnects it for ever and
+ * re-subscribes its channels after each reconnect; a subscribe issued while
+ * it is away waits in its offline queue, never dropped after some retries
+ * (a dropped one would not be re-subscribed either).
+ */
+export function createSubscriberConnection(server: string | ServerAddress, name: string): Redis {
+  const options = { connectionName: name, connectTimeout: 2000, lazyConnect: true, maxRetriesPerRequest: null };
+  return typeof server === 'string' ? new Redis(server, options) : new Redis({ ...options, host: server.host, port: server.port });
+}
+
+/** The masters a cluster client routes to now (known once it is connected; updated at each slots refresh). */
+export function clusterMasters(client: Cluster): ServerAddress[] {
+  const out: ServerAddress[] = [];
+  for (const node of client.nodes('master')) {
+    const { host, port } = node.options;
+    if (host !== undefined && port !== undefined) out.push({ host, port });
+  }
+  return out;
+}
+
 /** Connects, bounded: a gateway told to use Redis refuses to start without it. */
 export async function connectRedis(client: RedisClient, timeoutMs: number): Promise<void> {
+  await within(client.connect(), timeoutMs, 'Redis not reachable');
+}
+
+/** `work`, or a rejection "<what> within <timeoutMs> ms" once that has passed. */
+export async function within<T>(work: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      client.connect(),
-      new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`Redis not reachable within ${timeoutMs} ms`)), timeoutMs);
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs);
       }),
     ]);
   } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NODE_KEYS } from '../../src/cluster/key-layout.js';
+import { CLUSTER_SHARDS, clusterShardOf, movesChannel, NODE_KEYS, shardKeys } from '../../src/cluster/key-layout.js';
 import type { GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
 import { reapsOf, useFleet, waitFor, type Fleet, type ClusterEvent } from './helpers/fleet.js';
@@ -145,15 +145,16 @@ describe('a Redis Cluster master killed for 5 s, then restarted (3 masters, no r
     const before = (await fleet.events()).length;
 
     // The worst master to lose: the one holding every node's lease (and a third of the shards).
-    const master = fleet.cluster?.masterOf(NODE_KEYS.leases);
-    if (master === undefined) throw new Error('a cluster fleet has a cluster');
+    const cluster = fleet.cluster;
+    if (cluster === undefined) throw new Error('a cluster fleet has a cluster');
+    const master = cluster.masterOf(NODE_KEYS.leases);
     await master.kill();
     await sleep(1000);
     // Registered while a third of the shards has no master: served locally at once, claimed when it is back.
     const during = await openMany(b.wsUrl(), 'during', 50, 1, CLIENT_TIMEOUT_MS);
     await sleep(4000);
     await master.restart();
-    await fleet.cluster?.waitHealthy();
+    await cluster.waitHealthy();
     await sleep(LEASE_MS + 1000);
 
     const after = (await fleet.events()).slice(before);
@@ -163,5 +164,20 @@ describe('a Redis Cluster master killed for 5 s, then restarted (3 masters, no r
     await fleet.checkInvariant([a, b, c], 20_000);
     const owners = await fleet.owners();
     for (const id of during.ids) expect(owners.get(id)).toBe(await fleet.incarnationOf(b));
+
+    // A listens on the restarted master again, and a takeover in one of its shards reaches A.
+    const incA = await fleet.incarnationOf(a);
+    const restarted = cluster.masters.indexOf(master);
+    await waitFor('A subscribed again on the restarted master', async () => (fleet.subscribersPerServer(movesChannel(incA))[restarted] === 1 ? true : undefined), 10_000);
+    const shard = Array.from({ length: CLUSTER_SHARDS }, (_, s) => s).find((s) => cluster.masterOf(shardKeys(s).owner) === master);
+    const id = Array.from({ length: 1000 }, (_, n) => `back-${n}`).find((candidate) => clusterShardOf(candidate) === shard) ?? '';
+    const onA = await TestClient.open(a.wsUrl());
+    await onA.register(id, CLIENT_TIMEOUT_MS);
+    await waitFor('its claim in Redis', async () => ((await fleet.owners()).get(id) === incA ? true : undefined), 10_000);
+    const onC = await TestClient.open(c.wsUrl());
+    await onC.register(id, CLIENT_TIMEOUT_MS);
+    expect((await onA.next((m) => m.body.type === 'ka_moved', 10_000)).body.client_id).toBe(id);
+    expect(await onA.closed).toMatchObject({ code: 4001 });
+    await fleet.checkInvariant([a, b, c]);
   }, 120_000);
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { movesChannel } from '../../src/cluster/key-layout.js';
 import { metric, type GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
 import { useFleet, type Fleet } from './helpers/fleet.js';
@@ -32,6 +33,10 @@ describe.each(['standalone', 'cluster'] as const)('takeover across gateways (Red
     expect(events[1]).toMatchObject({ from: await fleet.incarnationOf(a), to: await fleet.incarnationOf(b) });
     expect(metric((await b.get('/metrics')).text, 'keepwatch_cluster_takeovers_total{side="won"}')).toBe(1);
     expect(metric((await a.get('/metrics')).text, 'keepwatch_cluster_takeovers_total{side="lost"}')).toBe(1);
+    // A listens on every master: the claim script's PUBLISH reaches it from the master that ran it,
+    // not only relayed over the cluster bus (whose Nagle stalls were a 40 ms takeover tail).
+    const servers = kind === 'cluster' ? 3 : 1;
+    expect(fleet.subscribersPerServer(movesChannel(await fleet.incarnationOf(a)))).toEqual(new Array<number>(servers).fill(1));
     // The new owner serves it; the old gateway no longer knows it.
     expect((await onB.request({ type: 'ka_heartbeat', client_id: 'phone-1' })).body.type).toBe('ka_heartbeat_ok');
     expect((await a.get('/status')).text).not.toContain('phone-1');

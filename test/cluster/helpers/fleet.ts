@@ -90,6 +90,13 @@ export class Fleet {
     return out.sort((a, b) => a.ms - b.ms);
   }
 
+  /** Subscribers to `channel` on each of the fleet's Redis servers (each counts its own connections), in `masters` order. */
+  subscribersPerServer(channel: string): number[] {
+    const servers = this.cluster?.masters ?? (this.standalone === undefined ? [] : [this.standalone]);
+    // redis-cli prints "channel\ncount".
+    return servers.map((server) => Number(server.cli('pubsub', 'numsub', channel).split('\n').pop()));
+  }
+
   /** Lease holders (live incarnations) and fenced ones. */
   async nodes(): Promise<{ live: string[]; fenced: Set<string> }> {
     const live = await this.inspect.zrange(NODE_KEYS.leases, '0', '-1');
