@@ -3,16 +3,17 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Cluster } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { CLUSTER_SHARDS, clusterShardOf, shardKeys } from '../../src/cluster/key-layout.js';
-import { startRedisCluster, type RedisCluster } from '../../test/helpers/redis-servers.js';
+import { startRedis, startRedisCluster, type RedisServer } from '../../test/helpers/redis-servers.js';
 import { LatencyHistogram, printTable, progress, writeLatencyChart, writeResultsJson, type LatencySummary } from '../lib/index.js';
 import { ClusterGateway } from './cluster-gateway.js';
 import { commandMix, readCounters, type RedisCounters } from './redis-stats.js';
-import { measureTakeovers } from './takeover-latency.js';
+import { measureTakeovers, SLOW_MS } from './takeover-latency.js';
 
 /**
- * bench:cluster: 3 gateways on one machine on a 3-master Redis Cluster,
+ * bench:cluster: 3 gateways on one machine on a 3-master Redis Cluster
+ * (`--standalone`: on one standalone redis-server, the `--redis` path),
  * 100,000 quiet clients (multiplexed, 20 sockets per gateway), in one run:
  *   1. Redis commands/s and Redis CPU at steady state, at two heartbeat
  *      rates (the load must not follow the rate);
@@ -32,12 +33,35 @@ const HARD_BOUND_MS = 12 * 60_000;
 
 const LOAD_CHILD = fileURLToPath(new URL('./heartbeat-load.js', import.meta.url));
 const loads: ChildProcess[] = [];
-let redisCluster: RedisCluster | undefined;
+const STANDALONE = process.argv.includes('--standalone');
+const REDIS_LABEL = STANDALONE ? 'standalone Redis' : '3-master Redis Cluster';
+/** The bench's Redis: its servers (masters), the gateways' flags, a client for the bench's own reads. */
+interface BenchRedis {
+  servers: RedisServer[];
+  gatewayArgs: string[];
+  inspect(): Redis | Cluster;
+  stop(): Promise<void>;
+}
+let benchRedis: BenchRedis | undefined;
+
+async function startBenchRedis(): Promise<BenchRedis> {
+  if (STANDALONE) {
+    const server = await startRedis();
+    return { servers: [server], gatewayArgs: ['--redis', `redis://127.0.0.1:${server.port}`], inspect: () => new Redis(server.port, '127.0.0.1'), stop: () => server.stop() };
+  }
+  const cluster = await startRedisCluster();
+  return {
+    servers: cluster.masters,
+    gatewayArgs: ['--redis-cluster', cluster.seeds],
+    inspect: () => new Cluster(cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port }))),
+    stop: () => cluster.stop(),
+  };
+}
 
 function killEverything(): void {
   ClusterGateway.killAll();
   for (const l of loads) l.kill('SIGKILL');
-  for (const m of redisCluster?.masters ?? []) {
+  for (const m of benchRedis?.servers ?? []) {
     try {
       process.kill(m.pid, 'SIGKILL');
     } catch {
@@ -67,18 +91,18 @@ function startLoad(url: string, prefix: string, count: number, periodMs: number)
 }
 
 async function steadyWindow(
-  cluster: RedisCluster,
+  servers: RedisServer[],
   label: string,
 ): Promise<{ label: string; commandsPerSecond: number; redisCpuPercent: number; evalshaPerSecond: number; mixPerSecond: { [command: string]: number } }> {
-  const mix0 = commandMix(cluster.masters);
-  const c0: RedisCounters = readCounters(cluster.masters);
+  const mix0 = commandMix(servers);
+  const c0: RedisCounters = readCounters(servers);
   const t0 = performance.now();
   await sleep(WINDOW_MS);
-  const c1 = readCounters(cluster.masters);
-  const mix1 = commandMix(cluster.masters);
+  const c1 = readCounters(servers);
+  const mix1 = commandMix(servers);
   const seconds = (performance.now() - t0) / 1000;
-  // The bench's own INFO calls (4 per master per window) are not the cluster's load.
-  const own = 4 * cluster.masters.length;
+  // The bench's own INFO calls (4 per server per window) are not the cluster's load.
+  const own = 4 * servers.length;
   const mixPerSecond: { [command: string]: number } = {};
   for (const [name, calls] of mix1) {
     const rate = (calls - (mix0.get(name) ?? 0)) / seconds;
@@ -93,7 +117,7 @@ async function steadyWindow(
   };
 }
 
-async function reapEventsSince(redis: Cluster, fromMs: number, incarnation: string): Promise<number[]> {
+async function reapEventsSince(redis: Redis | Cluster, fromMs: number, incarnation: string): Promise<number[]> {
   const out: number[] = [];
   for (let s = 0; s < CLUSTER_SHARDS; s++) {
     const entries = await redis.xrange(shardKeys(s).events, String(fromMs), '+');
@@ -107,7 +131,7 @@ async function reapEventsSince(redis: Cluster, fromMs: number, incarnation: stri
 const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
 
 /** Resolves once every id has an owner record in Redis (the old gateway's claims landed), or after 10 s. */
-function claimsLanded(redis: Cluster): (ids: string[]) => Promise<void> {
+function claimsLanded(redis: Redis | Cluster): (ids: string[]) => Promise<void> {
   return async (ids) => {
     const deadline = performance.now() + 10_000;
     while (performance.now() < deadline) {
@@ -119,16 +143,15 @@ function claimsLanded(redis: Cluster): (ids: string[]) => Promise<void> {
 }
 
 async function main(): Promise<void> {
-  progress('starting a 3-master Redis Cluster');
-  redisCluster = await startRedisCluster();
-  const cluster = redisCluster;
-  const redisArgs = ['--redis-cluster', cluster.seeds];
+  progress(`starting a ${REDIS_LABEL}`);
+  benchRedis = await startBenchRedis();
+  const redis = benchRedis;
   progress('starting 3 gateways');
   const gateways: ClusterGateway[] = [];
   const logDir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-cluster-'));
   progress(`gateway logs in ${logDir}`);
-  for (let g = 0; g < GATEWAYS; g++) gateways.push(await ClusterGateway.start(`gw-${g}`, redisArgs, join(logDir, `gw-${g}.log`)));
-  const inspect = new Cluster(cluster.masters.map((m) => ({ host: '127.0.0.1', port: m.port })));
+  for (let g = 0; g < GATEWAYS; g++) gateways.push(await ClusterGateway.start(`gw-${g}`, redis.gatewayArgs, join(logDir, `gw-${g}.log`)));
+  const inspect = redis.inspect();
   progress(`${TAKEOVERS / 2} takeovers gw-0 -> gw-1 on an idle fleet`);
   const idleTakeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'idle-takeover', TAKEOVERS / 2, claimsLanded(inspect));
   const per = Math.ceil(CLIENTS / GATEWAYS);
@@ -139,11 +162,11 @@ async function main(): Promise<void> {
   await sleep(3000);
 
   progress('steady state, heartbeat every 10 s');
-  const slow = await steadyWindow(cluster, 'heartbeat every 10 s (10,000 heartbeats/s)');
+  const slow = await steadyWindow(redis.servers, 'heartbeat every 10 s (10,000 heartbeats/s)');
   for (const l of loads) l.send('heartbeat 5000');
   await sleep(2000);
   progress('steady state, heartbeat every 5 s');
-  const fast = await steadyWindow(cluster, 'heartbeat every 5 s (20,000 heartbeats/s)');
+  const fast = await steadyWindow(redis.servers, 'heartbeat every 5 s (20,000 heartbeats/s)');
 
   progress(`${TAKEOVERS} takeovers gw-0 -> gw-1 under that load`);
   const takeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'takeover', TAKEOVERS, claimsLanded(inspect));
@@ -172,7 +195,7 @@ async function main(): Promise<void> {
   const told: LatencySummary = takeovers.told.summary();
   const idleTold: LatencySummary = idleTakeovers.told.summary();
   const reap: LatencySummary = reapHist.summary();
-  printTable('bench:cluster steady state (3 masters)', ['window', 'Redis cmd/s', 'EVALSHA/s', 'Redis CPU %'], [slow, fast].map((w) => [
+  printTable(`bench:cluster steady state (${REDIS_LABEL})`, ['window', 'Redis cmd/s', 'EVALSHA/s', 'Redis CPU %'], [slow, fast].map((w) => [
     w.label, w.commandsPerSecond.toFixed(0), w.evalshaPerSecond.toFixed(0), w.redisCpuPercent.toFixed(1),
   ]));
   printTable('bench:cluster latencies', ['what', 'count', 'p50 ms', 'p99 ms', 'p99.9 ms', 'max ms'], [
@@ -183,10 +206,10 @@ async function main(): Promise<void> {
     [`SIGKILL -> client declared gone (${reaps.length}/${victimClients})`, String(reap.count), String(ms(reap.p50)), String(ms(reap.p99)), String(ms(reap.p999)), String(ms(reap.max))],
   ]);
   const results = {
-    setup: { clients: CLIENTS, gateways: GATEWAYS, socketsPerGateway: SOCKETS_PER_GATEWAY, redis: '3-master Redis Cluster', leaseMs: LEASE_MS, registerSeconds },
+    setup: { clients: CLIENTS, gateways: GATEWAYS, socketsPerGateway: SOCKETS_PER_GATEWAY, redis: REDIS_LABEL, leaseMs: LEASE_MS, registerSeconds },
     steady: [slow, fast],
-    takeoverIdle: { ...idleTake, wrongCloseCodes: idleTakeovers.wrongCodes, lost: idleTakeovers.lost, told: idleTold },
-    takeover: { ...take, told, wrongCloseCodes: takeovers.wrongCodes, lost: takeovers.lost, targetP99Ms: 20, met: ms(take.p99) <= 20 && takeovers.lost === 0 },
+    takeoverIdle: { ...idleTake, wrongCloseCodes: idleTakeovers.wrongCodes, lost: idleTakeovers.lost, slow: idleTakeovers.slow, told: idleTold },
+    takeover: { ...take, told, wrongCloseCodes: takeovers.wrongCodes, lost: takeovers.lost, slow: takeovers.slow, targetP99Ms: 20, met: ms(take.p99) <= 20 && takeovers.lost === 0 },
     sigkill: {
       clients: victimClients,
       reaped: reaps.length,
@@ -197,11 +220,13 @@ async function main(): Promise<void> {
     },
   };
   console.log(`Redis command mix per second (commands inside scripts included): ${JSON.stringify(fast.mixPerSecond)}`);
+  console.log(`takeovers closed ${SLOW_MS} ms or more after the register: ${idleTakeovers.slow}/${idleTakeovers.hist.count} idle, ${takeovers.slow}/${takeovers.hist.count} under load`);
   console.log(`takeovers with no close within 5 s: ${idleTakeovers.lost} idle, ${takeovers.lost} under load; wrong close codes: ${idleTakeovers.wrongCodes} idle, ${takeovers.wrongCodes} under load`);
   console.log(`SIGKILL: ${reaps.length}/${victimClients} declared gone, the last ${lastReapMs} ms after the kill`);
-  console.log(`results: ${writeResultsJson('cluster', results)}`);
+  const name = STANDALONE ? 'cluster-standalone' : 'cluster';
+  console.log(`results: ${writeResultsJson(name, results)}`);
   console.log(
-    `chart: ${writeLatencyChart('cluster', 'bench:cluster (3 gateways, 100,000 clients, 3-master Redis Cluster)', [
+    `chart: ${writeLatencyChart(name, `bench:cluster (3 gateways, ${CLIENTS} clients, ${REDIS_LABEL})`, [
       { scenario: 'takeover: register on gateway B -> old socket on A closed', series: [
         { implementation: 'idle fleet', ...idleTake },
         { implementation: `under load (${CLIENTS} clients heartbeating)`, ...take },
@@ -211,7 +236,7 @@ async function main(): Promise<void> {
   );
   for (const gw of gateways.slice(0, 2)) gw.kill('SIGTERM');
   await sleep(1000);
-  await cluster.stop();
+  await redis.stop();
 }
 
 main().then(

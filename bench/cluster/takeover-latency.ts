@@ -20,7 +20,11 @@ export interface TakeoverResult {
   wrongCodes: number;
   /** Old sockets still open LOST_AFTER_MS after the takeover. */
   lost: number;
+  /** Takeovers closed SLOW_MS or more after the register: where a notice held by Nagle + delayed ACK (40 ms) lands. */
+  slow: number;
 }
+
+export const SLOW_MS = 30;
 
 /**
  * `count` takeovers, one at a time: client "<prefix>-i" alone on its socket
@@ -47,6 +51,7 @@ export async function measureTakeovers(
   const told = new LatencyHistogram();
   let wrongCodes = 0;
   let lost = 0;
+  let slow = 0;
   const BATCH = 100;
   for (let start = 0; start < count; start += BATCH) {
     const ids = Array.from({ length: Math.min(BATCH, count - start) }, (_, i) => `${prefix}-${start + i}`);
@@ -72,11 +77,13 @@ export async function measureTakeovers(
         lost++;
         continue;
       }
-      hist.recordMs(performance.now() - sent);
+      const closedMs = performance.now() - sent;
+      hist.recordMs(closedMs);
+      if (closedMs >= SLOW_MS) slow++;
       told.recordMs((await moved) - sent);
       if (code !== 4001) wrongCodes++;
     }
     for (const ws of [...olds, ...news]) ws.terminate();
   }
-  return { hist, told, wrongCodes, lost };
+  return { hist, told, wrongCodes, lost, slow };
 }
