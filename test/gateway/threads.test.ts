@@ -15,15 +15,19 @@ const STARTUP_MS = 30_000;
 
 const health = async (gw: GatewayProcess): Promise<HealthBody> => JSON.parse((await gw.get('/healthz')).text) as HealthBody;
 
-/** Polls until `check` passes or the bound is over (real threads answer on their own time). */
-async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+/**
+ * Polls until `check` passes (real threads answer on their own time); once
+ * `timeoutMs` has passed, throws with the check, `context` and the last
+ * value read, so that a failure says what was seen.
+ */
+async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, timeoutMs = 5000, context = ''): Promise<T> {
   const until = performance.now() + timeoutMs;
-  let value = await read();
-  while (!check(value) && performance.now() < until) {
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (performance.now() >= until) throw new Error(`not within ${timeoutMs} ms: ${check.toString()}${context === '' ? '' : ` (${context})`}; last read: ${JSON.stringify(value)}`);
     await sleep(50);
-    value = await read();
   }
-  return value;
 }
 
 describe('gateway with --threads 2: two I/O threads on one port', () => {
@@ -101,45 +105,52 @@ describe('gateway with --threads 2: a client_id registered again on another thre
     // 8 connections in turn: with 2 threads, some consecutive ones sit on different threads (all on one: 1 in 128).
     const conns: TestClient[] = [];
     const threadOf: number[] = [];
-    for (let i = 0; i < 8; i++) {
-      const before = await health(gw);
-      const c = await TestClient.open(gw.wsUrl());
-      // The total and the per-thread counts are read from each thread in turn: wait until the
-      // thread that took the connection shows it too, not only the total.
-      const tookIt = (h: typeof before) => h.threads.findIndex((t, k) => t.connections > before.threads[k].connections);
-      const after = await eventually(() => health(gw), (h) => h.connections === before.connections + 1 && tookIt(h) >= 0);
-      threadOf.push(tookIt(after));
-      expect((await c.register('mover', 60_000)).body.type).toBe('ka_register_ok');
-      conns.push(c);
+    try {
+      for (let i = 0; i < 8; i++) {
+        const before = await health(gw);
+        const c = await TestClient.open(gw.wsUrl());
+        conns.push(c);
+        // The total and the per-thread counts are read from each thread in turn: wait until the
+        // thread that took the connection shows it too, not only the total.
+        const tookIt = (h: typeof before) => h.threads.findIndex((t, k) => t.connections > before.threads[k].connections);
+        const after = await eventually(() => health(gw), (h) => h.connections === before.connections + 1 && tookIt(h) >= 0, 5000, `connection ${i}; before it: ${JSON.stringify(before)}`);
+        threadOf.push(tookIt(after));
+        expect((await c.register('mover', 60_000)).body.type).toBe('ka_register_ok');
+      }
+      expect(new Set(threadOf).size).toBe(2);
+      for (const old of conns.slice(0, -1)) {
+        expect((await old.next((m) => m.body.type === 'ka_moved', 5000)).text).toBe('{"type": "ka_moved", "client_id": "mover"}');
+        expect(await old.closed).toMatchObject({ code: 4001, reason: 'client moved to another connection' });
+      }
+      const last = conns[conns.length - 1];
+      expect((await last.request({ type: 'ka_heartbeat', client_id: 'mover' })).body.type).toBe('ka_heartbeat_ok');
+      await eventually(() => health(gw), (x) => x.clients === 1);
+      const status = JSON.parse((await gw.get('/status')).text) as { connections: { client_id: string }[] };
+      expect(status.connections.map((e) => e.client_id)).toEqual(['mover']);
+      expect(metric((await gw.get('/metrics')).text, 'keepwatch_client_moves_total')).toBe(7);
+    } finally {
+      // A failure here must not leave 'mover' registered for the next test to count (it did: 2 clients where 1 was expected).
+      for (const c of conns) c.close();
     }
-    expect(new Set(threadOf).size).toBe(2);
-    for (const old of conns.slice(0, -1)) {
-      expect((await old.next((m) => m.body.type === 'ka_moved', 5000)).text).toBe('{"type": "ka_moved", "client_id": "mover"}');
-      expect(await old.closed).toMatchObject({ code: 4001, reason: 'client moved to another connection' });
-    }
-    const last = conns[conns.length - 1];
-    expect((await last.request({ type: 'ka_heartbeat', client_id: 'mover' })).body.type).toBe('ka_heartbeat_ok');
-    const h = await eventually(() => health(gw), (x) => x.clients === 1);
-    expect(h.clients).toBe(1);
-    const status = JSON.parse((await gw.get('/status')).text) as { connections: { client_id: string }[] };
-    expect(status.connections.map((e) => e.client_id)).toEqual(['mover']);
-    expect(metric((await gw.get('/metrics')).text, 'keepwatch_client_moves_total')).toBe(7);
-    last.close();
   });
 
   it('two connections registering one id at the same instant: exactly one keeps it, the other is told', async () => {
+    await eventually(() => health(gw), (x) => x.clients === 0, 5000, 'the previous test closed its connections');
     for (let round = 0; round < 5; round++) {
       const id = `race-${round}`;
       const [a, b] = [await TestClient.open(gw.wsUrl()), await TestClient.open(gw.wsUrl())];
-      await Promise.all([a.register(id, 60_000), b.register(id, 60_000)]);
-      const h = await eventually(() => health(gw), (x) => x.clients === 1);
-      expect(h.clients).toBe(1);
-      const closed = await Promise.race([a.closed.then(() => a), b.closed.then(() => b)]);
-      const kept = closed === a ? b : a;
-      expect(closed.closedWith?.code).toBe(4001);
-      expect(closed.ofType('ka_moved')).toHaveLength(1);
-      expect((await kept.request({ type: 'ka_heartbeat', client_id: id })).body.type).toBe('ka_heartbeat_ok');
-      kept.close();
+      try {
+        await Promise.all([a.register(id, 60_000), b.register(id, 60_000)]);
+        await eventually(() => health(gw), (x) => x.clients === 1);
+        const closed = await Promise.race([a.closed.then(() => a), b.closed.then(() => b)]);
+        const kept = closed === a ? b : a;
+        expect(closed.closedWith?.code).toBe(4001);
+        expect(closed.ofType('ka_moved')).toHaveLength(1);
+        expect((await kept.request({ type: 'ka_heartbeat', client_id: id })).body.type).toBe('ka_heartbeat_ok');
+      } finally {
+        a.close();
+        b.close();
+      }
       await eventually(() => health(gw), (x) => x.clients === 0);
     }
   });
