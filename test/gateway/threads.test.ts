@@ -12,6 +12,8 @@ interface HealthBody {
 
 /** Each I/O thread loads the gateway's modules (~0.2 s of CPU): generous on a loaded 2-core machine. */
 const STARTUP_MS = 30_000;
+/** How long each thread holds its registration batch in the tests of a late relay (KEEPWATCH_TEST_CLAIMS_DELAY_MS; at most 10 s). */
+const CLAIMS_HELD_MS = 10_000;
 
 const health = async (gw: GatewayProcess): Promise<HealthBody> => JSON.parse((await gw.get('/healthz')).text) as HealthBody;
 
@@ -102,11 +104,13 @@ describe('gateway with --threads 2: a client_id registered again on another thre
   });
 
   it('each later registration takes the client; every earlier connection gets ka_moved and 4001; one holder at the end', async () => {
-    // 8 connections in turn: with 2 threads, some consecutive ones sit on different threads (all on one: 1 in 128).
+    // At least 8 connections in turn, more until both threads took some (the kernel picks: 8 all on one is a 1 in 128 draw,
+    // seen at 10:53 on 3 Dec), so that some consecutive ones sit on different threads.
     const conns: TestClient[] = [];
     const threadOf: number[] = [];
     try {
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 40 && (i < 8 || new Set(threadOf).size < 2); i++) {
+        // Has the previous registration's move (its old connection closed) in it: a collection flushes every thread's claims first.
         const before = await health(gw);
         const c = await TestClient.open(gw.wsUrl());
         conns.push(c);
@@ -124,10 +128,10 @@ describe('gateway with --threads 2: a client_id registered again on another thre
       }
       const last = conns[conns.length - 1];
       expect((await last.request({ type: 'ka_heartbeat', client_id: 'mover' })).body.type).toBe('ka_heartbeat_ok');
-      await eventually(() => health(gw), (x) => x.clients === 1);
+      expect((await health(gw)).clients).toBe(1);
       const status = JSON.parse((await gw.get('/status')).text) as { connections: { client_id: string }[] };
       expect(status.connections.map((e) => e.client_id)).toEqual(['mover']);
-      expect(metric((await gw.get('/metrics')).text, 'keepwatch_client_moves_total')).toBe(7);
+      expect(metric((await gw.get('/metrics')).text, 'keepwatch_client_moves_total')).toBe(conns.length - 1);
     } finally {
       // A failure here must not leave 'mover' registered for the next test to count (it did: 2 clients where 1 was expected).
       for (const c of conns) c.close();
@@ -141,7 +145,8 @@ describe('gateway with --threads 2: a client_id registered again on another thre
       const [a, b] = [await TestClient.open(gw.wsUrl()), await TestClient.open(gw.wsUrl())];
       try {
         await Promise.all([a.register(id, 60_000), b.register(id, 60_000)]);
-        await eventually(() => health(gw), (x) => x.clients === 1);
+        // Both replies are in: the next collection has the move in it (the claims are flushed before it is asked).
+        expect((await health(gw)).clients).toBe(1);
         const closed = await Promise.race([a.closed.then(() => a), b.closed.then(() => b)]);
         const kept = closed === a ? b : a;
         expect(closed.closedWith?.code).toBe(4001);
@@ -152,6 +157,65 @@ describe('gateway with --threads 2: a client_id registered again on another thre
         b.close();
       }
       await eventually(() => health(gw), (x) => x.clients === 0);
+    }
+  });
+});
+
+describe('gateway with --threads 2: a move is in the next /healthz and /status, however late the thread relays it', () => {
+  let gw: GatewayProcess;
+  beforeAll(async () => {
+    // Each thread holds its claims 10 s (test hook): as if preempted right after answering a registration, for longer than any request here takes.
+    gw = await startGateway({ args: ['--threads', '2'], env: { KEEPWATCH_TEST_CLAIMS_DELAY_MS: String(CLAIMS_HELD_MS) }, startupTimeoutMs: STARTUP_MS });
+  }, 2 * STARTUP_MS);
+  afterAll(async () => {
+    await gw.stop();
+  });
+
+  /** `id` registered on a connection of thread 0, then again on one of thread 1 (the kernel picks: connections are opened until both threads hold one). */
+  async function moveAcross(id: string, opened: TestClient[]): Promise<{ from: TestClient; to: TestClient }> {
+    const byThread: (TestClient | undefined)[] = [undefined, undefined];
+    for (let i = 0; i < 40 && byThread.includes(undefined); i++) {
+      const before = await health(gw);
+      const c = await TestClient.open(gw.wsUrl());
+      opened.push(c);
+      const after = await eventually(() => health(gw), (h) => h.connections === before.connections + 1, 5000, `before it: ${JSON.stringify(before)}`);
+      byThread[after.threads.findIndex((t, k) => t.connections > before.threads[k].connections)] ??= c;
+    }
+    const [from, to] = byThread as [TestClient, TestClient];
+    expect((await from.register(id, 60_000)).body.type).toBe('ka_register_ok');
+    expect((await to.register(id, 60_000)).body.type).toBe('ka_register_ok');
+    // Not moved yet (the claims are held): what follows shows that the next request moves it.
+    expect(from.ofType('ka_moved')).toHaveLength(0);
+    return { from, to };
+  }
+
+  it('the /healthz after the reply counts the client once, on its new thread, and its old connection is closed 4001', async () => {
+    const opened: TestClient[] = [];
+    try {
+      const { from, to } = await moveAcross('held', opened);
+      const h = await health(gw);
+      expect(h.clients, JSON.stringify(h)).toBe(1);
+      expect(h.threads.map((t) => t.clients)).toEqual([0, 1]);
+      expect(h.connections).toBe(opened.length - 1);
+      expect((await from.next((m) => m.body.type === 'ka_moved', 1000)).text).toBe('{"type": "ka_moved", "client_id": "held"}');
+      expect(await from.closed).toMatchObject({ code: 4001 });
+      expect((await to.request({ type: 'ka_heartbeat', client_id: 'held' })).body.type).toBe('ka_heartbeat_ok');
+    } finally {
+      for (const c of opened) c.close();
+    }
+  });
+
+  it('the /status after the reply lists the client once', async () => {
+    const opened: TestClient[] = [];
+    try {
+      await eventually(() => health(gw), (h) => h.connections === 0);
+      const { from } = await moveAcross('listed', opened);
+      const status = JSON.parse((await gw.get('/status')).text) as { total: number; connections: { client_id: string }[] };
+      expect(status.connections.map((e) => e.client_id)).toEqual(['listed']);
+      expect(status.total).toBe(1);
+      expect(await from.closed).toMatchObject({ code: 4001 });
+    } finally {
+      for (const c of opened) c.close();
     }
   });
 });

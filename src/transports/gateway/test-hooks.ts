@@ -9,6 +9,20 @@ export interface ClusterTestHooks {
 
 /** The environment switch for test-only routes; no flag turns them on. */
 export const TEST_HOOKS_ENV = 'KEEPWATCH_TEST_HOOKS';
+/** With the test hooks on and --threads N: each I/O thread holds its claims batch this many ms (threads/claim-relay.ts). */
+export const TEST_CLAIMS_DELAY_ENV = 'KEEPWATCH_TEST_CLAIMS_DELAY_MS';
+
+/**
+ * How long an I/O thread holds its claims batch (0: to its next loop turn,
+ * the product's behaviour). Set only by tests: it makes the window in which
+ * two threads both hold a client (a thread preempted right after a
+ * registration) wide enough to look into from outside.
+ */
+export function testClaimsDelayMs(testHooks: boolean, env: NodeJS.ProcessEnv = process.env): number {
+  if (!testHooks) return 0;
+  const ms = Number(env[TEST_CLAIMS_DELAY_ENV] ?? '0');
+  return Number.isInteger(ms) && ms > 0 ? Math.min(ms, 10_000) : 0;
+}
 
 /**
  * GET /test/stall?ms=N blocks the event loop for N ms (at most 10 s), the

@@ -8,25 +8,35 @@
  *
  * Until a sibling reads the batch (its next loop turn: well under a
  * millisecond when idle, longer under load), both threads hold the client;
- * never neither, and the later registration always ends up the owner.
+ * never neither, and the later registration always ends up the owner. The
+ * client has its ka_register_ok by then, so a collection (/healthz,
+ * /metrics, the dashboard) flushes every thread's batch first
+ * (ThreadSupervisor.gather): what it reports has every move made before it.
  */
 export class ClaimRelay {
   private ids: string[] = [];
   private seqs: number[] = [];
   private scheduled = false;
 
-  constructor(private readonly send: (ids: string[], seqs: number[]) => void) {}
+  /** `delayMs` > 0 (a test hook: KEEPWATCH_TEST_CLAIMS_DELAY_MS) holds each batch that long, as a thread preempted before its next loop turn would. */
+  constructor(
+    private readonly send: (ids: string[], seqs: number[]) => void,
+    private readonly delayMs = 0,
+  ) {}
 
   readonly registered = (clientId: string, seq: number): void => {
     this.ids.push(clientId);
     this.seqs.push(seq);
     if (this.scheduled) return;
     this.scheduled = true;
-    setImmediate(() => this.flush());
+    if (this.delayMs > 0) setTimeout(() => this.flush(), this.delayMs).unref();
+    else setImmediate(() => this.flush());
   };
 
-  private flush(): void {
+  /** Sends the registrations not sent yet, if any (the scheduled flush then finds none). */
+  flush(): void {
     this.scheduled = false;
+    if (this.ids.length === 0) return;
     const { ids, seqs } = this;
     this.ids = [];
     this.seqs = [];

@@ -10,6 +10,7 @@ import { SupervisorLink } from './supervisor-link.js';
 import { SharedPerIpConnections } from '../../../edge/limits/shared-per-ip-connections.js';
 import { ProcessCounter, ProcessCounters } from './process-counters.js';
 import { ThreadStatusCursors } from './thread-status-cursors.js';
+import { testClaimsDelayMs } from '../test-hooks.js';
 import type { CollectArgs, IoThreadData, ReportKind, MainToThread, ThreadReports, ThreadToMain } from './thread-messages.js';
 
 /**
@@ -58,7 +59,7 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
   const log = createLogger(data.options.logLevel).child({ thread });
   const seq = new BigInt64Array(data.seq);
   const link = new SupervisorLink(post, data.options.threads);
-  const claims = new ClaimRelay((ids, seqs) => post({ kind: 'claims', ids, seqs }));
+  const claims = new ClaimRelay((ids, seqs) => post({ kind: 'claims', ids, seqs }), testClaimsDelayMs(data.options.testHooks));
   let gateway: Gateway;
   try {
     gateway = await startGateway({ ...data.options, port: data.port }, loaded, log, {
@@ -107,6 +108,11 @@ async function runIoThread(port: MessagePort, data: IoThreadData, thread: number
         return;
       case 'claims':
         for (let i = 0; i < message.ids.length; i++) gateway.registry.yieldTo(message.ids[i], message.seqs[i]);
+        return;
+      case 'flush_claims':
+        // The claims go first on this port: the supervisor has relayed them when it reads the answer.
+        claims.flush();
+        post({ kind: 'claims_flushed', id: message.id });
         return;
       case 'activate':
         return;

@@ -15,7 +15,8 @@ const CURSOR_ANSWER_MS = 1000;
  * landed on this thread (the kernel picks one per connection), so it asks
  * the supervisor, which asks every thread (this one included) and answers
  * with the whole process's figures: one round trip per HTTP request, and
- * for /status one per thread and chunk (each thread's cursor, merged here).
+ * for /status one (every thread's registrations relayed: ThreadSupervisor.gather)
+ * then one per thread and chunk (each thread's cursor, merged here).
  */
 export class SupervisorLink {
   private readonly pending = new Map<number, Pending>();
@@ -36,7 +37,11 @@ export class SupervisorLink {
         contentType: prometheusContentType,
         text: () => this.collect('metrics'),
       },
-      status: () => MergedStatusCursor.open(this.threads, this.cursorLink(this.nextCursor++), STATUS_CHUNK_ENTRIES),
+      status: async () => {
+        // Every thread's registrations relayed first: a client that just moved is listed once, at its new place.
+        await this.collect('claims');
+        return MergedStatusCursor.open(this.threads, this.cursorLink(this.nextCursor++), STATUS_CHUNK_ENTRIES);
+      },
     };
   }
 

@@ -29,10 +29,14 @@ export interface IoThreadData {
   perIp: SharedArrayBuffer | undefined;
 }
 
-/** What a thread asks the supervisor to collect from every thread (for an HTTP request it got). */
-export type CollectKind = 'health' | 'metrics' | 'clients' | 'kick';
+/**
+ * What a thread asks the supervisor to collect from every thread (for an
+ * HTTP request it got); 'claims' collects nothing: every thread's
+ * registration batch relayed, before a /status reader opens its cursors.
+ */
+export type CollectKind = 'health' | 'metrics' | 'clients' | 'kick' | 'claims';
 /** What the supervisor asks of every thread: a collection, or (on its own 1 Hz timer) the dashboard stream's second. */
-export type ReportKind = CollectKind | 'live';
+export type ReportKind = Exclude<CollectKind, 'claims'> | 'live';
 
 /** What a collection is about, for the kinds that take a question: the dashboard's table page, or whom to kick. */
 export interface CollectArgs {
@@ -85,6 +89,7 @@ export interface Collected {
   metrics: string;
   clients: ClientPage;
   kick: KickResult | null;
+  claims: null;
 }
 
 export type ThreadToMain =
@@ -100,6 +105,8 @@ export type ThreadToMain =
   | { kind: 'config_error'; error: string }
   /** Registrations since the last batch (one batch per turn of the thread's loop): relayed to every other thread. */
   | { kind: 'claims'; ids: string[]; seqs: number[] }
+  /** Answers 'flush_claims' `id`, after this thread's pending claims (if any) on the same port. */
+  | { kind: 'claims_flushed'; id: number }
   /** A /status reader on this thread asks its cursor `cursor` on thread `thread` (relayed, stamped with the reader's worker serial); `id` routes the answer. */
   | { kind: 'cursor'; id: number; cursor: number; thread: number; op: CursorOp }
   /** This thread answers reader `reader`'s cursor operation (relayed back). */
@@ -114,6 +121,13 @@ export type MainToThread =
   /** To the warm spare: become thread `thread` (start its gateway on the shared port). */
   | { kind: 'activate'; thread: number }
   | { kind: 'claims'; ids: string[]; seqs: number[] }
+  /**
+   * Send the claims not yet sent now, then 'claims_flushed': the first step
+   * of every collection, so that what each thread reports includes every
+   * move a registration made before the collection was asked (the
+   * supervisor relays the claims before it asks for the reports).
+   */
+  | { kind: 'flush_claims'; id: number }
   /** Reader `reader` (a worker serial) asks its cursor `cursor` on this thread's clients. */
   | { kind: 'cursor'; id: number; cursor: number; reader: number; op: CursorOp }
   /** The answer to this thread's cursor operation; undefined: that thread is not running (none to ask). */

@@ -34,10 +34,9 @@ interface Slot {
   state: 'starting' | 'running' | 'stopping';
 }
 
-interface Collection {
-  what: ReportKind;
-  answers: Map<number, ThreadReports[ReportKind]>;
-  expected: number[];
+/** One question to the running threads: their answers by thread number. */
+interface Ask {
+  answers: Map<number, ThreadReports[ReportKind] | 'flushed'>;
   done(): void;
 }
 
@@ -63,8 +62,8 @@ export class ThreadSupervisor {
   /** Ledger rows in `counters` no live worker holds. */
   private readonly freeLedgers: number[];
   private readonly ledgers = new Map<Worker, number>();
-  private readonly collections = new Map<number, Collection>();
-  private nextCollection = 0;
+  private readonly asks = new Map<number, Ask>();
+  private nextAsk = 0;
   private port = 0;
   private stopping = false;
   /** The warm spare (modules loaded, not listening), once the threads have started. */
@@ -227,10 +226,10 @@ export class ThreadSupervisor {
         void this.collect(message.what, message.args).then((data) => this.send(worker, { kind: 'collected', id: message.id, what: message.what, data }));
         return;
       case 'report':
-        // A failed thread's late answer is not its replacement's.
-        if (this.slots[thread].worker !== worker) return;
-        this.collections.get(message.id)?.answers.set(thread, message.data);
-        this.collections.get(message.id)?.done();
+        this.answered(thread, worker, message.id, message.data);
+        return;
+      case 'claims_flushed':
+        this.answered(thread, worker, message.id, 'flushed');
         return;
       case 'claims':
         this.slots.forEach((slot, other) => {
@@ -303,6 +302,10 @@ export class ThreadSupervisor {
 
   /** Asks every running thread for its figures (at most COLLECT_TIMEOUT_MS) and combines them. */
   private async collect(what: CollectKind, args: CollectArgs = {}): Promise<Collected[CollectKind]> {
+    if (what === 'claims') {
+      await this.flushClaims();
+      return null;
+    }
     const answers = await this.gather(what, args);
     switch (what) {
       case 'health':
@@ -339,38 +342,80 @@ export class ThreadSupervisor {
       });
   }
 
-  private gather(what: ReportKind, args: CollectArgs): Promise<ThreadAnswer<ThreadReports[ReportKind]>[]> {
-    const id = this.nextCollection++;
-    const expected: number[] = [];
+  /**
+   * Every running thread's report. First every thread sends the claims it
+   * has not sent yet (a registration answered a moment ago may still sit in
+   * its batch: the client has its ka_register_ok, the sibling still holds
+   * the client), and the supervisor relays them as they come; only then are
+   * the reports asked, after those claims on each thread's port (messages
+   * on one port arrive in order). So a collection sees every move a
+   * registration made before it was asked: without this step a /healthz
+   * right after a move counted the client, and its old connection, on both
+   * threads (1 move in ~30 on a fresh gateway at load 3). A /status reader
+   * takes the first step alone ('claims') before it opens its cursors.
+   *
+   * Each step waits at most COLLECT_TIMEOUT_MS; a thread that does not
+   * answer the first is not asked the second (reported unresponsive). So a
+   * stalled thread holds a collection about COLLECT_TIMEOUT_MS, twice that
+   * only if it stalls right between the two steps.
+   */
+  private async gather(what: ReportKind, args: CollectArgs): Promise<ThreadAnswer<ThreadReports[ReportKind]>[]> {
+    const flushed = await this.flushClaims();
+    const answers = await this.ask(flushed, (id) => ({ kind: 'report', id, what, args }));
+    return this.slots.map((slot, thread) => {
+      const report = answers.get(thread);
+      if (report !== undefined && report !== 'flushed') return { thread, report };
+      return { thread, missing: slot.state === 'running' ? 'unresponsive' : 'restarting' };
+    });
+  }
+
+  /** Every running thread sends the registrations it has not sent yet (relayed as they come); resolves with the threads that answered. */
+  private async flushClaims(): Promise<number[]> {
+    return [...(await this.ask(this.runningThreads(), (id) => ({ kind: 'flush_claims', id }))).keys()];
+  }
+
+  private runningThreads(): number[] {
+    const running: number[] = [];
+    this.slots.forEach((slot, thread) => {
+      if (slot.state === 'running' && slot.worker !== undefined) running.push(thread);
+    });
+    return running;
+  }
+
+  /** Sends `message(id)` to each of `threads` still running; resolves with their answers once all have answered, or after COLLECT_TIMEOUT_MS. */
+  private ask(threads: readonly number[], message: (id: number) => MainToThread): Promise<Ask['answers']> {
+    const id = this.nextAsk++;
+    const answers: Ask['answers'] = new Map();
     return new Promise((resolve) => {
-      const answers = new Map<number, ThreadReports[ReportKind]>();
+      const expected: number[] = [];
       const finish = (): void => {
         clearTimeout(timer);
-        this.collections.delete(id);
-        resolve(
-          this.slots.map((slot, thread) => {
-            const report = answers.get(thread);
-            if (report !== undefined) return { thread, report };
-            return { thread, missing: slot.state === 'running' ? 'unresponsive' : 'restarting' };
-          }),
-        );
+        this.asks.delete(id);
+        resolve(answers);
       };
       const timer = setTimeout(finish, COLLECT_TIMEOUT_MS);
-      this.collections.set(id, {
-        what,
+      this.asks.set(id, {
         answers,
-        expected,
         done: () => {
           if (expected.every((t) => answers.has(t))) finish();
         },
       });
-      this.slots.forEach((slot, thread) => {
-        if (slot.state !== 'running' || slot.worker === undefined) return;
+      for (const thread of threads) {
+        const slot = this.slots[thread];
+        if (slot.state !== 'running' || slot.worker === undefined) continue;
         expected.push(thread);
-        this.send(slot.worker, { kind: 'report', id, what, args });
-      });
+        this.send(slot.worker, message(id));
+      }
       if (expected.length === 0) finish();
     });
+  }
+
+  /** Thread `thread`'s answer to ask `id`; a failed thread's late answer is not its replacement's. */
+  private answered(thread: number, worker: Worker, id: number, answer: ThreadReports[ReportKind] | 'flushed'): void {
+    const ask = this.asks.get(id);
+    if (ask === undefined || this.slots[thread].worker !== worker) return;
+    ask.answers.set(thread, answer);
+    ask.done();
   }
 
   private send(worker: Worker, message: MainToThread): void {
