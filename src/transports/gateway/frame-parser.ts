@@ -14,11 +14,18 @@ export class UnaddressedFrame extends ProtocolError {}
 
 const malformed = (text: string): UnaddressedFrame => new UnaddressedFrame(ErrorCode.MalformedRequest, text);
 
+/**
+ * Decodes straight from uWS's ArrayBuffer (no Buffer view made per frame,
+ * as Buffer.from(data).toString() would). ignoreBOM: a leading U+FEFF stays
+ * in the text, as Buffer's decoding keeps it (and JSON.parse refuses it).
+ */
+const UTF8 = new TextDecoder('utf-8', { ignoreBOM: true });
+
 /** A frame's text; a binary frame is error 12. */
 export function frameText(data: ArrayBuffer, isBinary: boolean): string {
   if (isBinary) throw malformed('binary frames are not supported: send each request as a JSON text frame');
   // uWS has already refused text frames that are not valid UTF-8.
-  return Buffer.from(data).toString('utf8');
+  return UTF8.decode(data);
 }
 
 /** Text -> JSON object with a valid msg_id (or none); anything else is error 12. */

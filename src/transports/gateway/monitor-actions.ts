@@ -134,23 +134,38 @@ export class MonitorActions {
     this.metrics.sweepHandled('ping', (performance.now() - started) / 1000);
   }
 
+  /**
+   * A client alone on its connection gets one write: sent as it is, without
+   * a cork (a native call and a JS callback per ping, with nothing to
+   * batch). Only a connection that may get several writes in this batch (its
+   * clients' pings, or --ping both's message and frame) goes through one cork.
+   */
   private sendPings(entries: readonly ClientEntry[]): void {
-    const outbox = new CorkedSends();
+    const mode = this.options.ping;
+    const sentAt = performance.now();
+    let outbox: CorkedSends | undefined;
+    let messages = 0;
     let frames = 0;
     for (const entry of entries) {
       const conn = entry.conn;
+      const alone = conn.sole === entry;
       // A ping frame's pong cannot name a client: only a client alone on its connection gets one.
-      const frame = this.options.ping !== 'app' && conn.sole === entry;
-      const message = !frame || this.options.ping === 'both';
-      const seq = this.roundTrips.sent(entry, message ? 'message' : 'frame');
-      if (message) outbox.add(conn, encodePing(entry.clientId, seq));
-      if (frame) {
-        outbox.addPingFrame(conn, String(seq));
-        frames++;
+      const frame = mode !== 'app' && alone;
+      const message = !frame || mode === 'both';
+      const seq = this.roundTrips.sent(entry, message ? 'message' : 'frame', sentAt);
+      if (frame) frames++;
+      if (alone && frame !== message) {
+        if (frame) conn.ping(String(seq));
+        else if (conn.send(encodePing(entry.clientId, seq))) messages++;
+      } else {
+        outbox ??= new CorkedSends();
+        if (message) outbox.add(conn, encodePing(entry.clientId, seq));
+        if (frame) outbox.addPingFrame(conn, String(seq));
       }
       this.registry?.markPinged(entry);
     }
-    this.metrics.pinged('message', outbox.flush());
+    if (outbox !== undefined) messages += outbox.flush();
+    this.metrics.pinged('message', messages);
     this.metrics.pinged('frame', frames);
   }
 }

@@ -41,11 +41,14 @@ export class RoundTripMeter {
 
   constructor(private readonly metrics: Pick<GatewayMetrics, 'roundTrip'>) {}
 
-  /** A ping is going out to `entry` now: its sequence number, to put in the ka_ping or the ping frame. */
-  sent(entry: ClientEntry, via: PingVia): number {
+  /**
+   * A ping is going out to `entry` at `sentAt` (performance.now(); a batch
+   * reads it once): its sequence number, to put in the ka_ping or the ping frame.
+   */
+  sent(entry: ClientEntry, via: PingVia, sentAt: number): number {
     const rtt = (entry.roundTrip ??= new RoundTrip());
     rtt.seq++;
-    rtt.sentAt = performance.now();
+    rtt.sentAt = sentAt;
     rtt.via = via;
     return rtt.seq;
   }
