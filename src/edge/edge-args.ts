@@ -66,7 +66,7 @@ export function parseEdgeArgs(values: EdgeFlagValues, integer: IntegerFlag, fail
     maxConnectionsPerIp: integer('max-connections-per-ip', values['max-connections-per-ip'], D.maxConnectionsPerIp, 0, 10_000_000),
     maxMessageRate,
     // A second's worth of messages at once, unless told.
-    maxMessageBurst: integer('max-message-burst', values['max-message-burst'], Math.max(1, maxMessageRate), 1, 100_000_000),
+    maxMessageBurst: integer('max-message-burst', values['max-message-burst'], maxMessageRate === D.maxMessageRate ? D.maxMessageBurst : Math.max(1, maxMessageRate), 1, 100_000_000),
     rateStrikes: integer('rate-strikes', values['rate-strikes'], D.rateStrikes, 1, 1000),
     maxRegistrationsPerWindow: integer('flap-max-registrations', values['flap-max-registrations'], D.maxRegistrationsPerWindow, 0, 1_000_000),
     flapWindowMs: integer('flap-window-ms', values['flap-window-ms'], D.flapWindowMs, 1, DURATION_MAX),

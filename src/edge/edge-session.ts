@@ -11,9 +11,9 @@ export class EdgeSession {
   tokens: number;
   /** Clock ms the bucket was last refilled. */
   refilledAt: number;
-  /** Consecutive strike seconds (seconds in which messages were dropped). */
+  /** Strikes in the current run (STRIKE_MS intervals in which messages were dropped: limits/message-rate.ts). */
   strikes = 0;
-  /** Clock ms of the latest strike; drops within the same second add none. */
+  /** Clock ms of the latest strike; drops within STRIKE_MS of it add none. */
   struckAt = -Infinity;
 
   constructor(

@@ -58,7 +58,7 @@ export class Edge {
       options.maxRegistrationsPerWindow > 0
         ? new FlappingIds(options.maxRegistrationsPerWindow, options.flapWindowMs, options.flapPenaltyMs)
         : undefined;
-    this.policy = new RegisterPolicy(options, registry, clock, flapping, metrics);
+    this.policy = new RegisterPolicy(options, registry, clock, flapping, metrics, this.rate);
     this.tokenExpiries = new ConnectionDeadlines(clock, (conn) => conn.close(CloseReason.TokenExpired));
     this.lifetimes = new ConnectionDeadlines(clock, (conn) => conn.close(CloseReason.MaxLifetime));
   }

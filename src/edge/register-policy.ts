@@ -8,6 +8,7 @@ import type { Connection } from '../transports/gateway/connection.js';
 import { scopeCovers } from './auth/scope.js';
 import type { EdgeMetrics } from './edge-metrics.js';
 import type { FlappingIds } from './limits/flapping.js';
+import type { MessageRate } from './limits/message-rate.js';
 
 export interface RegisterPolicyOptions {
   /** newest: a register moves the id from its holder (4001/ka_moved); reject: refused with error 31. */
@@ -21,7 +22,8 @@ export interface RegisterPolicyOptions {
  * May this connection register this client_id, and with which settings?
  * Checked in this order, each refusal a ProtocolError that changes
  * nothing (no move, no monitor entry): the token's scope (30), the
- * takeover policy (31), flapping (32). Then the client's timeout and ping
+ * takeover policy (31), flapping (32). A registration of an id no
+ * connection holds gets its message-rate token back. Then the client's timeout and ping
  * interval are clamped to the gateway's bounds, and the granted values go
  * back in ka_register_ok. O(1).
  */
@@ -32,6 +34,7 @@ export class RegisterPolicy {
     private readonly clock: Clock,
     private readonly flapping: FlappingIds | undefined,
     private readonly metrics: EdgeMetrics,
+    private readonly rate: MessageRate,
   ) {}
 
   admit(conn: Connection, request: RegisterRequest): Granted {
@@ -51,6 +54,8 @@ export class RegisterPolicy {
       this.metrics.registerRefused('flapping');
       throw new ProtocolError(ErrorCode.RegisteringTooOften, `client_id '${clientId}' was registered too often; retry in ${waitMs} ms`);
     }
+    // An id new to this I/O thread: a multiplexing edge registering its devices at connect is not a flood.
+    if (holder === undefined && conn.edge !== undefined) this.rate.refund(conn.edge);
     return this.clamp(request);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { metric, useGateway } from '../gateway/helpers/gateway-process.js';
+import { metric, useGateway, type GatewayProcess } from '../gateway/helpers/gateway-process.js';
 import { sleep, TestClient } from '../gateway/helpers/ws-client.js';
 import { upgradeStatus } from './helpers/tokens.js';
 
@@ -16,30 +16,39 @@ async function behave(c: TestClient, clientId: string, forMs: number, everyMs = 
   return delays;
 }
 
+/**
+ * A well-behaved client and a flooder on the server: `batch` heartbeats for
+ * the flooder's id every `everyMs` until the gateway closes it (at most 8 s),
+ * the well-behaved one heartbeating meanwhile. Resolves with the flooder's
+ * close, its error 33 notices and the good client's reply delays.
+ */
+async function floodBeside(gw: GatewayProcess, batch: number, everyMs: number, behaveMs: number) {
+  const good = await TestClient.open(gw.wsUrl());
+  await good.register('good', 5000, 1000);
+  const flooder = await TestClient.open(gw.wsUrl());
+  await flooder.register('flood', 60_000, 30_000);
+  const behaving = behave(good, 'good', behaveMs);
+  const frame = JSON.stringify({ type: 'ka_heartbeat', client_id: 'flood' });
+  const floodUntil = performance.now() + 8000;
+  while (flooder.isOpen && performance.now() < floodUntil) {
+    for (let i = 0; i < batch; i++) flooder.sendRaw(frame);
+    await sleep(everyMs);
+  }
+  const closed = await flooder.closed;
+  const warnings = flooder.ofType('error').filter((m) => m.body.code === 33);
+  return { good, closed, warnings, delays: await behaving };
+}
+
 describe('--max-message-rate: token bucket, strikes, then 4011', () => {
   const gw = useGateway({ args: ['--max-message-rate', '100', '--rate-strikes', '2'] });
 
   it('a flooding connection gets error 33, then is closed with 4011; a well-behaved client on the same server is untouched', async () => {
-    const good = await TestClient.open(gw.wsUrl());
-    await good.register('good', 5000, 1000);
-    const flooder = await TestClient.open(gw.wsUrl());
-    await flooder.register('flood', 60_000, 30_000);
-    const behaving = behave(good, 'good', 4000);
-    const frame = JSON.stringify({ type: 'ka_heartbeat', client_id: 'flood' });
-    // 1000 frames every 50 ms (20,000/s) until the gateway closes the connection, at most 8 s.
-    const floodUntil = performance.now() + 8000;
-    while (flooder.isOpen && performance.now() < floodUntil) {
-      for (let i = 0; i < 1000; i++) flooder.sendRaw(frame);
-      await sleep(50);
-    }
-    const closed = await flooder.closed;
+    // 1000 frames every 50 ms (20,000/s).
+    const { good, closed, warnings, delays } = await floodBeside(gw, 1000, 50, 4000);
     expect(closed).toMatchObject({ code: 4011, reason: 'message rate exceeded' });
-    const warnings = flooder.ofType('error').filter((m) => m.body.code === 33);
-    expect(warnings.length).toBeGreaterThanOrEqual(1);
-    // One error per strike second, not one per dropped message.
-    expect(warnings.length).toBeLessThanOrEqual(2);
+    // One error per strike, not one per dropped message: the second strike closes.
+    expect(warnings.length).toBe(1);
     expect(String(warnings[0].body.text)).toContain('message rate over 100/s');
-    const delays = await behaving;
     expect(good.isOpen).toBe(true);
     expect(good.ofType('error')).toEqual([]);
     expect(delays.length).toBeGreaterThan(10);
@@ -47,6 +56,34 @@ describe('--max-message-rate: token bucket, strikes, then 4011', () => {
     expect(metric(text, 'keepwatch_connection_closes_total{reason="message_rate_exceeded"}')).toBe(1);
     expect(metric(text, 'keepwatch_rate_limited_messages_total')).toBeGreaterThan(100);
     good.close();
+  });
+});
+
+describe('the default message rate (10,000/s, burst 10,000, 3 strikes)', () => {
+  const gw = useGateway();
+
+  it('closes a connection flooding frames with 4011 after two error 33 at most; a well-behaved client is untouched', async () => {
+    // 5,000 frames every 10 ms (~500,000/s asked: over the burst at once).
+    const { good, closed, warnings, delays } = await floodBeside(gw, 5000, 10, 2000);
+    expect(closed).toMatchObject({ code: 4011, reason: 'message rate exceeded' });
+    expect(warnings.length).toBeGreaterThanOrEqual(1);
+    expect(warnings.length).toBeLessThanOrEqual(2);
+    expect(String(warnings[0].body.text)).toContain('message rate over 10000/s');
+    expect(delays.length).toBeGreaterThan(5);
+    expect(good.isOpen).toBe(true);
+    expect(good.ofType('error')).toEqual([]);
+    good.close();
+  });
+
+  it('a multiplexing edge registering 20,000 new ids at once (twice the burst) is not limited: new ids cost no token', async () => {
+    const limitedBefore = metric((await gw.get('/metrics')).text, 'keepwatch_rate_limited_messages_total');
+    const edge = await TestClient.open(gw.wsUrl());
+    for (let i = 0; i < 20_000; i++) edge.sendRaw(`{"type": "ka_register", "client_id": "mux-${i}", "timeout_ms": 60000, "ping_interval_ms": 30000}`);
+    expect((await edge.request({ type: 'ka_heartbeat', client_id: 'mux-19999' }, 30_000)).body.type).toBe('ka_heartbeat_ok');
+    expect(edge.ofType('error')).toEqual([]);
+    expect(edge.isOpen).toBe(true);
+    expect(metric((await gw.get('/metrics')).text, 'keepwatch_rate_limited_messages_total')).toBe(limitedBefore);
+    edge.close();
   });
 });
 

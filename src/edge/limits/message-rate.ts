@@ -5,16 +5,30 @@ export interface MessageRateOptions {
   maxMessageRate: number;
   /** Messages it may send at once above the rate (the bucket's size). */
   maxMessageBurst: number;
-  /** Strike seconds in a row before the connection is closed (4011). */
+  /** Strikes in a row before the connection is closed (4011). */
   rateStrikes: number;
 }
+
+/**
+ * A strike is a STRIKE_MS interval in which messages were dropped: a flood
+ * that does not let up meets strike S after (S - 1) * STRIKE_MS (3 strikes:
+ * 100 ms), the close stays fast enough to spare the connection's
+ * neighbours, and the peer is told at most 1000 / STRIKE_MS times a second.
+ */
+export const STRIKE_MS = 50;
+/**
+ * Strikes add up until a drop-free stretch this long. Longer than any loop
+ * stall worth surviving: a stalled loop reads a flood in batches hundreds
+ * of ms apart, and each batch must still count towards the close.
+ */
+export const STRIKE_RUN_GAP_MS = 1000;
 
 /** What to do with one message. */
 export const RateVerdict = {
   Accept: 0,
-  /** Dropped; the first drop of a strike second: tell the peer (error 33). */
+  /** Dropped; the first drop of a strike: tell the peer (error 33). */
   DropAndWarn: 1,
-  /** Dropped, quietly (the peer was told this second). */
+  /** Dropped, quietly (the peer was told in this strike). */
   Drop: 2,
   /** Dropped, and the strikes are used up: close with 4011. */
   Close: 3,
@@ -25,11 +39,14 @@ export type RateVerdict = (typeof RateVerdict)[keyof typeof RateVerdict];
  * Per-connection message rate, as a token bucket on the connection's
  * EdgeSession (no per-connection timer: refilled lazily from the elapsed
  * time when a message arrives). A message finding the bucket empty is
- * dropped unread. A second in which messages are dropped is a strike
- * (the peer gets one error 33 for it, not one per message: a flood must
- * not be answered by a flood); strikes in consecutive seconds add up, a
- * quiet second starts over, and `rateStrikes` in a row close the
- * connection, as gRPC's too_many_pings does. O(1) per message.
+ * dropped unread. Its first drop in a STRIKE_MS interval is a strike (the
+ * peer gets one error 33 for it, not one per message: a flood must not be
+ * answered by a flood); strikes add up until a drop-free second, and
+ * `rateStrikes` of them close the connection, as gRPC's too_many_pings
+ * does. A registration of an id the gateway did not hold gets its token
+ * back (`refund`): a multiplexing edge registers its devices at once, and
+ * how many ids a connection may hold is --max-clients-per-connection's to
+ * bound. O(1) per message.
  */
 export class MessageRate {
   private readonly perMs: number;
@@ -40,10 +57,6 @@ export class MessageRate {
 
   get enabled(): boolean {
     return this.options.maxMessageRate > 0;
-  }
-
-  get burst(): number {
-    return this.options.maxMessageBurst;
   }
 
   verdict(session: EdgeSession, now: number): RateVerdict {
@@ -57,10 +70,14 @@ export class MessageRate {
       return RateVerdict.Accept;
     }
     const sinceStrike = now - session.struckAt;
-    if (sinceStrike < 1000) return RateVerdict.Drop;
-    // A strike second right after the previous one continues the run; a gap restarts it.
-    session.strikes = sinceStrike < 2000 ? session.strikes + 1 : 1;
+    if (sinceStrike < STRIKE_MS) return RateVerdict.Drop;
+    session.strikes = sinceStrike < STRIKE_RUN_GAP_MS ? session.strikes + 1 : 1;
     session.struckAt = now;
     return session.strikes >= this.options.rateStrikes ? RateVerdict.Close : RateVerdict.DropAndWarn;
+  }
+
+  /** The message just accepted registered an id new to the gateway: it costs no token. */
+  refund(session: EdgeSession): void {
+    if (this.enabled) session.tokens = Math.min(this.options.maxMessageBurst, session.tokens + 1);
   }
 }

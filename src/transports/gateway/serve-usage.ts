@@ -127,11 +127,13 @@ Negotiated timeouts (ka_register_ok carries the granted timeout_ms, ping_interva
   --min-timeout-ms N, --max-timeout-ms N   clamp timeout_ms (default 1, 2147483647)
   --min-ping-interval-ms N           raise a smaller ping_interval_ms (default 1)
 
-Abuse limits (all off by default):
-  --max-message-rate N               messages/s per connection (token bucket);
-                                     excess is dropped, error 33 once per second
+Abuse limits (off by default but the message rate):
+  --max-message-rate N               messages/s per connection (token bucket; default
+                                     10000, 0 = no limit); excess is dropped unread,
+                                     error 33 once per 50 ms strike of drops
   --max-message-burst N              bucket size (default: the rate)
-  --rate-strikes N                   seconds of drops in a row before close 4011 (default 3)
+  --rate-strikes N                   strikes (50 ms intervals with drops, no drop-free
+                                     second between) before close 4011 (default 3: ~100 ms)
   --max-connections-per-ip N         more /ws upgrades from one address: HTTP 429
   --flap-max-registrations N         registrations of one id per --flap-window-ms
                                      (default 10000) before it is refused for
