@@ -36,8 +36,10 @@ export const DEFAULT_EDGE_OPTIONS: EdgeOptions = {
   maxConnectionsPerIp: 0,
   // On by default: one connection flooding frames is closed ~100 ms after it exceeds this (4011) instead of
   // taking the loop from its neighbours; 10,000/s is a multiplexing edge of 100,000 devices beating every 10 s.
+  // The burst is a tenth of a second's worth: a flood's first read is handled up to it (~2 ms), not 10,000
+  // frames (~17 ms, 84-98 ms at p99 for the neighbours at load 10-13: bench/overload/frame-flood.ts).
   maxMessageRate: 10_000,
-  maxMessageBurst: 10_000,
+  maxMessageBurst: 1_000,
   rateStrikes: 3,
   maxRegistrationsPerWindow: 0,
   flapWindowMs: 10_000,

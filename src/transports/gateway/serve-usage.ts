@@ -131,7 +131,7 @@ Abuse limits (off by default but the message rate):
   --max-message-rate N               messages/s per connection (token bucket; default
                                      10000, 0 = no limit); excess is dropped unread,
                                      error 33 once per 50 ms strike of drops
-  --max-message-burst N              bucket size (default: the rate)
+  --max-message-burst N              bucket size (default: the rate; 1000 with the default rate)
   --rate-strikes N                   strikes (50 ms intervals with drops, no drop-free
                                      second between) before close 4011 (default 3: ~100 ms)
   --max-connections-per-ip N         more /ws upgrades from one address: HTTP 429
