@@ -3,14 +3,17 @@
  * gateway with heartbeat frames at --rate frames/s (200,000) while
  * --victims well-behaved clients (each alone on its connection) heartbeat
  * every --period-ms with a msg_id and time the replies. Per --threads value
- * (1 and 2), two servers:
- *   - "processed": no message rate limit, so the flood is read and handled;
+ * (1 and 2), three servers:
+ *   - "no limit" (--max-message-rate 0), so the flood is read and handled;
  *     --rounds pairs of a quiet window and a flood window of --seconds
  *     each, alternating (the quiet windows are the same run's baseline);
- *   - "limited": --max-message-rate --limit (burst = the rate, 3 strikes):
- *     a quiet window, then the flood until the server closes it (or
- *     --seconds); what the limiter did: error 33 notices, close code, time
- *     from the flood's first frame to the close, messages dropped.
+ *   - "default": the gateway's default settings (a message rate limit of
+ *     10,000/s, burst 10,000, 3 strikes of 50 ms);
+ *   - "limit N": --max-message-rate --limit (burst = the rate, 3 strikes);
+ *   each limited one: a quiet window, then the flood until the server
+ *   closes it (or --seconds): the flood window is the flood's lifetime;
+ *   what the limiter did: error 33 notices, close code, time from the
+ *   flood's first frame to the close, messages dropped.
  * Reported: victims' reply round trip p50/p99 per window kind, every
  * victim the server closed (a false expiry: they never stop), the rate the
  * generator's socket took (and, first, its ceiling into a loopback socket
@@ -88,6 +91,7 @@ interface WindowFigures {
   kind: 'quiet' | 'flood';
   rttP50Ms: number;
   rttP99Ms: number;
+  rttMaxMs: number;
   replies: number;
   /** Heartbeats the server counted per second over the window (the victims' and the flood's). */
   serverHeartbeatsPerSec: number | null;
@@ -98,9 +102,11 @@ interface WindowFigures {
   flood: FloodResult | null;
 }
 
+type Mode = 'no limit' | 'default' | 'limit';
+
 interface ServerRun {
   threads: number;
-  mode: 'processed' | 'limited';
+  mode: Mode;
   windows: WindowFigures[];
   /** Round trip p99 of all quiet windows' replies pooled, and of all flood windows'. */
   quietP99Ms: number;
@@ -126,6 +132,8 @@ async function measureWindow(port: number, pid: number, victims: HeartbeatVictim
   victims.takeRtts();
   const before = await scrape(port);
   const cpu0 = readCpuSeconds(pid);
+  // Replies that came in between windows (a flood's drain) belong to neither.
+  victims.takeRtts();
   const t0 = performance.now();
   const result = flood === null ? (await new Promise((r) => setTimeout(r, ms)), null) : await flood.flood(Number(f.rate), ms);
   const secs = (performance.now() - t0) / 1000;
@@ -138,6 +146,7 @@ async function measureWindow(port: number, pid: number, victims: HeartbeatVictim
     kind: flood === null ? 'quiet' : 'flood',
     rttP50Ms: round(percentile(rtts, 50), 3),
     rttP99Ms: round(percentile(rtts, 99), 3),
+    rttMaxMs: round(Math.max(...rtts), 3),
     replies: rtts.length,
     serverHeartbeatsPerSec: hb0 === null || hb1 === null ? null : Math.round((hb1 - hb0) / secs),
     serverCpuPct: round((100 * (cpu1 - cpu0)) / secs, 1),
@@ -147,9 +156,11 @@ async function measureWindow(port: number, pid: number, victims: HeartbeatVictim
   };
 }
 
-async function runServer(threads: number, mode: ServerRun['mode']): Promise<ServerRun> {
-  const limitArgs = mode === 'limited' ? ['--max-message-rate', f.limit] : [];
-  const { server, port } = await startServe(`gateway ${mode} --threads ${threads}`, ['--threads', String(threads), ...limitArgs]);
+const LIMIT_ARGS: Record<Mode, () => string[]> = { 'no limit': () => ['--max-message-rate', '0'], default: () => [], limit: () => ['--max-message-rate', f.limit] };
+const modeName = (mode: Mode): string => (mode === 'limit' ? `limit ${f.limit}` : mode);
+
+async function runServer(threads: number, mode: Mode): Promise<ServerRun> {
+  const { server, port } = await startServe(`gateway ${modeName(mode)} --threads ${threads}`, ['--threads', String(threads), ...LIMIT_ARGS[mode]()]);
   let victims: HeartbeatVictims | null = null;
   const generator = new Generator([String(port), FLOODER_ID]);
   try {
@@ -159,13 +170,14 @@ async function runServer(threads: number, mode: ServerRun['mode']): Promise<Serv
     const ms = Number(f.seconds) * 1000;
     const windows: WindowFigures[] = [];
     const pooled = { quiet: [] as number[], flood: [] as number[] };
-    const rounds = mode === 'limited' ? 1 : Number(f.rounds);
+    // A limited flood ends with its connection: one round (the generator does not reconnect).
+    const rounds = mode === 'no limit' ? Number(f.rounds) : 1;
     for (let i = 0; i < rounds; i++) {
       windows.push(await measureWindow(port, server.pid, victims, null, ms, pooled.quiet));
       windows.push(await measureWindow(port, server.pid, victims, generator, ms, pooled.flood));
       // What the server had not yet read of the flood drains before the next quiet window starts.
       await new Promise((r) => setTimeout(r, AFTER_FLOOD_MS));
-      process.stderr.write(`[flood] ${mode} --threads ${threads} round ${i + 1}: ${JSON.stringify(windows.slice(-2).map(({ flood, ...w }) => ({ ...w, achieved: flood?.achievedPerSec })))}\n`);
+      process.stderr.write(`[flood] ${modeName(mode)} --threads ${threads} round ${i + 1}: ${JSON.stringify(windows.slice(-2).map(({ flood, ...w }) => ({ ...w, achieved: flood?.achievedPerSec })))}\n`);
     }
     // Then who was closed.
     const metrics = await fetchMetricsText(port);
@@ -206,27 +218,28 @@ async function main(): Promise<void> {
   process.stderr.write(`[flood] generator ceiling: ${Math.round(ceiling.achievedPerSec)} frames/s asked ${f.rate} (${ceiling.frameBytes} B frames)\n`);
   const runs: ServerRun[] = [];
   for (const threads of f.threads.split(',').map(Number)) {
-    for (const mode of ['processed', 'limited'] as const) runs.push(await runServer(threads, mode));
+    for (const mode of ['no limit', 'default', 'limit'] as const) runs.push(await runServer(threads, mode));
   }
   const floods = (r: ServerRun): FloodResult[] => r.windows.flatMap((w) => (w.flood === null ? [] : [w.flood]));
   printTable(
     `Frame flood: one connection at ${f.rate} frames/s asked (generator ceiling ${Math.round(ceiling.achievedPerSec)}/s), ${f.victims} victims heartbeating every ${f['period-ms']} ms (timeout ${f['timeout-ms']} ms); p99 added: all flood windows' replies pooled minus all quiet windows'`,
-    ['server', 'RTT p50 quiet/flood', 'RTT p99 quiet/flood', 'p99 added', 'loop lag p99 quiet/flood', 'flood taken /s', 'server hb/s in flood', 'server CPU flood', 'false expiries', 'limiter', 'load avg'],
+    ['server', 'RTT p50 quiet/flood', 'RTT p99 quiet/flood', 'p99 added', 'RTT max quiet/flood', 'loop lag p99 quiet/flood', 'flood taken /s', 'server hb/s in flood', 'server CPU flood', 'false expiries', 'limiter', 'load avg'],
     runs.map((r) => {
       const quiet = r.windows.filter((w) => w.kind === 'quiet');
       const flood = r.windows.filter((w) => w.kind === 'flood');
       const limiter = floods(r).map((x) => `${x.rateLimitNotices} x error 33, close ${x.closeCode ?? '-'} after ${x.closedAfterMs === null ? '-' : `${Math.round(x.closedAfterMs)} ms`}`).join('; ');
       return [
-        `${r.mode} --threads ${r.threads}`,
+        `${modeName(r.mode)} --threads ${r.threads}`,
         `${quiet.map((w) => w.rttP50Ms.toFixed(2)).join(' ')} / ${flood.map((w) => w.rttP50Ms.toFixed(2)).join(' ')} ms`,
         `${quiet.map((w) => w.rttP99Ms.toFixed(2)).join(' ')} / ${flood.map((w) => w.rttP99Ms.toFixed(2)).join(' ')} ms`,
         `${(r.floodP99Ms - r.quietP99Ms).toFixed(2)} ms`,
+        `${quiet.map((w) => w.rttMaxMs.toFixed(1)).join(' ')} / ${flood.map((w) => w.rttMaxMs.toFixed(1)).join(' ')} ms`,
         `${quiet.map((w) => w.loopLagP99Ms ?? '-').join(' ')} / ${flood.map((w) => w.loopLagP99Ms ?? '-').join(' ')} ms`,
         floods(r).map((x) => Math.round(x.achievedPerSec).toLocaleString('en-US')).join(' '),
         flood.map((w) => (w.serverHeartbeatsPerSec ?? 0).toLocaleString('en-US')).join(' '),
         flood.map((w) => `${w.serverCpuPct}%`).join(' '),
         String(r.falseExpiries),
-        r.mode === 'limited' ? `${limiter}; ${r.rateLimitedMessages ?? '-'} dropped` : '-',
+        r.mode === 'no limit' ? '-' : `${limiter}; ${r.rateLimitedMessages ?? '-'} dropped`,
         r.loadAverage[0].toFixed(1),
       ];
     }),
