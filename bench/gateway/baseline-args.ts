@@ -5,22 +5,28 @@ export interface BaselineArgs {
   port: number;
   /** ws pattern: the setInterval period; uWS idle: idleTimeout in ms (rounded to whole seconds). */
   intervalMs: number;
+  /** PEM files: serve over TLS (uWS SSLApp; the echo server only). */
+  tls: { cert: string; key: string } | undefined;
 }
 
-/** `--host 127.0.0.1 --port P --interval-ms N`, the same for every baseline server. */
+/** `--host 127.0.0.1 --port P --interval-ms N [--tls-cert F --tls-key F]`, the same for every baseline server. */
 export function baselineArgs(defaultIntervalMs: number): BaselineArgs {
   const { values } = parseArgs({
     options: {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '9101' },
       'interval-ms': { type: 'string', default: String(defaultIntervalMs) },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
     },
   });
   const port = Number(values.port);
   const intervalMs = Number(values['interval-ms']);
   if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`--port must be 1..65535, got ${values.port}`);
   if (!Number.isFinite(intervalMs) || intervalMs < 1) throw new Error(`--interval-ms must be positive, got ${values['interval-ms']}`);
-  return { host: values.host, port, intervalMs };
+  const [cert, key] = [values['tls-cert'], values['tls-key']];
+  if ((cert === undefined) !== (key === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  return { host: values.host, port, intervalMs, tls: cert === undefined || key === undefined ? undefined : { cert, key } };
 }
 
 /** The line the orchestrator waits for on stdout before it connects. */

@@ -99,26 +99,39 @@ export function checkTargets(
  * Issue 10's first target: keepwatch with auth and TLS within 25% of plain
  * keepwatch (RSS per connection, idle CPU) on the same load, medians over
  * the runs of each (--edge-only alternates them); detection as before.
+ * With --edge-rss, RSS alone for auth and TLS apart, and TLS's own cost
+ * inside uWS (SSLApp minus App, the bare echo servers) as its baseline.
  */
 function edgeTargets(same: readonly ServerMeasurement[]): TargetCheck[] {
   const plain = same.filter((m) => m.server === 'keepwatch');
-  const secured = same.filter((m) => m.server === 'keepwatch auth+TLS');
-  if (plain.length === 0 || secured.length === 0) return [];
+  if (plain.length === 0) return [];
   const each = (runs: ServerMeasurement[], f: (m: ServerMeasurement) => number | null): number[] => runs.map(f).filter((v): v is number => v !== null);
   const checks: TargetCheck[] = [];
-  const within = (what: string, f: (m: ServerMeasurement) => number | null, show: (v: number) => string): void => {
-    const [a, b] = [each(secured, f), each(plain, f)];
+  const within = (server: string, what: string, f: (m: ServerMeasurement) => number | null, show: (v: number) => string): void => {
+    const [a, b] = [each(same.filter((m) => m.server === server), f), each(plain, f)];
     if (a.length === 0 || b.length === 0) return;
     // A plain figure at or below zero (RSS that shrank: a small --quick load) makes no ratio.
     const ratio = median(b) > 0 ? median(a) / median(b) : NaN;
     checks.push({
-      target: `${what}, auth+TLS within 25% of plain keepwatch`,
+      target: `${what}, ${server.replace('keepwatch ', '')} within 25% of plain keepwatch`,
       figure: `${a.map(show).join(' / ')} vs ${b.map(show).join(' / ')} (medians ${Number.isNaN(ratio) ? 'no ratio' : `${ratio.toFixed(2)} x`})`,
       met: ratio <= 1.25,
     });
   };
-  within('RSS per connection', (m) => m.rssPerConnectionBytes, (v) => `${formatCount(v)} B`);
-  within('idle CPU', (m) => m.idleCpuPct, (v) => `${v.toFixed(2)} %`);
+  const bytes = (v: number): string => `${formatCount(v)} B`;
+  for (const server of ['keepwatch auth', 'keepwatch TLS', 'keepwatch auth+TLS']) within(server, 'RSS per connection', (m) => m.rssPerConnectionBytes, bytes);
+  const rss = (name: string): number | undefined => same.find((m) => m.server === name)?.rssPerConnectionBytes;
+  const [app, sslApp, kwTls] = [rss('uWS echo'), rss('uWS echo TLS'), rss('keepwatch TLS')];
+  if (app !== undefined && sslApp !== undefined) {
+    const tlsInUws = sslApp - app;
+    checks.push({
+      target: "TLS's own RSS per connection inside uWS (SSLApp minus App, bare echo servers) within 25% of plain keepwatch's connection",
+      figure: `${bytes(sslApp)} - ${bytes(app)} = ${bytes(tlsInUws)}${kwTls === undefined ? '' : ` (keepwatch TLS minus plain: ${bytes(kwTls - median(each(plain, (m) => m.rssPerConnectionBytes)))})`}`,
+      met: tlsInUws <= 0.25 * median(each(plain, (m) => m.rssPerConnectionBytes)),
+    });
+  }
+  const secured = same.filter((m) => m.server === 'keepwatch auth+TLS');
+  within('keepwatch auth+TLS', 'idle CPU', (m) => m.idleCpuPct, (v) => `${v.toFixed(2)} %`);
   const early = secured.reduce((n, m) => n + (m.detection?.early ?? 0), 0);
   const undetected = secured.reduce((n, m) => n + (m.detection?.undetected ?? 0), 0);
   const p99s = each(secured, (m) => m.detectionP99MedianMs);

@@ -28,7 +28,7 @@ export interface ServerKind {
 
 /** The URL the load opens on a server of this kind. */
 export function wsUrl(kind: ServerKind, port: number): string {
-  return `${kind.edge === undefined ? 'ws' : 'wss'}://127.0.0.1:${port}/ws`;
+  return `${kind.edge?.().caPem === undefined ? 'ws' : 'wss'}://127.0.0.1:${port}/ws`;
 }
 
 /** The V8 flags `npm start` gives the gateway (see README, "Operating it"). */
@@ -45,41 +45,58 @@ function edgeKeys(): { cert: SelfSignedCert; secret: string } {
   return edgeMaterial;
 }
 
+/** Which of the edge's costly features a keepwatch run has on: TLS (wss://), JWT auth (a token per connection). */
+interface EdgeFeatures {
+  tls: boolean;
+  auth: boolean;
+}
+const PLAIN: EdgeFeatures = { tls: false, auth: false };
+
 /**
  * keepwatch serve on `threads` I/O threads, pinging with `ping` (the README's
- * names: "keepwatch", "keepwatch 2 threads --ping ws"); `secured`: with
- * --tls-cert/--tls-key and --auth jwt ("keepwatch auth+TLS"), every
- * connection a wss:// upgrade with its own token.
+ * names: "keepwatch", "keepwatch 2 threads --ping ws"); with `features`:
+ * --tls-cert/--tls-key ("TLS"), --auth jwt ("auth"), both ("auth+TLS"), every
+ * connection then a wss:// upgrade and/or one with its own token.
  */
-function keepwatchKind(threads: number, ping: 'app' | 'ws', secured = false): ServerKind {
-  const name = ['keepwatch', threads > 1 ? `${threads} threads` : '', ping === 'app' ? '' : `--ping ${ping}`, secured ? 'auth+TLS' : ''].filter((p) => p !== '').join(' ');
+function keepwatchKind(threads: number, ping: 'app' | 'ws', features: EdgeFeatures = PLAIN): ServerKind {
+  const label = features.auth && features.tls ? 'auth+TLS' : features.auth ? 'auth' : features.tls ? 'TLS' : '';
+  const name = ['keepwatch', threads > 1 ? `${threads} threads` : '', ping === 'app' ? '' : `--ping ${ping}`, label].filter((p) => p !== '').join(' ');
   const edgeArgs = (): string[] => {
     const { cert, secret } = edgeKeys();
-    return ['--tls-cert', cert.cert, '--tls-key', cert.key, '--auth', 'jwt', '--jwt-secret', secret];
+    return [...(features.tls ? ['--tls-cert', cert.cert, '--tls-key', cert.key] : []), ...(features.auth ? ['--auth', 'jwt', '--jwt-secret', secret] : [])];
   };
+  const flags = [features.tls ? '--tls-cert --tls-key (wss://)' : '', features.auth ? '--auth jwt (an HS256 token per connection)' : ''].filter((f) => f !== '').join(' ');
   return {
     name,
     describe: () =>
-      `keepwatch serve --threads ${threads} --ping ${ping}${secured ? ' --tls-cert --tls-key --auth jwt (wss://, an HS256 token per connection)' : ''}: ` +
+      `keepwatch serve --threads ${threads} --ping ${ping}${flags === '' ? '' : ` ${flags}`}: ` +
       `per-client deadlines, ${ping === 'app' ? 'ka_ping' : 'a WebSocket ping frame'} once per ping_interval_ms, close at timeout_ms`,
     // Node flags as `npm start` passes them (package.json): what an operator runs.
     args: (port) => [
       ...GATEWAY_NODE_FLAGS, KEEPWATCH_CLI, 'serve', '--host', '127.0.0.1', '--port', String(port), '--log-level', 'warn', '--threads', String(threads), '--ping', ping,
-      ...(secured ? edgeArgs() : []),
+      ...edgeArgs(),
     ],
     windowMs: (_s, registeredTimeoutMs) => registeredTimeoutMs,
     model: 'client',
     keepsAlive: true,
     hasMetrics: true,
-    edge: secured ? () => ({ caPem: edgeKeys().cert.pem, jwtSecret: edgeKeys().secret }) : undefined,
+    edge: features.tls || features.auth ? () => loadEdge(features) : undefined,
   };
+}
+
+/** What the load needs to reach a server with these features: the certificate to verify, the secret to sign tokens with. */
+function loadEdge(features: EdgeFeatures): LoadEdge {
+  const { cert, secret } = edgeKeys();
+  return { caPem: features.tls ? cert.pem : undefined, jwtSecret: features.auth ? secret : undefined };
 }
 
 export const KEEPWATCH = keepwatchKind(1, 'app');
 export const KEEPWATCH_2_THREADS = keepwatchKind(2, 'app');
 export const KEEPWATCH_PING_WS = keepwatchKind(1, 'ws');
 export const KEEPWATCH_2_THREADS_PING_WS = keepwatchKind(2, 'ws');
-export const KEEPWATCH_AUTH_TLS = keepwatchKind(1, 'app', true);
+export const KEEPWATCH_AUTH_TLS = keepwatchKind(1, 'app', { tls: true, auth: true });
+export const KEEPWATCH_AUTH = keepwatchKind(1, 'app', { tls: false, auth: true });
+export const KEEPWATCH_TLS = keepwatchKind(1, 'app', { tls: true, auth: false });
 
 export const WS_HEARTBEAT: ServerKind = {
   name: 'ws isAlive',
@@ -109,4 +126,13 @@ export const UWS_ECHO: ServerKind = {
   model: 'connection',
   keepsAlive: false,
   hasMetrics: false,
+};
+
+/** The echo server on uWS's SSLApp: what a TLS connection costs inside uWS (OpenSSL's state), nothing of keepwatch's. */
+export const UWS_ECHO_TLS: ServerKind = {
+  ...UWS_ECHO,
+  name: 'uWS echo TLS',
+  describe: () => 'bare uWS SSLApp echo (wss://), no keep-alive: the TLS baseline',
+  args: (port) => [here('./uws-echo-server.js'), '--port', String(port), '--tls-cert', edgeKeys().cert.cert, '--tls-key', edgeKeys().cert.key],
+  edge: () => loadEdge({ tls: true, auth: false }),
 };

@@ -1,7 +1,9 @@
 /**
  * Baseline (c): a bare uWS echo server, no keep-alive at all: the message
  * rate the transport itself allows on this machine, the ceiling keepwatch's
- * heartbeat throughput is compared with.
+ * heartbeat throughput is compared with. With --tls-cert/--tls-key it is
+ * uWS's SSLApp: the memory a TLS connection costs inside uWS, keepwatch's
+ * code aside (bench:gateway --edge-rss).
  */
 import { announceListening, baselineArgs, exitOnSignals } from './baseline-args.js';
 import type { us_listen_socket } from 'uWebSockets.js';
@@ -11,8 +13,7 @@ const uWS = nativeUws();
 const args = baselineArgs(1000);
 
 let listenSocket: us_listen_socket | null = null;
-uWS
-  .App()
+(args.tls === undefined ? uWS.App() : uWS.SSLApp({ cert_file_name: args.tls.cert, key_file_name: args.tls.key }))
   .ws('/ws', {
     idleTimeout: 0,
     compression: uWS.DISABLED,
@@ -27,7 +28,7 @@ uWS
       process.exit(1);
     }
     listenSocket = socket;
-    announceListening('uws-echo', args.port);
+    announceListening(args.tls === undefined ? 'uws-echo' : 'uws-echo-tls', args.port);
   });
 exitOnSignals(() => {
   if (listenSocket !== null) uWS.us_listen_socket_close(listenSocket);
