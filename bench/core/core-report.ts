@@ -88,9 +88,9 @@ function printProfile(r: ProfileResult, n: number, rounds: number): void {
 }
 
 function printMass(profile: string, mass: MassFigures): void {
-  printTable(`[${profile}] ${SCENARIO_TITLES.d}; keepwatch in steps of at most ${SWEEP_STEP_LIMIT} clients, as the live monitor`, ['implementation', 'expired', 'sweeps', 'total', 'longest step'], IMPLS.map((impl) => {
+  printTable(`[${profile}] ${SCENARIO_TITLES.d}; keepwatch in steps of at most ${SWEEP_STEP_LIMIT} clients, as the live monitor`, ['implementation', 'expired', 'sweeps', 'total', 'longest step', 'longest on a core'], IMPLS.map((impl) => {
     const m = mass[impl];
-    return [IMPL_LABELS[impl], String(m.expired), String(m.sweeps), formatNs(m.totalNs), formatNs(m.longestPauseNs)];
+    return [IMPL_LABELS[impl], String(m.expired), String(m.sweeps), formatNs(m.totalNs), formatNs(m.longestPauseNs), formatNs(m.longestPauseCpuNs)];
   }));
 }
 
@@ -146,6 +146,7 @@ export function reportCore(results: readonly ProfileResult[], settings: { client
     side('(d) mass expiry: keepwatch total', (r) => formatNs(r.massExpiry.keepwatch.totalNs)),
     side('(d) mass expiry: Map / keepwatch', (r) => formatRatio(r.massExpiry.map.totalNs / r.massExpiry.keepwatch.totalNs)),
     side('(d) mass expiry: longest keepwatch step', (r) => formatNs(r.massExpiry.keepwatch.longestPauseNs)),
+    side('(d) mass expiry: longest keepwatch step on a core', (r) => formatNs(r.massExpiry.keepwatch.longestPauseCpuNs)),
     side('heartbeat by handle, random order (p50)', (r) => formatNs(r.heartbeat.shuffled.byHandle.p50)),
     side('heartbeat by id / Map lookup+update (p50)', (r) => formatRatio(r.heartbeat.shuffled.byClientId.p50 / r.heartbeat.shuffled.mapLookupUpdate.p50)),
     side('(b) 100k heartbeats: keepwatch / Map', (r) => formatRatio(r.churnHeartbeatsPer100k.keepwatch / r.churnHeartbeatsPer100k.map)),

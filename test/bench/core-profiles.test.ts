@@ -118,6 +118,7 @@ describe('core scenarios on every profile: keepwatch, the Map scan and the lazy 
       // 3,000 clients in steps of 500: six steps (plus none after the last: moreDue is false once all are out).
       expect(mass[3].sweeps).toBe(6);
       expect(mass[3].longestPauseNs).toBeLessThanOrEqual(mass[3].totalNs);
+      expect(mass[3].longestPauseCpuNs).toBeLessThanOrEqual(mass[3].longestPauseNs);
       assertSameExpiries(`${profile} mass`, mass.map((m, k) => [labels[k] ?? 'keepwatch stepped', m.log.merged()] as const));
     });
   }
