@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
-import { CLUSTER_SHARDS, clusterShardOf, shardKeys } from '../../src/cluster/key-layout.js';
+import { clusterShardOf, shardKeys } from '../../src/cluster/key-layout.js';
 import { startRedis, startRedisCluster, type RedisServer } from '../../test/helpers/redis-servers.js';
 import { LatencyHistogram, printTable, progress, writeLatencyChart, writeResultsJson, type LatencySummary } from '../lib/index.js';
 import { ClusterGateway } from './cluster-gateway.js';
 import { commandMix, readCounters, type RedisCounters } from './redis-stats.js';
+import { measureSigkillReap, sigkillMet, type SigkillResult } from './sigkill-reap.js';
 import { measureTakeovers, SLOW_MS } from './takeover-latency.js';
 
 /**
@@ -20,6 +21,10 @@ import { measureTakeovers, SLOW_MS } from './takeover-latency.js';
  *   2. takeover latency: register on gateway B -> old socket on A closed;
  *   3. SIGKILL of the gateway holding a third of the clients: time until
  *      each of them is declared gone (reap events in the streams).
+ * `--kill-all-on-one`: instead, ONE gateway holds all the clients (3 load
+ * processes of 20 sockets each on it) and is SIGKILLed: the target "100,000
+ * clients of a dead gateway declared gone within lease + 1.5 s" as stated,
+ * not for the third a gateway holds in the default run.
  */
 /** KEEPWATCH_BENCH_CLUSTER_CLIENTS overrides the client count (a quick look); the published figures use 100,000. */
 const CLIENTS = Number(process.env.KEEPWATCH_BENCH_CLUSTER_CLIENTS ?? 100_000);
@@ -34,6 +39,7 @@ const HARD_BOUND_MS = 12 * 60_000;
 const LOAD_CHILD = fileURLToPath(new URL('./heartbeat-load.js', import.meta.url));
 const loads: ChildProcess[] = [];
 const STANDALONE = process.argv.includes('--standalone');
+const KILL_ALL_ON_ONE = process.argv.includes('--kill-all-on-one');
 const REDIS_LABEL = STANDALONE ? 'standalone Redis' : '3-master Redis Cluster';
 /** The bench's Redis: its servers (masters), the gateways' flags, a client for the bench's own reads. */
 interface BenchRedis {
@@ -117,18 +123,20 @@ async function steadyWindow(
   };
 }
 
-async function reapEventsSince(redis: Redis | Cluster, fromMs: number, incarnation: string): Promise<number[]> {
-  const out: number[] = [];
-  for (let s = 0; s < CLUSTER_SHARDS; s++) {
-    const entries = await redis.xrange(shardKeys(s).events, String(fromMs), '+');
-    for (const [id, fields] of entries) {
-      if (fields[1] === 'reap' && fields[fields.indexOf('from') + 1] === incarnation) out.push(Number(id.split('-')[0]));
-    }
-  }
-  return out;
+const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+
+/** The target for a dead gateway's clients (100,000 of them: lease + 1.5 s). */
+const REAP_TARGET_MS = LEASE_MS + 1500;
+
+function sigkillJson(r: SigkillResult): object {
+  const { hist, ...counts } = r;
+  return { ...counts, distribution: hist.summary(), targetMs: REAP_TARGET_MS, met: sigkillMet(r, REAP_TARGET_MS) };
 }
 
-const ms = (ns: number): number => Math.round(ns / 1e4) / 100;
+function sigkillLine(r: SigkillResult): string {
+  return `SIGKILL: ${r.distinct}/${r.clients} declared gone (${r.reaps} reap events, ${r.ownersLeft} owner records left), ` +
+    `the last ${r.lastReapedMs} ms after the kill; Redis meanwhile ${r.redisCommandsPerSecond.toFixed(0)} cmd/s, CPU ${r.redisCpuPercent.toFixed(1)} %`;
+}
 
 /** Resolves once every id has an owner record in Redis (the old gateway's claims landed), or after 10 s. */
 function claimsLanded(redis: Redis | Cluster): (ids: string[]) => Promise<void> {
@@ -152,6 +160,10 @@ async function main(): Promise<void> {
   progress(`gateway logs in ${logDir}`);
   for (let g = 0; g < GATEWAYS; g++) gateways.push(await ClusterGateway.start(`gw-${g}`, redis.gatewayArgs, join(logDir, `gw-${g}.log`)));
   const inspect = redis.inspect();
+  if (KILL_ALL_ON_ONE) {
+    await killAllOnOne(redis, gateways, inspect);
+    return;
+  }
   progress(`${TAKEOVERS / 2} takeovers gw-0 -> gw-1 on an idle fleet`);
   const idleTakeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'idle-takeover', TAKEOVERS / 2, claimsLanded(inspect));
   const per = Math.ceil(CLIENTS / GATEWAYS);
@@ -172,21 +184,7 @@ async function main(): Promise<void> {
   const takeovers = await measureTakeovers(gateways[0].wsUrl, gateways[1].wsUrl, 'takeover', TAKEOVERS, claimsLanded(inspect));
 
   progress('SIGKILL gw-2');
-  const victim = gateways[2];
-  const victimInc = await victim.incarnation();
-  const victimClients = Math.min(per, CLIENTS - 2 * per);
-  const killedAt = Date.now();
-  victim.kill('SIGKILL');
-  let reaps: number[] = [];
-  const reapDeadline = performance.now() + 30_000;
-  while (performance.now() < reapDeadline) {
-    reaps = await reapEventsSince(inspect, killedAt, victimInc);
-    if (reaps.length >= victimClients) break;
-    await sleep(200);
-  }
-  const reapHist = new LatencyHistogram();
-  for (const t of reaps) reapHist.recordMs(t - killedAt);
-  const lastReapMs = reaps.length > 0 ? Math.max(...reaps) - killedAt : NaN;
+  const sigkill = await measureSigkillReap(inspect, redis.servers, gateways[2], Math.min(per, CLIENTS - 2 * per));
   inspect.disconnect();
   for (const l of loads) l.send('stop');
 
@@ -194,7 +192,7 @@ async function main(): Promise<void> {
   const idleTake: LatencySummary = idleTakeovers.hist.summary();
   const told: LatencySummary = takeovers.told.summary();
   const idleTold: LatencySummary = idleTakeovers.told.summary();
-  const reap: LatencySummary = reapHist.summary();
+  const reap: LatencySummary = sigkill.hist.summary();
   printTable(`bench:cluster steady state (${REDIS_LABEL})`, ['window', 'Redis cmd/s', 'EVALSHA/s', 'Redis CPU %'], [slow, fast].map((w) => [
     w.label, w.commandsPerSecond.toFixed(0), w.evalshaPerSecond.toFixed(0), w.redisCpuPercent.toFixed(1),
   ]));
@@ -203,26 +201,19 @@ async function main(): Promise<void> {
     ['takeover under load: register on B -> A socket closed', String(take.count), String(ms(take.p50)), String(ms(take.p99)), String(ms(take.p999)), String(ms(take.max))],
     ['takeover, idle fleet: register on B -> A client told (ka_moved read)', String(idleTold.count), String(ms(idleTold.p50)), String(ms(idleTold.p99)), String(ms(idleTold.p999)), String(ms(idleTold.max))],
     ['takeover under load: register on B -> A client told (ka_moved read)', String(told.count), String(ms(told.p50)), String(ms(told.p99)), String(ms(told.p999)), String(ms(told.max))],
-    [`SIGKILL -> client declared gone (${reaps.length}/${victimClients})`, String(reap.count), String(ms(reap.p50)), String(ms(reap.p99)), String(ms(reap.p999)), String(ms(reap.max))],
+    [`SIGKILL -> client declared gone (${sigkill.distinct}/${sigkill.clients})`, String(reap.count), String(ms(reap.p50)), String(ms(reap.p99)), String(ms(reap.p999)), String(ms(reap.max))],
   ]);
   const results = {
     setup: { clients: CLIENTS, gateways: GATEWAYS, socketsPerGateway: SOCKETS_PER_GATEWAY, redis: REDIS_LABEL, leaseMs: LEASE_MS, registerSeconds },
     steady: [slow, fast],
     takeoverIdle: { ...idleTake, wrongCloseCodes: idleTakeovers.wrongCodes, lost: idleTakeovers.lost, slow: idleTakeovers.slow, told: idleTold },
     takeover: { ...take, told, wrongCloseCodes: takeovers.wrongCodes, lost: takeovers.lost, slow: takeovers.slow, targetP99Ms: 20, met: ms(take.p99) <= 20 && takeovers.lost === 0 },
-    sigkill: {
-      clients: victimClients,
-      reaped: reaps.length,
-      lastReapedMs: lastReapMs,
-      distribution: reap,
-      targetMs: LEASE_MS + 1500,
-      met: reaps.length === victimClients && lastReapMs <= LEASE_MS + 1500,
-    },
+    sigkill: sigkillJson(sigkill),
   };
   console.log(`Redis command mix per second (commands inside scripts included): ${JSON.stringify(fast.mixPerSecond)}`);
   console.log(`takeovers closed ${SLOW_MS} ms or more after the register: ${idleTakeovers.slow}/${idleTakeovers.hist.count} idle, ${takeovers.slow}/${takeovers.hist.count} under load`);
   console.log(`takeovers with no close within 5 s: ${idleTakeovers.lost} idle, ${takeovers.lost} under load; wrong close codes: ${idleTakeovers.wrongCodes} idle, ${takeovers.wrongCodes} under load`);
-  console.log(`SIGKILL: ${reaps.length}/${victimClients} declared gone, the last ${lastReapMs} ms after the kill`);
+  console.log(sigkillLine(sigkill));
   const name = STANDALONE ? 'cluster-standalone' : 'cluster';
   console.log(`results: ${writeResultsJson(name, results)}`);
   console.log(
@@ -231,9 +222,44 @@ async function main(): Promise<void> {
         { implementation: 'idle fleet', ...idleTake },
         { implementation: `under load (${CLIENTS} clients heartbeating)`, ...take },
       ] },
-      { scenario: `SIGKILL of a gateway -> each of its ${victimClients} clients declared gone`, series: [{ implementation: 'keepwatch cluster', ...reap }] },
+      { scenario: `SIGKILL of a gateway -> each of its ${sigkill.clients} clients declared gone`, series: [{ implementation: 'keepwatch cluster', ...reap }] },
     ])}`,
   );
+  for (const gw of gateways.slice(0, 2)) gw.kill('SIGTERM');
+  await sleep(1000);
+  await redis.stop();
+}
+
+/** --kill-all-on-one: all CLIENTS on gw-2 (LOAD_PROCESSES x SOCKETS_PER_GATEWAY sockets), a steady window, then its SIGKILL. */
+async function killAllOnOne(redis: BenchRedis, gateways: ClusterGateway[], inspect: Redis | Cluster): Promise<void> {
+  const LOAD_PROCESSES = 3;
+  const victim = gateways[2];
+  const per = Math.ceil(CLIENTS / LOAD_PROCESSES);
+  progress(`registering ${CLIENTS} clients on gw-2 alone (${LOAD_PROCESSES * SOCKETS_PER_GATEWAY} sockets)`);
+  const registerStart = performance.now();
+  await Promise.all(Array.from({ length: LOAD_PROCESSES }, (_, l) => startLoad(victim.wsUrl, `one${l}`, Math.min(per, CLIENTS - l * per), 10_000)));
+  const registerSeconds = (performance.now() - registerStart) / 1000;
+  await sleep(3000);
+  progress('steady state, heartbeat every 10 s');
+  const steady = await steadyWindow(redis.servers, `all on one gateway, heartbeat every 10 s (${CLIENTS / 10} heartbeats/s)`);
+  progress('SIGKILL gw-2');
+  const sigkill = await measureSigkillReap(inspect, redis.servers, victim, CLIENTS);
+  inspect.disconnect();
+  for (const l of loads) l.send('stop');
+  const reap = sigkill.hist.summary();
+  printTable(`bench:cluster --kill-all-on-one (${REDIS_LABEL})`, ['what', 'count', 'p50 ms', 'p99 ms', 'max ms', 'Redis cmd/s', 'Redis CPU %'], [
+    [steady.label, '', '', '', '', steady.commandsPerSecond.toFixed(0), steady.redisCpuPercent.toFixed(1)],
+    [`SIGKILL -> client declared gone (${sigkill.distinct}/${sigkill.clients})`, String(reap.count), String(ms(reap.p50)), String(ms(reap.p99)), String(ms(reap.max)),
+      sigkill.redisCommandsPerSecond.toFixed(0), sigkill.redisCpuPercent.toFixed(1)],
+  ]);
+  console.log(sigkillLine(sigkill));
+  const name = STANDALONE ? 'cluster-standalone-kill-all-on-one' : 'cluster-kill-all-on-one';
+  const results = {
+    setup: { clients: CLIENTS, gateways: GATEWAYS, heldByVictim: CLIENTS, sockets: LOAD_PROCESSES * SOCKETS_PER_GATEWAY, redis: REDIS_LABEL, leaseMs: LEASE_MS, registerSeconds },
+    steady,
+    sigkill: sigkillJson(sigkill),
+  };
+  console.log(`results: ${writeResultsJson(name, results)}`);
   for (const gw of gateways.slice(0, 2)) gw.kill('SIGTERM');
   await sleep(1000);
   await redis.stop();
