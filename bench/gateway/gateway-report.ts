@@ -156,7 +156,9 @@ function threadTargets(same: readonly ServerMeasurement[], uwsIdle: ServerMeasur
     checks.push(
       {
         target: 'heartbeat throughput, 2 threads >= 1.5 x 1 thread (interleaved windows)',
-        figure: `${formatCount(ab.medians[1])} vs ${formatCount(ab.medians[0])} msg/s, median ratio ${ab.medianRatio.toFixed(2)} x; load tool CPU ${ab.loadToolCpuPct.toFixed(0)} %`,
+        figure:
+          `${formatCount(ab.medians[1])} vs ${formatCount(ab.medians[0])} msg/s, median ratio ${ab.medianRatio.toFixed(2)} x; load tool CPU ${ab.loadToolCpuPct.toFixed(0)} % ` +
+          `(${ab.loadToolCpuPerMillionMedians[1].toFixed(2)} / ${ab.loadToolCpuPerMillionMedians[0].toFixed(2)} s per million); load average ${Math.min(...ab.loadAverages).toFixed(1)}-${Math.max(...ab.loadAverages).toFixed(1)}`,
         met: ab.medianRatio >= 1.5,
       },
       {
@@ -255,15 +257,27 @@ export function report(
     if (pair === null) continue;
     printTable(
       `Heartbeat throughput, ${pair.servers[0]} and ${pair.servers[1]} up together, alternating windows (${formatCount(pair.connections)} connections each; load tool CPU ${pair.loadToolCpuPct.toFixed(0)} %)`,
-      ['round', `${pair.servers[0]} msg/s`, `${pair.servers[1]} msg/s`, 'ratio', 'CPU s/M hb'],
+      ['round', `${pair.servers[0]} msg/s`, `${pair.servers[1]} msg/s`, 'ratio', 'CPU s/M hb', 'busiest threads %', 'load tool s/M hb', 'load avg'],
       [
-        ...pair.samples.map(([a, b], i) => [String(i + 1), formatCount(a), formatCount(b), formatRatio(b / a), `${pair.cpuPerMillion[i][0].toFixed(2)} / ${pair.cpuPerMillion[i][1].toFixed(2)}`]),
+        ...pair.samples.map(([a, b], i) => [
+          String(i + 1),
+          formatCount(a),
+          formatCount(b),
+          formatRatio(b / a),
+          `${pair.cpuPerMillion[i][0].toFixed(2)} / ${pair.cpuPerMillion[i][1].toFixed(2)}`,
+          pair.threadCpuPct[i].map((threads) => threads.map((v) => v.toFixed(0)).join('+')).join(' / '),
+          `${pair.loadToolCpuPerMillion[i][0].toFixed(2)} / ${pair.loadToolCpuPerMillion[i][1].toFixed(2)}`,
+          pair.loadAverages[i].toFixed(1),
+        ]),
         [
           'median',
           formatCount(pair.medians[0]),
           formatCount(pair.medians[1]),
           formatRatio(pair.medianRatio),
           `${pair.cpuPerMillionMedians[0].toFixed(2)} / ${pair.cpuPerMillionMedians[1].toFixed(2)}`,
+          '',
+          `${pair.loadToolCpuPerMillionMedians[0].toFixed(2)} / ${pair.loadToolCpuPerMillionMedians[1].toFixed(2)}`,
+          '',
         ],
       ],
     );

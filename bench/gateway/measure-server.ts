@@ -252,8 +252,13 @@ export class WindowCpu {
     return this.server[1] - this.server[0];
   }
 
+  /** The load tool's CPU seconds (all its children) over the window. */
+  loadSeconds(): number {
+    return this.load[1] - this.load[0];
+  }
+
   loadPct(): number {
-    return (100 * (this.load[1] - this.load[0])) / this.seconds();
+    return (100 * this.loadSeconds()) / this.seconds();
   }
 
   /** The three busiest threads, % of a core. */

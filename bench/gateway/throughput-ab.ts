@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { median, progress } from '../lib/index.js';
 import { LoadRun } from '../../scripts/load/load-run.js';
 import type { BenchSettings } from './bench-settings.js';
@@ -17,6 +18,13 @@ export interface InterleavedThroughput {
   cpuPerMillionMedians: [number, number];
   /** The load tool's CPU (all children of both runs), % of one core, median over all windows. */
   loadToolCpuPct: number;
+  /** The load tool's CPU seconds per million heartbeats answered, window by window, and the medians: what it costs beside each server. */
+  loadToolCpuPerMillion: Array<[number, number]>;
+  loadToolCpuPerMillionMedians: [number, number];
+  /** Each window's busiest server threads, % of a core each (for 2 threads: the two I/O threads first). */
+  threadCpuPct: Array<[number[], number[]]>;
+  /** The machine's 1-minute load average after each round (it is shared). */
+  loadAverages: number[];
 }
 
 /**
@@ -47,20 +55,32 @@ export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: Ben
     }
     const samples: Array<[number, number]> = [];
     const cpuPerMillion: Array<[number, number]> = [];
+    const toolPerMillion: Array<[number, number]> = [];
+    const threadCpuPct: Array<[number[], number[]]> = [];
+    const loadAverages: number[] = [];
     const loadCpu: number[] = [];
     const loadPids = runs.flatMap((run) => run.children.map((c) => c.pid));
-    const window = async (i: 0 | 1): Promise<[number, number]> => {
+    const window = async (i: 0 | 1): Promise<{ rate: number; server: number; tool: number; threads: number[] }> => {
       const cpu = new WindowCpu(servers[i].pid, loadPids);
       const t = await runs[i].throughput(s.burstConnections, s.burstWindow, s.burstWarmupMs, s.burstMs, cpu.edge);
       loadCpu.push(cpu.loadPct());
-      return [t.repliesPerSec, (cpu.serverSeconds() / ((t.repliesPerSec * t.windowMs) / 1000)) * 1e6];
+      const millions = (t.repliesPerSec * t.windowMs) / 1000 / 1e6;
+      return { rate: t.repliesPerSec, server: cpu.serverSeconds() / millions, tool: cpu.loadSeconds() / millions, threads: cpu.threadPcts() };
     };
+    const pct = (threads: number[]): string => threads.map((v) => v.toFixed(0)).join('+');
     for (let r = 0; r < rounds; r++) {
-      const [ra, ca] = await window(0);
-      const [rb, cb] = await window(1);
-      samples.push([ra, rb]);
-      cpuPerMillion.push([ca, cb]);
-      progress(`interleaved throughput round ${r + 1}: ${a.name} ${Math.round(ra)}, ${b.name} ${Math.round(rb)} msg/s; CPU ${ca.toFixed(2)} / ${cb.toFixed(2)} s per million`);
+      const wa = await window(0);
+      const wb = await window(1);
+      samples.push([wa.rate, wb.rate]);
+      cpuPerMillion.push([wa.server, wb.server]);
+      toolPerMillion.push([wa.tool, wb.tool]);
+      threadCpuPct.push([wa.threads, wb.threads]);
+      loadAverages.push(os.loadavg()[0]);
+      progress(
+        `interleaved throughput round ${r + 1}: ${a.name} ${Math.round(wa.rate)}, ${b.name} ${Math.round(wb.rate)} msg/s; ` +
+          `server CPU ${wa.server.toFixed(2)} / ${wb.server.toFixed(2)} s per million (threads ${pct(wa.threads)} / ${pct(wb.threads)} %); ` +
+          `load tool ${wa.tool.toFixed(2)} / ${wb.tool.toFixed(2)} s per million; load ${loadAverages[r].toFixed(1)}`,
+      );
     }
     return {
       servers: [a.name, b.name],
@@ -71,6 +91,10 @@ export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: Ben
       cpuPerMillion,
       cpuPerMillionMedians: [median(cpuPerMillion.map((x) => x[0])), median(cpuPerMillion.map((x) => x[1]))],
       loadToolCpuPct: median(loadCpu),
+      loadToolCpuPerMillion: toolPerMillion,
+      loadToolCpuPerMillionMedians: [median(toolPerMillion.map((x) => x[0])), median(toolPerMillion.map((x) => x[1]))],
+      threadCpuPct,
+      loadAverages,
     };
   } finally {
     for (const run of runs) run.stop();

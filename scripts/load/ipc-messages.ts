@@ -36,6 +36,8 @@ export interface ConnectResult {
 export interface ChildCounts {
   /** Heartbeat replies (or echoes) received in burst mode, since the child started. */
   burstReplies: number;
+  /** Sampled burst replies that did not answer the heartbeat sent (a wrong server), since the child started. */
+  badReplies: number;
   /** Frames sent, since the child started. */
   framesSent: number;
   /** WebSocket ping frames received. */

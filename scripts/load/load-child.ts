@@ -10,7 +10,7 @@ import { HeartbeatWheel } from './heartbeat-wheel.js';
 import { LoadConnection, type ChildCounters } from './load-connection.js';
 import type { ChildSetup, ConnectResult, FromChild, FrozenActivity, ToChild } from './ipc-messages.js';
 
-const counters: ChildCounters = { burstReplies: 0, framesSent: 0, pingsReceived: 0, kaPingsReceived: 0, latePings: 0 };
+const counters: ChildCounters = { burstReplies: 0, badReplies: 0, framesSent: 0, pingsReceived: 0, kaPingsReceived: 0, latePings: 0 };
 let setup: ChildSetup | null = null;
 let connections: LoadConnection[] = [];
 const wheel = new HeartbeatWheel();

@@ -6,16 +6,18 @@ import type { ChildCounts, LiveLoss } from './ipc-messages.js';
 // process.hrtime is CLOCK_MONOTONIC: the same clock in every process, so times from children and the coordinator compare.
 import { nowNs } from '../../bench/lib/histogram.js';
 import { connectionToken, openTransport, type LoadEdge } from './edge-access.js';
-
+import { ReplyFilter, type ReplySink } from './reply-filter.js';
 
 const REGISTER_TIMEOUT_MS = 30_000;
 
 /** Counters shared by all connections of one child. */
 export type ChildCounters = ChildCounts;
 
+/** A closed loop of `window` answered heartbeats in flight: `frames` is `window` copies of the one pre-built, pre-masked heartbeat. */
 interface Burst {
   window: number;
-  refill: Buffer;
+  frames: Buffer;
+  frameLength: number;
   outstanding: number;
 }
 
@@ -24,7 +26,7 @@ interface Burst {
  * detection delay), and its reactions to the server. A frozen connection
  * writes nothing more, not even a pong: it stands for a hung client.
  */
-export class LoadConnection {
+export class LoadConnection implements ReplySink {
   readonly ids: string[];
   readonly isMux: boolean;
   lastWriteNs = 0;
@@ -85,6 +87,11 @@ export class LoadConnection {
       this.ws = ws;
       ws.on('error', (err) => settle(err.message));
       ws.on('open', () => {
+        const err = this.filterReplies();
+        if (err !== null) {
+          settle(err);
+          return;
+        }
         this.registerPending = this.ids.length;
         this.registered = () => settle(null);
         this.registerFailed = (text) => settle(`register refused: ${text}`);
@@ -98,6 +105,24 @@ export class LoadConnection {
         this.onClose(code);
       });
     });
+  }
+
+  /**
+   * Puts a ReplyFilter between the socket and ws's receiver: heartbeat
+   * replies are counted from frame headers, everything else reaches ws as
+   * before. Called on 'open', before anything is sent: the server has sent
+   * no frame yet, so the filter starts at a frame boundary.
+   */
+  private filterReplies(): string | null {
+    const socket = this.socket;
+    if (socket === null) return 'no socket at open';
+    const receivers = socket.listeners('data') as Array<(this: net.Socket, chunk: Buffer) => void>;
+    if (receivers.length !== 1) return `expected ws's one 'data' listener at open, found ${receivers.length}`;
+    const [toWs] = receivers;
+    socket.removeListener('data', toWs);
+    const filter = new ReplyFilter((bytes) => toWs.call(socket, bytes), this, heartbeatText(this.ids[0], BURST_MSG_ID));
+    socket.on('data', (chunk: Buffer) => filter.write(chunk));
+    return null;
   }
 
   private registered: () => void = () => {};
@@ -133,10 +158,28 @@ export class LoadConnection {
   }
 
   startBurst(window: number): void {
-    const half = Math.max(1, window >> 1);
-    const frame = maskedTextFrame(heartbeatText(this.ids[0], 1));
-    this.burst = { window, refill: repeatedFrames(frame, half), outstanding: window };
-    this.writeRaw(repeatedFrames(frame, window), window, 0);
+    const frame = maskedTextFrame(heartbeatText(this.ids[0], BURST_MSG_ID));
+    const burst: Burst = { window, frames: repeatedFrames(frame, window), frameLength: frame.length, outstanding: window };
+    this.burst = burst;
+    this.writeRaw(burst.frames, window, 0);
+  }
+
+  /** ReplySink: `n` replies read in one chunk; once half the window is answered, one write refills it. */
+  replies(n: number): void {
+    const burst = this.burst;
+    if (burst === null) return;
+    this.counters.burstReplies += n;
+    burst.outstanding -= n;
+    if (burst.outstanding > burst.window >> 1) return;
+    // Replies of an earlier burst still in flight can take outstanding below zero: never more than a window in flight.
+    const refill = Math.min(burst.window, burst.window - burst.outstanding);
+    burst.outstanding += refill;
+    this.writeRaw(burst.frames.subarray(0, refill * burst.frameLength), refill, 0);
+  }
+
+  /** ReplySink: a sampled reply that does not answer the heartbeat sent. */
+  badReply(text: string): void {
+    if (this.counters.badReplies++ === 0) process.stderr.write(`load child ${process.pid}: a heartbeat reply that does not answer it: ${text.slice(0, 200)}\n`);
   }
 
   stopBurst(): void {
@@ -158,16 +201,6 @@ export class LoadConnection {
         this.registerFailed(data.toString('utf8').slice(0, 200));
         return;
       }
-    }
-    const burst = this.burst;
-    if (burst !== null && data.indexOf('heartbeat') >= 0) {
-      this.counters.burstReplies++;
-      if (--burst.outstanding <= burst.window >> 1) {
-        const n = Math.max(1, burst.window >> 1);
-        burst.outstanding += n;
-        this.writeRaw(burst.refill, n, 0);
-      }
-      return;
     }
     if (data.indexOf('ka_ping') >= 0) {
       this.counters.kaPingsReceived++;
@@ -228,6 +261,8 @@ export class LoadConnection {
   }
 }
 
+/** The msg_id of every burst heartbeat: replies are counted, not matched, so one pre-built frame serves the whole burst. */
+const BURST_MSG_ID = 1;
 const ERROR_TYPE = /"type":\s*"error"/;
 const CLIENT_ID_FIELD = /"client_id":\s*"([^"]*)"/;
 

@@ -146,12 +146,13 @@ export class LoadRun {
     return all.reduce<ChildCounts>(
       (s, { counts }) => ({
         burstReplies: s.burstReplies + counts.burstReplies,
+        badReplies: s.badReplies + counts.badReplies,
         framesSent: s.framesSent + counts.framesSent,
         pingsReceived: s.pingsReceived + counts.pingsReceived,
         kaPingsReceived: s.kaPingsReceived + counts.kaPingsReceived,
         latePings: s.latePings + counts.latePings,
       }),
-      { burstReplies: 0, framesSent: 0, pingsReceived: 0, kaPingsReceived: 0, latePings: 0 },
+      { burstReplies: 0, badReplies: 0, framesSent: 0, pingsReceived: 0, kaPingsReceived: 0, latePings: 0 },
     );
   }
 
@@ -175,6 +176,7 @@ export class LoadRun {
       const c1 = await this.sumCounts();
       onWindow?.('end');
       const t1 = nowNs();
+      if (c1.badReplies > 0) throw new Error(`${c1.badReplies} sampled heartbeat replies did not answer the heartbeat (the load children's stderr has the first)`);
       return { repliesPerSec: (c1.burstReplies - c0.burstReplies) / ((t1 - t0) / 1e9), windowMs: (t1 - t0) / 1e6, connections: per * live.length, window };
     } finally {
       await Promise.all(live.map((c) => c.request({ t: 'burst-stop' }, 'ack', 30_000)));
