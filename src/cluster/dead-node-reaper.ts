@@ -13,7 +13,8 @@ const REAP_CLAIM_MS = 10_000;
  * survivor gets each, and none while Redis recently stalled or most leases
  * lapsed at once). For each dead incarnation it got: every shard fences it
  * and declares its clients gone in batches (REAP_BATCH, one 'reap' event
- * each), all shards in parallel; then the reap is marked done.
+ * each), all shards in parallel, each shard's batches after its first
+ * at once; then the reap is marked done.
  */
 export class DeadNodeReaper {
   private timer: NodeJS.Timeout | undefined;
@@ -80,13 +81,20 @@ export class DeadNodeReaper {
     this.log.warn({ event: 'cluster_reaped', incarnation: dead, clients, delayAfterLapseMs: delayMs, takenOver: lapsedAt < 0 });
   }
 
+  /**
+   * The first batch says how many ids are left; the rest are issued at once
+   * (SPOP hands each call its own ids), so a shard of a 100,000-client
+   * gateway costs two round trips, not one per batch.
+   */
   private async reapShard(shard: number, dead: string): Promise<number> {
     const k = shardKeys(shard);
-    let total = 0;
-    for (;;) {
-      const [left, reaped] = await this.redis.kwReapBatch(k.owner, k.seen, k.fenced, k.events, k.incPrefix + dead, dead, REAP_BATCH, EVENTS_MAXLEN);
-      total += Number(reaped);
-      if (Number(left) === 0) return total;
+    const batch = (): Promise<[number, number]> => this.redis.kwReapBatch(k.owner, k.seen, k.fenced, k.events, k.incPrefix + dead, dead, REAP_BATCH, EVENTS_MAXLEN);
+    let [left, total] = (await batch()).map(Number);
+    while (left > 0) {
+      const replies = await Promise.all(Array.from({ length: Math.ceil(left / REAP_BATCH) }, batch));
+      left = Math.min(...replies.map(([l]) => Number(l)));
+      for (const [, reaped] of replies) total += Number(reaped);
     }
+    return total;
   }
 }
