@@ -6,6 +6,7 @@ const REAP_BUCKETS_S = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30];
 /** The cluster series, on the gateway's own prom-client registry (only when --redis is given). */
 export class ClusterMetrics {
   readonly takeovers: Counter<'side'>;
+  readonly missedMoves: Counter<never>;
   readonly fencedWrites: Counter<never>;
   readonly fences: Counter<never>;
   readonly reaped: Counter<never>;
@@ -19,6 +20,11 @@ export class ClusterMetrics {
       name: 'keepwatch_cluster_takeovers_total',
       help: 'client_ids moved between gateways: won (registered here, taken from another) or lost (taken by another, socket closed here).',
       labelNames: ['side'],
+      registers,
+    });
+    this.missedMoves = new Counter({
+      name: 'keepwatch_cluster_missed_move_notices_total',
+      help: "Takeovers whose notice never arrived: sockets closed (4001 / ka_moved) because the seen flush found another owner in Redis.",
       registers,
     });
     this.fencedWrites = new Counter({

@@ -56,6 +56,8 @@ export class ClusterNode implements OwnershipHooks {
   private flusher: SeenFlusher | undefined;
   private lastOpErrorLog = 0;
   private stopped = false;
+  /** Test hook only: move notices are dropped on arrival, as if lost. */
+  private ignoringMoves = false;
   address = '';
 
   private constructor(
@@ -135,8 +137,9 @@ export class ClusterNode implements OwnershipHooks {
       () => attachment.registry.entries(),
       (entry) => {
         const claim = this.claims.get(entry);
-        return claim !== undefined && claim.incarnation === this.incarnationNow && claim.generation > 0 ? claim.incarnation : undefined;
+        return claim !== undefined && claim.incarnation === this.incarnationNow && claim.generation > 0 ? claim : undefined;
       },
+      (entry, generation) => this.onNotOwned(entry, generation),
       (error) => this.opFailed(-1, error),
     );
     this.flusher.start();
@@ -168,6 +171,7 @@ export class ClusterNode implements OwnershipHooks {
 
   /** Another gateway claimed `clientId` with `generation`: close our socket if our life of it is older. */
   private onTakenOver(clientId: string, generation: number): void {
+    if (this.ignoringMoves) return;
     const entry = this.attached?.registry.get(clientId);
     if (entry === undefined) return;
     const claim = this.claims.get(entry);
@@ -177,6 +181,22 @@ export class ClusterNode implements OwnershipHooks {
       return;
     }
     if (claim.generation < generation) this.dropTakenOver(entry);
+  }
+
+  /**
+   * The seen flush found that Redis no longer names this entry's claim
+   * (`generation`, as checked) its owner: its move notice was lost (the
+   * subscriber connection was down, a master failed over). Close it as a
+   * takeover would, unless the entry changed meanwhile (closed, replaced,
+   * claimed again: then the check was about an older life).
+   */
+  private onNotOwned(entry: ClientEntry, generation: number): void {
+    const claim = this.claims.get(entry);
+    if (claim === undefined || claim.incarnation !== this.incarnationNow || claim.generation !== generation) return;
+    if (this.attached?.registry.get(entry.clientId) !== entry) return;
+    this.metrics.missedMoves.inc();
+    this.log.debug({ event: 'cluster_move_notice_missed', clientId: entry.clientId, generation });
+    this.dropTakenOver(entry);
   }
 
   private dropTakenOver(entry: ClientEntry): void {
@@ -217,6 +237,11 @@ export class ClusterNode implements OwnershipHooks {
   /** Test hook (GET /test/lease-thread-fail, KEEPWATCH_TEST_HOOKS=1): the lease thread throws; it is restarted after a renewal period. */
   failLeaseThread(): void {
     this.lease.failForTest();
+  }
+
+  /** Test hook (GET /test/ignore-moves?on=1|0, KEEPWATCH_TEST_HOOKS=1): move notices are ignored, as if lost on the way. */
+  ignoreMoves(on: boolean): void {
+    this.ignoringMoves = on;
   }
 
   /** Graceful leave: releases already queued are sent, then the lease is marked lapsed so survivors reap anything left. */

@@ -8,7 +8,7 @@ type Arg = string | number;
 /** The scripts as ioredis commands (EVALSHA, falling back to EVAL once per connection). */
 export interface ScriptCommands {
   kwApplyOps(k1: string, k2: string, k3: string, k4: string, k5: string, k6: string, ...argv: Arg[]): Promise<number | number[]>;
-  kwWriteSeen(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<number>;
+  kwWriteSeen(k1: string, k2: string, k3: string, ...argv: Arg[]): Promise<number | number[]>;
   kwReapBatch(k1: string, k2: string, k3: string, k4: string, k5: string, ...argv: Arg[]): Promise<[number, number]>;
   kwRenewLease(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<[number]>;
   kwClaimDead(k1: string, k2: string, k3: string, k4: string, ...argv: Arg[]): Promise<string[]>;

@@ -69,28 +69,39 @@ end
 return out`;
 
 /**
- * Last-seen times, batched: written only for ids this incarnation owns.
+ * Last-seen times, batched, and the owner check that backs up a lost move
+ * notice: written only for ids whose owner is still exactly this
+ * incarnation's claim ("incarnation generation"); the position of every id
+ * whose owner is no longer that claim (taken over, or taken and released,
+ * while the notice on the moves channel was lost) is returned, so the
+ * gateway closes that socket. A last-seen of 0 only checks (an id not
+ * heard from, looked at so that silent sockets are checked too).
  * Two commands whatever the batch size (HMGET of the owners, one HSET), so
  * Redis' command count does not follow the number of clients heard from.
- * KEYS: owner, seen, fenced. ARGV: incarnation, then client_id, epoch-ms pairs (at most 1000).
- * Returns -1 if fenced, else how many were written.
+ * KEYS: owner, seen, fenced. ARGV: incarnation, then client_id, generation, epoch-ms triples (at most 1000).
+ * Returns -1 if fenced, else {how many were written, 1-based positions of the ids no longer this claim's...}.
  */
 export const WRITE_SEEN = `local inc = ARGV[1]
 if redis.call('SISMEMBER', KEYS[3], inc) == 1 then return -1 end
 local ids = {}
-for i = 2, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
-if #ids == 0 then return 0 end
+for i = 2, #ARGV, 3 do ids[#ids + 1] = ARGV[i] end
+if #ids == 0 then return {0} end
 local owners = redis.call('HMGET', KEYS[1], unpack(ids))
 local mine = inc .. ' '
-local pairs = {}
+local seen = {}
+local out = {0}
 for j, owner in ipairs(owners) do
-  if owner and string.sub(owner, 1, #mine) == mine then
-    pairs[#pairs + 1] = ids[j]
-    pairs[#pairs + 1] = ARGV[2 * j + 1]
+  local at = 3 * j
+  if owner ~= mine .. ARGV[at] then
+    out[#out + 1] = j
+  elseif ARGV[at + 1] ~= '0' then
+    seen[#seen + 1] = ids[j]
+    seen[#seen + 1] = ARGV[at + 1]
   end
 end
-if #pairs > 0 then redis.call('HSET', KEYS[2], unpack(pairs)) end
-return #pairs / 2`;
+if #seen > 0 then redis.call('HSET', KEYS[2], unpack(seen)) end
+out[1] = #seen / 2
+return out`;
 
 /**
  * Fences a dead incarnation in this shard, then declares up to `batch` of

@@ -5,6 +5,7 @@ import type { Logger } from './logger.js';
 /** The cluster membership's test hook (ClusterNode), when the gateway runs with --redis. */
 export interface ClusterTestHooks {
   failLeaseThread(): void;
+  ignoreMoves(on: boolean): void;
 }
 
 /** The environment switch for test-only routes; no flag turns them on. */
@@ -30,7 +31,9 @@ export function testClaimsDelayMs(testHooks: boolean, env: NodeJS.ProcessEnv = p
  * can show that heartbeats queued during a stall are counted before
  * anything expires. GET /test/throw throws from the event loop (the fault
  * tests of --threads N). With --redis, GET /test/lease-thread-fail makes
- * the cluster's lease thread throw (its restart is the test's subject).
+ * the cluster's lease thread throw (its restart is the test's subject), and
+ * GET /test/ignore-moves?on=1 (0 to undo) drops takeover notices on arrival,
+ * as if lost (the seen flush's owner check is the test's subject).
  * Mounted only when KEEPWATCH_TEST_HOOKS=1.
  */
 export function addTestHooks(app: TemplatedApp, log: Logger, cluster: ClusterTestHooks | undefined): void {
@@ -56,5 +59,11 @@ export function addTestHooks(app: TemplatedApp, log: Logger, cluster: ClusterTes
     log.warn({ event: 'test_lease_thread_fail' });
     cluster.failLeaseThread();
     new HttpReply(res).send('200 OK', 'application/json', '{"lease_thread": "failing"}');
+  });
+  app.get('/test/ignore-moves', (res, req) => {
+    const on = req.getQuery('on') !== '0';
+    log.warn({ event: 'test_ignore_moves', on });
+    cluster.ignoreMoves(on);
+    new HttpReply(res).send('200 OK', 'application/json', `{"ignoring_moves": ${on}}`);
   });
 }
