@@ -4,17 +4,22 @@ import type { Scope } from './auth/scope.js';
  * Per-connection edge state, hung on the gateway's Connection: what its
  * token lets it register (a device's token: its `sub` string alone), where
  * it comes from (only kept when the per-IP cap needs it at close), and its
- * message-rate bucket. About 80 bytes, the scope's string aside.
+ * message-rate bucket. 72 bytes, the scope's string aside: every number
+ * is a whole one V8 keeps in its field (a Smi); a fractional or -Infinity
+ * value would box each such field's number in 16 bytes of its own.
  */
+/** A strike time further back than any run gap: Clock ms count from 0 at start, and this stays a Smi. */
+export const NEVER_STRUCK = -(2 ** 30);
+
 export class EdgeSession {
-  /** Messages it may still send at once (the token bucket's level). */
-  tokens: number;
+  /** Thousandths of messages it may still send at once (the token bucket's level): a whole number for a whole --max-message-rate. */
+  milliTokens: number;
   /** Clock ms the bucket was last refilled. */
   refilledAt: number;
   /** Strikes in the current run (STRIKE_MS intervals in which messages were dropped: limits/message-rate.ts). */
   strikes = 0;
-  /** Clock ms of the latest strike; drops within STRIKE_MS of it add none. */
-  struckAt = -Infinity;
+  /** Clock ms of the latest strike (NEVER_STRUCK: none yet); drops within STRIKE_MS of it add none. */
+  struckAt = NEVER_STRUCK;
 
   constructor(
     /** What its token lets it register; undefined: --auth none. */
@@ -24,7 +29,7 @@ export class EdgeSession {
     burst: number,
     now: number,
   ) {
-    this.tokens = burst;
+    this.milliTokens = burst * 1000;
     this.refilledAt = now;
   }
 }

@@ -49,10 +49,11 @@ export type RateVerdict = (typeof RateVerdict)[keyof typeof RateVerdict];
  * bound. O(1) per message.
  */
 export class MessageRate {
-  private readonly perMs: number;
+  /** The bucket's size in thousandths of a message: with the rate in messages/s, a refill of `elapsed` ms is `elapsed * rate` thousandths, a whole number. */
+  private readonly maxMilliTokens: number;
 
   constructor(private readonly options: MessageRateOptions) {
-    this.perMs = options.maxMessageRate / 1000;
+    this.maxMilliTokens = options.maxMessageBurst * 1000;
   }
 
   get enabled(): boolean {
@@ -62,11 +63,11 @@ export class MessageRate {
   verdict(session: EdgeSession, now: number): RateVerdict {
     const elapsed = now - session.refilledAt;
     if (elapsed > 0) {
-      session.tokens = Math.min(this.options.maxMessageBurst, session.tokens + elapsed * this.perMs);
+      session.milliTokens = Math.min(this.maxMilliTokens, session.milliTokens + elapsed * this.options.maxMessageRate);
       session.refilledAt = now;
     }
-    if (session.tokens >= 1) {
-      session.tokens -= 1;
+    if (session.milliTokens >= 1000) {
+      session.milliTokens -= 1000;
       return RateVerdict.Accept;
     }
     const sinceStrike = now - session.struckAt;
@@ -78,6 +79,6 @@ export class MessageRate {
 
   /** The message just accepted registered an id new to the gateway: it costs no token. */
   refund(session: EdgeSession): void {
-    if (this.enabled) session.tokens = Math.min(this.options.maxMessageBurst, session.tokens + 1);
+    if (this.enabled) session.milliTokens = Math.min(this.maxMilliTokens, session.milliTokens + 1000);
   }
 }
