@@ -9,20 +9,17 @@
  * targets: `--clients 1000000 --mass-only` gives the million-client figures
  * in minutes; the full run at 1M takes the Map scan ~1000x longer).
  */
-import { parseArgs } from 'node:util';
 import { reportCore, reportMassOnly } from './core/core-report.js';
 import { runMassOnly, runProfile, type ProfileResult } from './core/profile-run.js';
 import { parseProfiles } from './core/profiles.js';
-import { progress } from './lib/index.js';
+import { benchFlags, progress } from './lib/index.js';
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '100000' },
-    rounds: { type: 'string', default: '3' },
-    profile: { type: 'string', default: 'all' },
-    quick: { type: 'boolean', default: false },
-    'mass-only': { type: 'boolean', default: false },
-  },
+const values = benchFlags('npm run bench:core --', {
+  clients: { type: 'string', default: '100000' },
+  rounds: { type: 'string', default: '3' },
+  profile: { type: 'string', default: 'all' },
+  quick: { type: 'boolean', default: false },
+  'mass-only': { type: 'boolean', default: false },
 });
 const quick = values.quick ?? false;
 const clients = quick ? 10_000 : Number(values.clients);

@@ -11,19 +11,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseProfiles, NODE_PROFILE_SUMMARIES } from './core/profiles.js';
-import { formatCount, formatRatio, median, passFail, printTable, progress, writeResultsJson } from './lib/index.js';
+import { benchFlags, formatCount, formatRatio, median, passFail, printTable, progress, writeResultsJson } from './lib/index.js';
 import { DEFAULT_SHAPE, type InputShape } from './node/input-file.js';
 import { PROGRAM_KEYS, programs, runNodeProfile, type NodeProfileResult } from './node/profile-throughput.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    shards: { type: 'string', default: '1' },
-    profile: { type: 'string', default: 'all' },
-    quick: { type: 'boolean', default: false },
-  },
+const values = benchFlags('npm run bench:node --', {
+  runs: { type: 'string', default: '5' },
+  shards: { type: 'string', default: '1' },
+  profile: { type: 'string', default: 'all' },
+  quick: { type: 'boolean', default: false },
 });
 const quick = values.quick ?? false;
 const runs = quick ? 1 : Number(values.runs);

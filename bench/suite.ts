@@ -16,26 +16,23 @@
  */
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { clientIds } from './core/client-ids.js';
 import { assertSameExpiries, type ExpiryLog } from './core/expiry-log.js';
 import { makePopulation, parseProfiles, type Population, type ProfileName } from './core/profiles.js';
 import { heartbeatChurn, massExpiry, nothingDue, onePercentDue, type MassExpiryResult, type SweepScenarioResult } from './core/scenarios.js';
 import type { SweepSubject } from './core/sweep-subject.js';
-import { median, medianSummary, progress, type LatencySummary } from './lib/index.js';
+import { benchFlags, median, medianSummary, progress, type LatencySummary } from './lib/index.js';
 import { MAP_LABEL, SCALE_ENTRIES, SWEEP_ENTRIES, type SuiteEntry } from './suite/entries.js';
 import { PauseProbe } from './suite/pause-probe.js';
 import { reportSuite, type Row, type ScaleRow } from './suite/report.js';
 import { timersArmed, timersChurn, timersMassExpiry, timersOnePercent, type TimerScenarioResult } from './suite/timer-scenarios.js';
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '100000' },
-    'scale-clients': { type: 'string', default: '1000000' },
-    rounds: { type: 'string', default: '3' },
-    profile: { type: 'string', default: 'all' },
-    quick: { type: 'boolean', default: false },
-  },
+const values = benchFlags('npm run bench --', {
+  clients: { type: 'string', default: '100000' },
+  'scale-clients': { type: 'string', default: '1000000' },
+  rounds: { type: 'string', default: '3' },
+  profile: { type: 'string', default: 'all' },
+  quick: { type: 'boolean', default: false },
 });
 const quick = values.quick ?? false;
 const n = quick ? 5_000 : Number(values.clients);

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { Cluster, Redis } from 'ioredis';
 import { clusterShardOf, shardKeys } from '../../src/cluster/key-layout.js';
 import { startRedis, startRedisCluster, type RedisServer } from '../../test/helpers/redis-servers.js';
-import { LatencyHistogram, printTable, progress, writeLatencyChart, writeResultsJson, type LatencySummary } from '../lib/index.js';
+import { benchFlags, LatencyHistogram, printTable, progress, writeLatencyChart, writeResultsJson, type LatencySummary } from '../lib/index.js';
 import { ClusterGateway } from './cluster-gateway.js';
 import { commandMix, readCounters, type RedisCounters } from './redis-stats.js';
 import { measureSigkillReap, sigkillMet, type SigkillResult } from './sigkill-reap.js';
@@ -38,8 +38,12 @@ const HARD_BOUND_MS = 12 * 60_000;
 
 const LOAD_CHILD = fileURLToPath(new URL('./heartbeat-load.js', import.meta.url));
 const loads: ChildProcess[] = [];
-const STANDALONE = process.argv.includes('--standalone');
-const KILL_ALL_ON_ONE = process.argv.includes('--kill-all-on-one');
+const CLI_FLAGS = benchFlags('npm run bench:cluster --', {
+  standalone: { type: 'boolean', default: false },
+  'kill-all-on-one': { type: 'boolean', default: false },
+});
+const STANDALONE = CLI_FLAGS.standalone;
+const KILL_ALL_ON_ONE = CLI_FLAGS['kill-all-on-one'];
 const REDIS_LABEL = STANDALONE ? 'standalone Redis' : '3-master Redis Cluster';
 /** The bench's Redis: its servers (masters), the gateways' flags, a client for the bench's own reads. */
 interface BenchRedis {

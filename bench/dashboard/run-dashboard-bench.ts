@@ -13,26 +13,24 @@
  * Writes bench/results/dashboard.json.
  */
 import { loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../../scripts/browser/chromium.js';
+import { benchFlags } from '../lib/bench-flags.js';
 import { writeResultFile } from '../lib/results-dir.js';
 import { ServerProcess } from '../gateway/server-process.js';
 import { loadClients, startBenchGateway } from './bench-gateway.js';
 import { measureCpuOverhead, type CpuOverhead } from './cpu-overhead.js';
 import { visitDashboard, type PageTimings } from './page-timings.js';
 
-const { values } = parseArgs({
-  options: {
-    clients: { type: 'string', default: '100000' },
-    connections: { type: 'string', default: '15000' },
-    visits: { type: 'string', default: '3' },
-    'window-seconds': { type: 'string', default: '15' },
-    pairs: { type: 'string', default: '3' },
-    // The gateway's I/O threads (the stream, table and kick are the whole process's on any number).
-    threads: { type: 'string', default: '1' },
-    'max-seconds': { type: 'string', default: '900' },
-  },
+const values = benchFlags('npm run bench:dashboard --', {
+  clients: { type: 'string', default: '100000' },
+  connections: { type: 'string', default: '15000' },
+  visits: { type: 'string', default: '3' },
+  'window-seconds': { type: 'string', default: '15' },
+  pairs: { type: 'string', default: '3' },
+  // The gateway's I/O threads (the stream, table and kick are the whole process's on any number).
+  threads: { type: 'string', default: '1' },
+  'max-seconds': { type: 'string', default: '900' },
 });
 const CLIENTS = Number(values.clients);
 const CONNECTIONS = Number(values.connections);

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { benchFlags } from '../lib/bench-flags.js';
 
 export interface BaselineArgs {
   host: string;
@@ -11,14 +11,12 @@ export interface BaselineArgs {
 
 /** `--host 127.0.0.1 --port P --interval-ms N [--tls-cert F --tls-key F]`, the same for every baseline server. */
 export function baselineArgs(defaultIntervalMs: number): BaselineArgs {
-  const { values } = parseArgs({
-    options: {
-      host: { type: 'string', default: '127.0.0.1' },
-      port: { type: 'string', default: '9101' },
-      'interval-ms': { type: 'string', default: String(defaultIntervalMs) },
-      'tls-cert': { type: 'string' },
-      'tls-key': { type: 'string' },
-    },
+  const values = benchFlags(`node ${process.argv[1]}`, {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '9101' },
+    'interval-ms': { type: 'string', default: String(defaultIntervalMs) },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   });
   const port = Number(values.port);
   const intervalMs = Number(values['interval-ms']);

@@ -18,8 +18,7 @@
  * gateway-scale.* for --scale-only, gateway-edge.* for --edge-only,
  * gateway-edge-rss.* for --edge-rss).
  */
-import { parseArgs } from 'node:util';
-import { progress } from '../lib/index.js';
+import { benchFlags, progress } from '../lib/index.js';
 import { FULL, QUICK } from './bench-settings.js';
 import { report } from './gateway-report.js';
 import { measureServer, type LoadPlan, type ServerMeasurement } from './measure-server.js';
@@ -45,20 +44,18 @@ const EDGE_PAIRS = { full: 2, quick: 1 };
 const MAX_RUN_MS = { full: 30 * 60_000, quick: 6 * 60_000 };
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      quick: { type: 'boolean', default: false },
-      only: { type: 'string' },
-      'no-scale': { type: 'boolean', default: false },
-      // Only the interleaved throughput comparisons (echo vs keepwatch, 1 vs 2 threads): minutes instead of a quarter hour.
-      'interleaved-only': { type: 'boolean', default: false },
-      // Only keepwatch at scale, on 1 and 2 threads (detection p99 with 100,000 clients, RSS).
-      'scale-only': { type: 'boolean', default: false },
-      // Only keepwatch and keepwatch auth+TLS, alternately (issue 10): 12-20 minutes.
-      'edge-only': { type: 'boolean', default: false },
-      // Only RSS per connection: uWS App vs SSLApp, keepwatch plain / auth / TLS / auth+TLS (issue 10).
-      'edge-rss': { type: 'boolean', default: false },
-    },
+  const values = benchFlags('npm run bench:gateway --', {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    'no-scale': { type: 'boolean', default: false },
+    // Only the interleaved throughput comparisons (echo vs keepwatch, 1 vs 2 threads): minutes instead of a quarter hour.
+    'interleaved-only': { type: 'boolean', default: false },
+    // Only keepwatch at scale, on 1 and 2 threads (detection p99 with 100,000 clients, RSS).
+    'scale-only': { type: 'boolean', default: false },
+    // Only keepwatch and keepwatch auth+TLS, alternately (issue 10): 12-20 minutes.
+    'edge-only': { type: 'boolean', default: false },
+    // Only RSS per connection: uWS App vs SSLApp, keepwatch plain / auth / TLS / auth+TLS (issue 10).
+    'edge-rss': { type: 'boolean', default: false },
   });
   const interleavedOnly = values['interleaved-only'];
   const scaleOnly = values['scale-only'];

@@ -8,3 +8,4 @@ export { latencyChartSvg, writeLatencyChart, type ChartGroup, type ChartSeries }
 export { medianSummary } from './median-summary.js';
 export { settleHeap } from './settle-heap.js';
 export { freePort } from './free-port.js';
+export { benchFlags, benchUsage } from './bench-flags.js';

@@ -16,7 +16,7 @@ import WebSocket from 'ws';
 import { readCpuSeconds } from '../gateway/proc-stats.js';
 import { flags, runBench, percentile, round, startServe } from './overload-kit.js';
 
-const f = flags({ nofile: '1024', seconds: '10', loops: '8', 'max-connections': '' });
+const f = flags('node dist/bench/overload/file-limit.js', { nofile: '1024', seconds: '10', loops: '8', 'max-connections': '' });
 
 /** Opens a WebSocket: 'open' (kept in `held`), or the HTTP status / error it was refused with. */
 function attempt(port: number, held: WebSocket[]): Promise<string> {

@@ -34,7 +34,7 @@ import type { FloodResult, FromGenerator, ToGenerator } from './flood-generator.
 import { HeartbeatVictims } from './heartbeat-victims.js';
 import { flags, percentile, round, runBench, startServe } from './overload-kit.js';
 
-const f = flags({ threads: '1,2', rate: '200000', seconds: '10', rounds: '2', victims: '200', 'period-ms': '100', 'timeout-ms': '1500', limit: '1000' });
+const f = flags('node dist/bench/overload/frame-flood.js', { threads: '1,2', rate: '200000', seconds: '10', rounds: '2', victims: '200', 'period-ms': '100', 'timeout-ms': '1500', limit: '1000' });
 const GENERATOR = fileURLToPath(new URL('./flood-generator.js', import.meta.url));
 const FLOODER_ID = 'flooder';
 /** Pause after each flood window (the kernel may hold megabytes of it the server has yet to read). */

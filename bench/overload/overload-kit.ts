@@ -2,7 +2,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { ServerProcess } from '../gateway/server-process.js';
-import { freePort } from '../lib/index.js';
+import { benchFlags, freePort } from '../lib/index.js';
 
 /** Shared pieces of the overload benches: a gateway process, bulk clients, a flood, percentiles. */
 
@@ -49,16 +49,10 @@ export function round(n: number, digits = 2): number {
   return Math.round(n * f) / f;
 }
 
-/** Flags of the form --name value, with defaults. */
-export function flags(defaults: Record<string, string>): Record<string, string> {
-  const out = { ...defaults };
-  const argv = process.argv.slice(2);
-  for (let i = 0; i < argv.length; i += 2) {
-    const name = argv[i]?.replace(/^--/, '');
-    if (name === undefined || !(name in defaults) || argv[i + 1] === undefined) throw new Error(`unknown flag ${argv[i]}; known: ${Object.keys(defaults).join(', ')}`);
-    out[name] = argv[i + 1];
-  }
-  return out;
+/** Flags of the form --name value, with defaults (benchFlags: one-line error and usage, exit 2, on a bad one). */
+export function flags(command: string, defaults: Record<string, string>): Record<string, string> {
+  const options = Object.fromEntries(Object.entries(defaults).map(([name, value]) => [name, { type: 'string' as const, default: value }]));
+  return { ...defaults, ...(benchFlags(command, options) as Record<string, string>) };
 }
 
 /** Runs a bench's main: exits 0 when it is done, 1 with the error on stderr (the server is stopped by its own finally). */

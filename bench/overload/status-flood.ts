@@ -12,7 +12,7 @@ import type WebSocket from 'ws';
 import { HeartbeatVictims } from './heartbeat-victims.js';
 import { flags, KeepAliveGet, runBench, percentile, registerBulk, round, startServe } from './overload-kit.js';
 
-const f = flags({ workers: '0', clients: '100000', loops: '114', seconds: '10', victims: '50', limit: '0' });
+const f = flags('node dist/bench/overload/status-flood.js', { workers: '0', clients: '100000', loops: '114', seconds: '10', victims: '50', limit: '0' });
 const VICTIM_TIMEOUT_MS = 1500;
 const HEARTBEAT_MS = 250;
 

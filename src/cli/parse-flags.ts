@@ -1,7 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDecimalWhole } from '../protocol/decimal-whole.js';
 
-type FlagSpec = NonNullable<ParseArgsConfig['options']>;
+/** A parseArgs option table: flag name to its type, default, short letter. */
+export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 /** The `values` parseArgs gives for these flags (strings, booleans, undefined when absent). */
 export type ParsedFlags<T extends FlagSpec> = ReturnType<
   typeof parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>
