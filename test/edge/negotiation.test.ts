@@ -7,9 +7,11 @@ describe('negotiated timeouts: the gateway clamps what a client asks for', () =>
 
   it('ka_register_ok carries the granted timeout_ms and ping_interval_ms, in the protocol key order', async () => {
     const c = await TestClient.open(gw.wsUrl());
+    // The 5 s client first: clamp-low, granted 400 ms, would otherwise be alone on the connection until the next
+    // register arrived, and a test process descheduled for 400 ms there (a loaded machine) saw the connection closed 4000.
+    expect((await c.register('clamp-high', 86_400_000, 60_000)).body).toMatchObject({ timeout_ms: 5000, ping_interval_ms: 60_000 });
     const low = await c.register('clamp-low', 1, 1);
     expect(low.text).toMatch(/^\{"type": "ka_register_ok", "in_reply_to": \d+, "timeout_ms": 400, "ping_interval_ms": 300, "msg_id": \d+\}$/);
-    expect((await c.register('clamp-high', 86_400_000, 60_000)).body).toMatchObject({ timeout_ms: 5000, ping_interval_ms: 60_000 });
     expect((await c.register('clamp-none', 1000, 500)).body).toMatchObject({ timeout_ms: 1000, ping_interval_ms: 500 });
     // The defaults (30 s timeout, 10 s interval) are clamped too.
     expect((await c.register('clamp-default')).body).toMatchObject({ timeout_ms: 5000, ping_interval_ms: 10_000 });

@@ -31,6 +31,21 @@ function stalledReader(gw: GatewayProcess): Promise<net.Socket> {
   });
 }
 
+/**
+ * GET /status?limit=1 until it answers `want` (at most 50 tries, 100 ms apart). The gateway takes a
+ * reader's slot when its loop reads the request and frees it when it sees the socket gone: both later
+ * on a loaded machine than a fixed sleep allows (the warm-up's 500 ms once left a slot held: 503).
+ */
+async function statusUntil(gw: GatewayProcess, want: number): Promise<Response> {
+  let res = await fetch(gw.url('/status?limit=1'), { signal: AbortSignal.timeout(10_000) });
+  for (let tries = 1; tries < 50 && res.status !== want; tries++) {
+    await res.arrayBuffer();
+    await sleep(100);
+    res = await fetch(gw.url('/status?limit=1'), { signal: AbortSignal.timeout(10_000) });
+  }
+  return res;
+}
+
 describe('status under overload', () => {
   const gw = useGateway({ args: ['--max-status-requests', String(READERS), '--max-send-buffer-bytes', String(SEND_BUFFER)] });
   let edges: TestClient[] = [];
@@ -60,19 +75,19 @@ describe('status under overload', () => {
     const warmUp = await Promise.all(Array.from({ length: READERS }, () => stalledReader(gw)));
     await sleep(1500);
     warmUp.forEach((r) => r.destroy());
-    await sleep(500);
-    expect((await fetch(gw.url('/status?limit=1'), { signal: AbortSignal.timeout(10_000) })).status).toBe(200);
+    expect((await statusUntil(gw, 200)).status).toBe(200);
     const before = rssBytes(gw.pid);
     const readers = await Promise.all(Array.from({ length: READERS }, () => stalledReader(gw)));
     try {
       await sleep(1500);
+      // Every reader holds its slot once the gateway has read its request.
+      const refused = await statusUntil(gw, 503);
       const grown = rssBytes(gw.pid) - before;
       // A listing materialised per reader cost ~6 MB each here (180 MB), and one collected into the
       // serving thread ~1.4 MB each (42 MB); streamed from a cursor, a chunk each. With I/O threads two
       // isolates' heaps still settle after the warm-up (up to 22 MB seen in a CI run), hence their wider bound.
       const bound = Number(process.env.KEEPWATCH_TEST_THREADS ?? 1) > 1 ? 30 : 20;
       expect(grown).toBeLessThan(bound * 1024 * 1024);
-      const refused = await fetch(gw.url('/status?limit=1'), { signal: AbortSignal.timeout(10_000) });
       expect(refused.status).toBe(503);
       expect(refused.headers.get('retry-after')).toBe('1');
       expect(((await refused.json()) as { error: string }).error).toContain('too many concurrent status requests');
@@ -81,12 +96,7 @@ describe('status under overload', () => {
     } finally {
       readers.forEach((r) => r.destroy());
     }
-    let status = 0;
-    for (let tries = 0; tries < 50 && status !== 200; tries++) {
-      await sleep(100);
-      status = (await fetch(gw.url('/status?limit=1'), { signal: AbortSignal.timeout(10_000) })).status;
-    }
-    expect(status).toBe(200);
+    expect((await statusUntil(gw, 200)).status).toBe(200);
     expect(metric((await gw.get('/metrics')).text, 'keepwatch_overload_refusals_total{reason="status_busy"}')).toBeGreaterThanOrEqual(1);
   });
 
