@@ -80,8 +80,7 @@ export class KeepAliveService<Scope> {
       case 'ka_register':
         return registered(this.book.register(scope, request));
       case 'ka_heartbeat':
-        this.heartbeat(scope, request.clientId, request.seq);
-        return HEARTBEAT_OK;
+        return this.heartbeat(scope, request.clientId, request.seq);
       case 'ka_pong':
         this.heartbeat(scope, request.clientId, request.seq);
         return undefined;
@@ -103,8 +102,13 @@ export class KeepAliveService<Scope> {
     if (answer instanceof Promise) return answer.then(() => undefined);
   }
 
-  private heartbeat(scope: Scope, clientId: string, seq: number | undefined): void {
+  /**
+   * A ka_heartbeat (apply's), for a transport that read its client_id
+   * without building the request (the stdio node's flat lines).
+   */
+  heartbeat(scope: Scope, clientId: string, seq: number | undefined): typeof HEARTBEAT_OK {
     if (!this.book.heartbeat(scope, clientId, seq)) throw this.unknownClient(clientId);
+    return HEARTBEAT_OK;
   }
 
   private unknownClient(clientId: string): ProtocolError {

@@ -1,9 +1,10 @@
 /**
- * The pieces of the fast paths' regular expressions (the stdio node's
- * flat-envelope.ts, the gateway's heartbeat-fast-path.ts): JSON text whose
- * meaning needs no decoding, so that what a pattern captures is exactly
- * what JSON.parse would give for it; and the same character set as a test
- * on one code unit, for the stdio node's reply writer (reply-bytes.ts).
+ * JSON text whose meaning needs no decoding, so that what a fast path reads
+ * is exactly what JSON.parse would give for it: the pieces of the gateway's
+ * regular expressions (heartbeat-fast-path.ts), and the same character set
+ * as a test on one code unit or byte, for the stdio node's line scanner
+ * (flat-envelope.ts, whose msg_id rule is SAFE_WHOLE's) and reply writer
+ * (reply-bytes.ts).
  */
 
 /** A string character that stands for itself: printable ASCII (0x20-0x7e) except `"` and `\` (no escape to decode; one UTF-8 byte). */

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { MalformedLine, parseEnvelope } from '../../src/transports/node/envelope.js';
 import { parseKeepAliveRequest } from '../../src/protocol/requests.js';
-import { parseFlatEnvelope } from '../../src/transports/node/flat-envelope.js';
+import { FlatLine, flatEnvelope, parseFlatEnvelope } from '../../src/transports/node/flat-envelope.js';
 
 /** What the JSON.parse path makes of a line: its envelope, or the reason it is dropped. */
 function slowPath(line: string): unknown {
@@ -108,5 +108,26 @@ describe('the stdio fast path (flat envelopes without JSON.parse)', () => {
     );
     // The property is not vacuous: a good share of the generated lines take the fast path.
     expect(accepted).toBeGreaterThan(500);
+  });
+});
+
+describe('FlatLine: a line read where it lies in a chunk', () => {
+  it('gives what the line alone gives, and never reads past its end', () => {
+    const lines = [
+      '{"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"a","msg_id":7}}',
+      '{"src": "c2", "dest": "n1", "body": {"type": "ka_register", "msg_id": 0, "client_id": "c 9"}}',
+      '{"src":"c3","dest":"n1","body":{"type":"ka_heartbeat","client_id":"b"}}',
+    ];
+    const chunk = Buffer.from(lines.join('\n') + '\n');
+    const flat = new FlatLine();
+    let start = 0;
+    for (const line of lines) {
+      const end = start + Buffer.byteLength(line);
+      expect(flat.scan(chunk, start, end)).toBe(true);
+      expect(flatEnvelope(flat)).toEqual(parseFlatEnvelope(line));
+      // Cut one byte short (the closing brace), the line is no longer of the hot shape.
+      expect(flat.scan(chunk, start, end - 1)).toBe(false);
+      start = end + 1;
+    }
   });
 });

@@ -34,7 +34,7 @@ function referenceEvents(input: Buffer): string[] {
 
 function splitterEvents(input: Buffer, cuts: number[]): string[] {
   const events: string[] = [];
-  const splitter = new LineSplitter({ line: (t) => events.push('LINE:' + t), reject: () => events.push('REJECT') }, LIMIT);
+  const splitter = new LineSplitter({ line: (b, s, e) => events.push('LINE:' + b.toString('utf8', s, e)), reject: () => events.push('REJECT') }, LIMIT);
   let prev = 0;
   for (const cut of [...cuts, input.length]) {
     splitter.push(input.subarray(prev, cut));

@@ -1,23 +1,47 @@
 import { encodeErrorBody, encodeReplyBody, HEARTBEAT_OK_HEAD, HEARTBEAT_OK_MIDDLE } from '../../protocol/encode.js';
 import { notInitialised, ProtocolError } from '../../protocol/errors.js';
 import { HEARTBEAT_OK, type KeepAliveReply, type KeepAliveService } from '../../protocol/keepalive-service.js';
-import { pyInteger } from '../../protocol/py-json.js';
+import { pyInteger, pyString } from '../../protocol/py-json.js';
 import { parseInit, requestType } from '../../protocol/requests.js';
 import { MalformedLine, parseEnvelope, type Envelope } from './envelope.js';
-import { parseFlatEnvelope } from './flat-envelope.js';
+import { FlatLine, flatEnvelope, flatIdFits, KA_HEARTBEAT, NO_MSG_ID } from './flat-envelope.js';
 import { asciiBytes, type ReplyBytes } from './reply-bytes.js';
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/g;
 
 const INIT_OK = { type: 'init_ok' } as const;
 
-// The constant parts of a reply line, as bytes (see writeHead and answerReply).
+// The constant parts of a reply line, as bytes (see writeHead and writeHeartbeatOkRest).
 const SRC_KEY = asciiBytes('{"src": ');
 const DEST_KEY = asciiBytes(', "dest": ');
 const BODY_KEY = asciiBytes(', "body": ');
+/** After a plain `dest` written without its quotes: the closing quote, the body key and the heartbeat reply's start. */
+const PLAIN_DEST_END_HEARTBEAT_OK = asciiBytes(`", "body": ${HEARTBEAT_OK_HEAD}`);
 const HEARTBEAT_OK_OPEN = asciiBytes(HEARTBEAT_OK_HEAD);
 const HEARTBEAT_OK_BETWEEN = asciiBytes(HEARTBEAT_OK_MIDDLE);
 const BODY_AND_LINE_CLOSE = asciiBytes('}}');
+const CHECK_OK_OPEN = asciiBytes('{"type": "ka_check_ok", "in_reply_to": ');
+const EXPIRED_KEY = asciiBytes(', "expired": ');
+const ACTIVE_KEY = asciiBytes(', "active": ');
+const MSG_ID_KEY = asciiBytes(', "msg_id": ');
+const LIST_SEPARATOR = asciiBytes(', ');
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+type CheckOk = Extract<KeepAliveReply, { type: 'ka_check_ok' }>;
+
+/** pyStringArray(ids), written as bytes. */
+function writeIdList(out: ReplyBytes, ids: readonly string[]): void {
+  out.byte(OPEN_BRACKET);
+  for (let i = 0; i < ids.length; i++) {
+    if (i > 0) out.constant(LIST_SEPARATOR);
+    out.pyString(ids[i]);
+  }
+  out.byte(CLOSE_BRACKET);
+}
+
+/** A reply line's start up to the opening quote of a plain `dest`: `{"src": "n1", "dest": "`. */
+const headBefore = (nodeId: string): Uint8Array => asciiBytes(`{"src": ${pyString(nodeId)}, "dest": "`);
 
 export interface NodeOutput {
   /** Where reply lines for stdout are written, each ended by a newline. */
@@ -37,24 +61,42 @@ export interface NodeOutput {
  */
 export class NodeSession {
   private nodeId: string | undefined;
+  /** headBefore(nodeId), once initialised. */
+  private head: Uint8Array | undefined;
   private nextMsgId = 0;
   private lineNo = 0;
+  /** The last line the flat scanner read (reused: the hot path allocates no envelope). */
+  private readonly flat = new FlatLine();
 
   constructor(
     private readonly service: KeepAliveService<void>,
     private readonly out: NodeOutput,
   ) {}
 
-  /** A promise when the reply comes later: feed no other line before it settles. */
-  handleLine(text: string): void | Promise<void> {
+  /**
+   * The line bytes[start, end) (valid UTF-8, no line end; read before this
+   * returns). A promise when the reply comes later: feed no other line
+   * before it settles.
+   */
+  handleLine(bytes: Buffer, start: number, end: number): void | Promise<void> {
     this.lineNo++;
+    const flat = this.flat;
     let envelope: Envelope;
-    try {
-      envelope = parseFlatEnvelope(text) ?? parseEnvelope(text);
-    } catch (error) {
-      if (!(error instanceof MalformedLine)) throw error;
-      this.diagnose(`line ${this.lineNo}: ignored: ${error.message}`);
-      return;
+    if (flat.scan(bytes, start, end)) {
+      // Most lines: a heartbeat once initialised (the other checks keep their order in dispatch).
+      if (this.head !== undefined && flat.typeIs(KA_HEARTBEAT) && flatIdFits(flat)) {
+        this.flatHeartbeat(flat, this.head);
+        return;
+      }
+      envelope = flatEnvelope(flat);
+    } else {
+      try {
+        envelope = parseEnvelope(bytes.toString('utf8', start, end));
+      } catch (error) {
+        if (!(error instanceof MalformedLine)) throw error;
+        this.diagnose(`line ${this.lineNo}: ignored: ${error.message}`);
+        return;
+      }
     }
     try {
       const later = this.dispatch(envelope);
@@ -62,6 +104,26 @@ export class NodeSession {
     } catch (error) {
       this.fail(envelope, error);
     }
+  }
+
+  /**
+   * A flat heartbeat: dispatch's heartbeat without an envelope or request;
+   * the reply's dest is copied from the line (a flat src is plain, written
+   * as it stands).
+   */
+  private flatHeartbeat(flat: FlatLine, head: Uint8Array): void {
+    try {
+      this.service.heartbeat(undefined, flat.text(flat.idStart, flat.idEnd), undefined);
+    } catch (error) {
+      this.fail(flatEnvelope(flat), error);
+      return;
+    }
+    if (flat.msgId === NO_MSG_ID) return;
+    const out = this.out.replies;
+    out.constant(head);
+    out.bytes(flat.bytes, flat.srcStart, flat.srcEnd);
+    out.constant(PLAIN_DEST_END_HEARTBEAT_OK);
+    this.writeHeartbeatOkRest(flat.msgId, this.nextMsgId++);
   }
 
   private fail(envelope: Envelope, error: unknown): void {
@@ -87,6 +149,7 @@ export class NodeSession {
     if (type === 'init') {
       const init = parseInit(body);
       this.nodeId = init.nodeId;
+      this.head = headBefore(init.nodeId);
       this.answerReply(envelope, INIT_OK);
       return;
     }
@@ -102,16 +165,52 @@ export class NodeSession {
     const inReplyTo = envelope.msgId;
     if (inReplyTo === undefined) return;
     const msgId = this.nextMsgId++;
+    if (reply.type === 'ka_check_ok') {
+      this.writeCheckOk(envelope, reply, inReplyTo, msgId);
+      return;
+    }
     if (reply !== HEARTBEAT_OK) {
       this.send(envelope, encodeReplyBody(reply, inReplyTo, msgId));
       return;
     }
-    // Most lines: encodeReplyBody's heartbeat text written straight into the reply bytes, no string built.
-    const out = this.writeHead(envelope);
-    out.constant(HEARTBEAT_OK_OPEN);
-    if (typeof inReplyTo === 'number' && Number.isSafeInteger(inReplyTo)) out.integer(inReplyTo);
-    else out.ascii(pyInteger(inReplyTo));
+    // encodeReplyBody's heartbeat text written straight into the reply bytes, no string built.
+    this.writeHead(envelope).constant(HEARTBEAT_OK_OPEN);
+    if (typeof inReplyTo === 'number' && Number.isSafeInteger(inReplyTo)) {
+      this.writeHeartbeatOkRest(inReplyTo, msgId);
+      return;
+    }
+    this.out.replies.ascii(pyInteger(inReplyTo));
+    this.writeHeartbeatOkEnd(msgId);
+  }
+
+  /** A heartbeat reply from its in_reply_to on (`msgId`: this reply's own, already counted). */
+  private writeHeartbeatOkRest(inReplyTo: number, msgId: number): void {
+    this.out.replies.integer(inReplyTo);
+    this.writeHeartbeatOkEnd(msgId);
+  }
+
+  private writeHeartbeatOkEnd(msgId: number): void {
+    const out = this.out.replies;
     out.constant(HEARTBEAT_OK_BETWEEN);
+    out.integer(msgId);
+    out.constant(BODY_AND_LINE_CLOSE);
+    out.endLine();
+  }
+
+  /**
+   * encodeReplyBody's ka_check_ok written straight into the reply bytes: a
+   * check lists every live client, and building that as one string (then
+   * flattening and copying it) was most of a check's cost.
+   */
+  private writeCheckOk(envelope: Envelope, reply: CheckOk, inReplyTo: number | bigint, msgId: number): void {
+    const out = this.writeHead(envelope);
+    out.constant(CHECK_OK_OPEN);
+    out.ascii(pyInteger(inReplyTo));
+    out.constant(EXPIRED_KEY);
+    writeIdList(out, reply.expired);
+    out.constant(ACTIVE_KEY);
+    writeIdList(out, reply.active);
+    out.constant(MSG_ID_KEY);
     out.integer(msgId);
     out.constant(BODY_AND_LINE_CLOSE);
     out.endLine();

@@ -53,6 +53,15 @@ export class ReplyBytes {
     this.used = at;
   }
 
+  /** Appends bytes[start, end) as they stand (ASCII the caller has checked; a loop: the runs are short). */
+  bytes(bytes: Uint8Array, start: number, end: number): void {
+    this.reserve(end - start);
+    const buffer = this.buffer;
+    let at = this.used;
+    for (let i = start; i < end; i++) buffer[at++] = bytes[i];
+    this.used = at;
+  }
+
   /** Appends `text` as a JSON string literal, Python style (pyString), without building it when nothing needs escaping. */
   pyString(text: string): void {
     const n = text.length;
@@ -89,10 +98,15 @@ export class ReplyBytes {
     } while (rest > 0);
   }
 
+  /** Appends one ASCII byte. */
+  byte(code: number): void {
+    this.reserve(1);
+    this.buffer[this.used++] = code;
+  }
+
   /** Ends the current reply line. */
   endLine(): void {
-    this.reserve(1);
-    this.buffer[this.used++] = NEWLINE;
+    this.byte(NEWLINE);
   }
 
   /** The bytes written since the last take (a Buffer the caller may keep), or undefined if none. */

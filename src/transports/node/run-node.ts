@@ -78,7 +78,12 @@ export function runNode(options: NodeOptions): Promise<void> {
     whenIdle?.();
   };
   const splitter = new LineSplitter({
-    line: (text) => (busy ? backlog.push(() => session.handleLine(text)) : wait(session.handleLine(text))),
+    line: (bytes, start, end) => {
+      if (!busy) return wait(session.handleLine(bytes, start, end));
+      // The chunk is not ours to keep: a line that waits gets its own copy.
+      const copy = Buffer.from(bytes.subarray(start, end));
+      backlog.push(() => session.handleLine(copy, 0, copy.length));
+    },
     reject: (reason) => (busy ? backlog.push(() => session.rejectLine(reason)) : session.rejectLine(reason)),
   });
 
