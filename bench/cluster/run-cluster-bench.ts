@@ -139,7 +139,7 @@ function sigkillJson(r: SigkillResult): object {
 
 function sigkillLine(r: SigkillResult): string {
   return `SIGKILL: ${r.distinct}/${r.clients} declared gone (${r.reaps} reap events, ${r.ownersLeft} owner records left), ` +
-    `the last ${r.lastReapedMs} ms after the kill; Redis meanwhile ${r.redisCommandsPerSecond.toFixed(0)} cmd/s, CPU ${r.redisCpuPercent.toFixed(1)} %`;
+    `the first ${r.firstReapedMs} ms and the last ${r.lastReapedMs} ms after the kill (the reap itself ${r.lastReapedMs - r.firstReapedMs} ms); Redis meanwhile ${r.redisCommandsPerSecond.toFixed(0)} cmd/s, CPU ${r.redisCpuPercent.toFixed(1)} %`;
 }
 
 /** Resolves once every id has an owner record in Redis (the old gateway's claims landed), or after 10 s. */

@@ -20,6 +20,8 @@ export interface SigkillResult {
   ownersLeft: number;
   /** SIGKILL -> each client's reap event (Redis' stream time). */
   hist: LatencyHistogram;
+  /** SIGKILL -> the first reap event, ms: the lease's lapse (at most one lease after the kill) and one reap check. */
+  firstReapedMs: number;
   /** SIGKILL -> the last reap event, ms. */
   lastReapedMs: number;
   /** Redis commands per second and CPU % summed over the masters, from the kill until the reap was marked done. */
@@ -61,9 +63,11 @@ export async function measureSigkillReap(inspect: Redis | Cluster, servers: Redi
     for (const owner of await inspect.hvals(shardKeys(s).owner)) if (owner.startsWith(`${victimInc} `)) ownersLeft++;
   }
   const hist = new LatencyHistogram();
+  let first = Infinity;
   let last = -Infinity;
   for (const t of reapTimes) {
     hist.recordMs(t - killedAt);
+    first = Math.min(first, t - killedAt);
     last = Math.max(last, t - killedAt);
   }
   return {
@@ -72,6 +76,7 @@ export async function measureSigkillReap(inspect: Redis | Cluster, servers: Redi
     distinct: ids.size,
     ownersLeft,
     hist,
+    firstReapedMs: reapTimes.length > 0 ? first : NaN,
     lastReapedMs: reapTimes.length > 0 ? last : NaN,
     redisCommandsPerSecond: (c1.commands - c0.commands) / seconds,
     redisCpuPercent: (100 * (c1.cpuSeconds - c0.cpuSeconds)) / seconds,
