@@ -36,6 +36,14 @@ export interface ServerMeasurement {
   rssBeforeBytes: number;
   rssAfterBytes: number;
   rssPerConnectionBytes: number;
+  /**
+   * RSS per connection between the first third of the connections and all
+   * of them (both readings settled): the slope leaves out one-time changes
+   * that do not depend on the connections (with several threads, 4
+   * isolates' heaps shrinking after start-up took the whole-run delta below
+   * any connection's cost: 171 B, or negative). null: one child only.
+   */
+  rssMarginalPerConnectionBytes: number | null;
   rssPerClientBytes: number;
   idleCpuPct: number | null;
   idleCpuSamples: number[];
@@ -130,11 +138,17 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       heartbeatIntervalMs: plan.steadyHeartbeatMs,
       connectConcurrency: 50,
     });
-    const connect = await run.connect();
+    let midway: { opened: number; rss: number } | null = null;
+    const connect = await run.connect(async (opened) => {
+      await sleep(s.settleMs);
+      midway = { opened, rss: await medianRss(server.pid) };
+    });
     const clients = connect.registered;
     progress(`${kind.name} [${plan.label}]: ${connect.opened} connections (${connect.failed} failed), ${clients} client_ids in ${(connect.ms / 1000).toFixed(1)} s`);
     await sleep(s.settleMs);
     const rssAfterBytes = await medianRss(server.pid);
+    const mid = midway as { opened: number; rss: number } | null;
+    const rssMarginalPerConnectionBytes = mid === null || connect.opened <= mid.opened ? null : (rssAfterBytes - mid.rss) / (connect.opened - mid.opened);
 
     const idleCpuSamples: number[] = [];
     const wsPings: number[] = [];
@@ -203,6 +217,7 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       rssBeforeBytes,
       rssAfterBytes,
       rssPerConnectionBytes: (rssAfterBytes - rssBeforeBytes) / Math.max(1, connect.opened),
+      rssMarginalPerConnectionBytes,
       rssPerClientBytes: (rssAfterBytes - rssBeforeBytes) / Math.max(1, clients),
       idleCpuPct: idleCpuSamples.length > 0 ? median(idleCpuSamples) : null,
       idleCpuSamples,

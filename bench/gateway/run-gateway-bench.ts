@@ -10,12 +10,14 @@
  * wss:// with a token per connection) and plain keepwatch on the same load,
  * alternately, EDGE_PAIRS times (issue 10's first target); not part of the
  * default run, whose 30-minute bound 15,000 TLS handshakes would strain.
+ * `--rss-only`: RSS per connection only, keepwatch on 1 and 2 threads (the
+ * scale run's first step without the scale run; minutes).
  * `--edge-rss`: RSS per connection only, same load, in one run: bare uWS
  * App and SSLApp (echo; TLS's own cost inside uWS), keepwatch plain, auth,
  * TLS and auth+TLS.
  * Prints tables; writes bench/results/gateway.json and gateway.svg
  * (gateway-quick.* for --quick, gateway-interleaved.* for --interleaved-only,
- * gateway-scale.* for --scale-only, gateway-edge.* for --edge-only,
+ * gateway-scale.* for --scale-only, gateway-rss.* for --rss-only, gateway-edge.* for --edge-only,
  * gateway-edge-rss.* for --edge-rss).
  */
 import { benchFlags, progress } from '../lib/index.js';
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
     'interleaved-only': { type: 'boolean', default: false },
     // Only keepwatch at scale, on 1 and 2 threads (detection p99 with 100,000 clients, RSS).
     'scale-only': { type: 'boolean', default: false },
+    // Only RSS per connection at the same-load size on 1 and 2 threads: --scale-only's first step alone.
+    'rss-only': { type: 'boolean', default: false },
     // Only keepwatch and keepwatch auth+TLS, alternately (issue 10): 12-20 minutes.
     'edge-only': { type: 'boolean', default: false },
     // Only RSS per connection: uWS App vs SSLApp, keepwatch plain / auth / TLS / auth+TLS (issue 10).
@@ -61,7 +65,8 @@ async function main(): Promise<void> {
   const scaleOnly = values['scale-only'];
   const edgeOnly = values['edge-only'];
   const edgeRss = values['edge-rss'];
-  const sameLoadRuns = !interleavedOnly && !scaleOnly && !edgeRss;
+  const rssOnly = values['rss-only'];
+  const sameLoadRuns = !interleavedOnly && !scaleOnly && !edgeRss && !rssOnly;
   const s = values.quick ? QUICK : FULL;
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench:gateway: over ${MAX_RUN_MS[s.mode] / 60_000} minutes, stopping\n`);
@@ -99,15 +104,15 @@ async function main(): Promise<void> {
     measurements.push(await measureServer(kind, s, idleOnly));
   }
   // --scale-only: RSS per connection at the same-load size (quiet single-client connections, nothing else measured) on 1 and 2 threads.
-  const rssOnly: LoadPlan = { ...same, idleCpu: false, throughput: false, detection: false };
+  const rssPlan: LoadPlan = { ...same, idleCpu: false, throughput: false, detection: false };
   // --edge-rss: the same, for TLS and auth against their baselines in one run.
-  const rssKinds = scaleOnly ? [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k)) : edgeRss ? [UWS_ECHO, UWS_ECHO_TLS, KEEPWATCH, KEEPWATCH_AUTH, KEEPWATCH_TLS, KEEPWATCH_AUTH_TLS] : [];
+  const rssKinds = scaleOnly || rssOnly ? [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k)) : edgeRss ? [UWS_ECHO, UWS_ECHO_TLS, KEEPWATCH, KEEPWATCH_AUTH, KEEPWATCH_TLS, KEEPWATCH_AUTH_TLS] : [];
   for (const kind of rssKinds) {
     progress(`${kind.name} (RSS only): ${kind.describe(s)}`);
-    measurements.push(await measureServer(kind, s, rssOnly));
+    measurements.push(await measureServer(kind, s, rssPlan));
   }
   const scales: ServerMeasurement[] = [];
-  if (!values['no-scale'] && !interleavedOnly && !edgeOnly && !edgeRss) {
+  if (!values['no-scale'] && !interleavedOnly && !edgeOnly && !edgeRss && !rssOnly) {
     const scalePlan: LoadPlan = {
       label: `${s.scaleConnections - s.scaleMuxConnections} single + ${s.scaleMuxConnections} x ${s.scaleIdsPerMux} mux`,
       connections: s.scaleConnections,
@@ -127,17 +132,17 @@ async function main(): Promise<void> {
     }
   }
   let ab: InterleavedThroughput | null = null;
-  if (!scaleOnly && !edgeOnly && !edgeRss && kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
+  if (!scaleOnly && !edgeOnly && !edgeRss && !rssOnly && kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
     progress(`interleaved throughput: uWS echo vs keepwatch, ${s.abConnections} connections each, ${s.abRounds} rounds`);
     ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds);
   }
   let abThreads: InterleavedThroughput | null = null;
-  if (!scaleOnly && !edgeOnly && !edgeRss && kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
+  if (!scaleOnly && !edgeOnly && !edgeRss && !rssOnly && kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
     progress(`interleaved throughput: keepwatch on 1 vs 2 threads, ${s.abConnections} connections each, ${s.abRounds} rounds`);
     abThreads = await interleavedThroughput(KEEPWATCH, KEEPWATCH_2_THREADS, s, s.abConnections, s.abRounds);
   }
-  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : '', scaleOnly ? '--scale-only' : '', edgeOnly ? '--edge-only' : '', edgeRss ? '--edge-rss' : ''].filter((f) => f !== '');
-  const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : scaleOnly ? 'gateway-scale' : edgeOnly ? 'gateway-edge' : edgeRss ? 'gateway-edge-rss' : 'gateway';
+  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : '', scaleOnly ? '--scale-only' : '', rssOnly ? '--rss-only' : '', edgeOnly ? '--edge-only' : '', edgeRss ? '--edge-rss' : ''].filter((f) => f !== '');
+  const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : scaleOnly ? 'gateway-scale' : rssOnly ? 'gateway-rss' : edgeOnly ? 'gateway-edge' : edgeRss ? 'gateway-edge-rss' : 'gateway';
   report(s, measurements, scales, ab, abThreads, `npm run bench:gateway${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`, name);
   clearTimeout(watchdog);
 }

@@ -120,15 +120,34 @@ export class LoadRun {
       .filter((v) => !gone.has(v.index));
   }
 
-  async connect(): Promise<ConnectResult & { ms: number }> {
+  /**
+   * Opens every child's connections. With `midway`, in two steps: the
+   * children holding about the first third of the connections, then
+   * `midway(opened)` is awaited (a reading of the server between the two),
+   * then the rest.
+   */
+  async connect(midway?: (opened: number) => Promise<void>): Promise<ConnectResult & { ms: number }> {
     const start = nowNs();
-    const results = await Promise.all(this.children.map((c) => c.request({ t: 'connect' }, 'connected', CONNECT_TIMEOUT_MS)));
     const total: ConnectResult = { opened: 0, failed: 0, registered: 0, firstError: null };
-    for (const { result } of results) {
-      total.opened += result.opened;
-      total.failed += result.failed;
-      total.registered += result.registered;
-      total.firstError ??= result.firstError;
+    const add = async (children: ChildHandle[]): Promise<void> => {
+      const results = await Promise.all(children.map((c) => c.request({ t: 'connect' }, 'connected', CONNECT_TIMEOUT_MS)));
+      for (const { result } of results) {
+        total.opened += result.opened;
+        total.failed += result.failed;
+        total.registered += result.registered;
+        total.firstError ??= result.firstError;
+      }
+    };
+    let first = this.children.length;
+    if (midway !== undefined) {
+      const planned = this.children.reduce((n, c) => n + c.plan.connections.length, 0);
+      let sum = 0;
+      first = this.children.findIndex((c) => (sum += c.plan.connections.length) * 3 >= planned) + 1;
+    }
+    await add(this.children.slice(0, first));
+    if (midway !== undefined && first < this.children.length) {
+      await midway(total.opened);
+      await add(this.children.slice(first));
     }
     return { ...total, ms: (nowNs() - start) / 1e6 };
   }

@@ -119,6 +119,20 @@ describe('the load tool against real servers', () => {
     expect(status.status).toBe(200);
   }, 60_000);
 
+  it('quiet clients behind the filter answer every ka_ping: none expires over several timeouts', async () => {
+    const gateway = await startGateway({ args: ['--threads', '1'] });
+    cleanup.push(() => gateway.stop());
+    const run = await LoadRun.start({ ...SHAPE, url: gateway.wsUrl(), timeoutMs: 1_000, pingIntervalMs: 300 });
+    cleanup.push(() => run.stop());
+    const c = await run.connect();
+    expect(c.failed).toBe(0);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const counts = await run.counts();
+    // 20 clients, a ka_ping every 300 ms each for 3 s: about 200; at least a few per client even on a loaded machine.
+    expect(counts.kaPingsReceived).toBeGreaterThan(40);
+    expect((await run.losses()).falsePositives).toBe(0);
+  }, 60_000);
+
   it('fails the throughput run of a server whose replies answer another heartbeat', async () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     cleanup.push(() => new Promise((r) => server.close(r)));
