@@ -13,7 +13,8 @@
  * `--rss-only`: RSS per connection only, keepwatch on 1 and 2 threads (the
  * scale run's first step without the scale run; minutes).
  * `--edge-rss`: RSS per connection only, same load, in one run: bare uWS
- * App and SSLApp (echo; TLS's own cost inside uWS), keepwatch plain, auth,
+ * App and SSLApp, the latter without and with ssl_prefer_low_memory_usage
+ * (echo; TLS's own cost inside uWS), keepwatch plain, auth,
  * TLS and auth+TLS.
  * Prints tables; writes bench/results/gateway.json and gateway.svg
  * (gateway-quick.* for --quick, gateway-interleaved.* for --interleaved-only,
@@ -35,6 +36,7 @@ import {
   KEEPWATCH_TLS,
   UWS_ECHO,
   UWS_ECHO_TLS,
+  UWS_ECHO_TLS_LOW_MEMORY,
   UWS_IDLE,
   WS_HEARTBEAT,
   type ServerKind,
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
   // --scale-only: RSS per connection at the same-load size (quiet single-client connections, nothing else measured) on 1 and 2 threads.
   const rssPlan: LoadPlan = { ...same, idleCpu: false, throughput: false, detection: false };
   // --edge-rss: the same, for TLS and auth against their baselines in one run.
-  const rssKinds = scaleOnly || rssOnly ? [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k)) : edgeRss ? [UWS_ECHO, UWS_ECHO_TLS, KEEPWATCH, KEEPWATCH_AUTH, KEEPWATCH_TLS, KEEPWATCH_AUTH_TLS] : [];
+  const rssKinds = scaleOnly || rssOnly ? [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k)) : edgeRss ? [UWS_ECHO, UWS_ECHO_TLS, UWS_ECHO_TLS_LOW_MEMORY, KEEPWATCH, KEEPWATCH_AUTH, KEEPWATCH_TLS, KEEPWATCH_AUTH_TLS] : [];
   for (const kind of rssKinds) {
     progress(`${kind.name} (RSS only): ${kind.describe(s)}`);
     measurements.push(await measureServer(kind, s, rssPlan));

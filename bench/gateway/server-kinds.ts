@@ -128,11 +128,22 @@ export const UWS_ECHO: ServerKind = {
   hasMetrics: false,
 };
 
-/** The echo server on uWS's SSLApp: what a TLS connection costs inside uWS (OpenSSL's state), nothing of keepwatch's. */
+/** The echo server on uWS's SSLApp as uWS sets it up by default: what a TLS connection costs inside uWS (OpenSSL's state), nothing of keepwatch's. */
 export const UWS_ECHO_TLS: ServerKind = {
   ...UWS_ECHO,
   name: 'uWS echo TLS',
   describe: () => 'bare uWS SSLApp echo (wss://), no keep-alive: the TLS baseline',
   args: (port) => [here('./uws-echo-server.js'), '--port', String(port), '--tls-cert', edgeKeys().cert.cert, '--tls-key', edgeKeys().cert.key],
   edge: () => loadEdge({ tls: true, auth: false }),
+};
+
+/**
+ * The same with ssl_prefer_low_memory_usage (OpenSSL's SSL_MODE_RELEASE_BUFFERS): what uWS's one
+ * memory switch for TLS saves. keepwatch's SSLApp leaves it off while this shows nothing saved.
+ */
+export const UWS_ECHO_TLS_LOW_MEMORY: ServerKind = {
+  ...UWS_ECHO_TLS,
+  name: 'uWS echo TLS low-memory',
+  describe: () => 'bare uWS SSLApp echo (wss://) with ssl_prefer_low_memory_usage, no keep-alive: what the switch saves',
+  args: (port, s) => [...UWS_ECHO_TLS.args(port, s), '--tls-low-memory'],
 };
