@@ -69,7 +69,12 @@ export async function measureTakeovers(
     );
     await claimed(ids);
     for (let i = 0; i < ids.length; i++) {
-      const moved = new Promise<number>((resolve) => olds[i].once('message', () => resolve(performance.now())));
+      // undefined when the old socket closes (or had closed: its client expired while the run was stalled) without a message.
+      const moved = new Promise<number | undefined>((resolve) => {
+        if (olds[i].readyState !== WebSocket.OPEN) return resolve(undefined);
+        olds[i].once('message', () => resolve(performance.now()));
+        olds[i].once('close', () => resolve(undefined));
+      });
       const sent = performance.now();
       news[i].send(`{"type": "ka_register", "client_id": "${ids[i]}", "timeout_ms": 60000}`);
       const code = await Promise.race([closes[i], new Promise<null>((r) => setTimeout(() => r(null), LOST_AFTER_MS))]);
@@ -80,7 +85,8 @@ export async function measureTakeovers(
       const closedMs = performance.now() - sent;
       hist.recordMs(closedMs);
       if (closedMs >= SLOW_MS) slow++;
-      told.recordMs((await moved) - sent);
+      const movedAt = await moved;
+      if (movedAt !== undefined) told.recordMs(movedAt - sent);
       if (code !== 4001) wrongCodes++;
     }
     for (const ws of [...olds, ...news]) ws.terminate();
