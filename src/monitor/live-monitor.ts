@@ -48,6 +48,12 @@ export interface LiveMonitorEvents {
  */
 export interface LiveMonitor {
   readonly clock: Clock;
+  /**
+   * Whether a handle from `register` is final when returned, so a caller may
+   * copy its two numbers and drop the object (true in process); false when a
+   * handle may still resolve later (worker shards lent to a sweep).
+   */
+  readonly finalHandles: boolean;
   register(clientId: string, settings: ClientSettings): ClientHandle;
   heartbeat(clientId: string): boolean;
   heartbeatHandle(client: ClientHandle): boolean;
@@ -93,6 +99,7 @@ export const SWEEP_STEP_LIMIT = 8192;
  */
 export class InProcessLiveMonitor implements LiveMonitor {
   readonly clock: Clock;
+  readonly finalHandles = true;
   readonly monitor: KeepAliveMonitor;
   private readonly events: LiveMonitorEvents;
   private readonly timer: DeadlineTimer;

@@ -231,7 +231,7 @@ describe('mergeLiveReports (the stream over --threads N)', () => {
 describe('client table query', () => {
   const conn = { id: 7 } as Connection;
   const entry = (id: string, lastSeen: number, timeoutMs = 10_000): ClientEntry =>
-    new ClientEntry(id, conn, { shard: 0, handle: 0 }, 1000, timeoutMs, lastSeen);
+    new ClientEntry(id, conn, { shard: 0, handle: 0 }, true, 1000, timeoutMs, lastSeen);
 
   // 10,000 clients (more than one scan chunk), last seen 0..9999 in a shuffled order.
   const N = 10_000;

@@ -14,7 +14,7 @@ import { ThreadStatusCursors } from '../../src/transports/gateway/threads/thread
  */
 type Registry = Map<string, ClientEntry>;
 const entry = (id: string, seq: number): ClientEntry => {
-  const e = new ClientEntry(id, {} as Connection, {} as ClientEntry['handle'], 1000, 2000, 0);
+  const e = new ClientEntry(id, {} as Connection, { shard: 0, handle: 0 }, true, 1000, 2000, 0);
   e.seq = seq;
   return e;
 };

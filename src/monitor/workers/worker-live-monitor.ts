@@ -122,6 +122,8 @@ export interface WorkerLiveMonitorOptions extends InProcessLiveMonitorOptions {
 
 export class WorkerLiveMonitor implements LiveMonitor {
   readonly clock: Clock;
+  /** A registration on a lent shard gives a PendingHandle, resolved when the shard comes back. */
+  readonly finalHandles = false;
   /** Set after every round, for the benchmarks. */
   lastRound: RoundTiming | undefined;
   private readonly hosts: ShardHost[];

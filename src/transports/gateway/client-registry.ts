@@ -92,7 +92,7 @@ export class ClientRegistry {
     const seq = this.nextSeq();
     let entry = this.byId.get(clientId);
     if (entry === undefined) {
-      entry = new ClientEntry(clientId, conn, handle, pingIntervalMs, timeoutMs, now);
+      entry = new ClientEntry(clientId, conn, handle, this.monitor.finalHandles, pingIntervalMs, timeoutMs, now);
       entry.seq = seq;
       entry.claimSeq = seq;
       this.byId.set(clientId, entry);
@@ -104,7 +104,7 @@ export class ClientRegistry {
     }
     entry.claimSeq = seq;
     this.listener.registered?.(clientId, seq);
-    entry.handle = handle;
+    entry.setLife(handle, this.monitor.finalHandles);
     entry.pingIntervalMs = pingIntervalMs;
     entry.timeoutMs = timeoutMs;
     this.refreshed(entry, now);
@@ -120,7 +120,7 @@ export class ClientRegistry {
 
   /** Activity of a client: last_seen := now. False if its life ended under us (then acted on as an expiry). */
   touch(entry: ClientEntry): boolean {
-    if (!this.monitor.heartbeatHandle(entry.handle)) {
+    if (!this.monitor.heartbeatHandle(entry.life)) {
       this.listener.ended(entry);
       // The listener expires it through `expired`; never keep an entry the monitor no longer has.
       this.unlink(entry);

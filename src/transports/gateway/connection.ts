@@ -9,8 +9,17 @@ export interface SocketData {
   conn: Connection;
 }
 
-/** One client_id as the gateway holds it: its owner and its monitor life. */
-export class ClientEntry {
+/**
+ * One client_id as the gateway holds it: its owner and its monitor life.
+ *
+ * Layout: 12 fields, 120 bytes with the object header (64-bit, no pointer
+ * compression), per client, whatever the traffic; the round trip is a
+ * separate object from its first ping on. Its life's shard and handle are
+ * copied out of the monitor's ClientHandle into the entry itself (which is
+ * then the handle it heartbeats by): keeping that object cost 40 bytes per
+ * client, the copy 16.
+ */
+export class ClientEntry implements ClientHandle {
   /** Pinged in its current silence, no answer yet (the "pinged" state in metrics). */
   pinged = false;
   /** Registration sequence, process-wide (with --threads N it orders GET /status across threads). */
@@ -19,17 +28,40 @@ export class ClientEntry {
   claimSeq = 0;
   /** Its pings' round trips, from its first ping on (round-trip.ts). */
   roundTrip: RoundTrip | undefined = undefined;
+  /** Its current life's shard in the monitor. */
+  shard = 0;
+  /** Its current life's handle in that shard (stale while `pending` is set: read `life`). */
+  handle = 0;
+  /** The monitor's handle itself, only while it may still resolve (LiveMonitor.finalHandles false); undefined: the entry is its own handle. */
+  private pending: ClientHandle | undefined = undefined;
 
   constructor(
     readonly clientId: string,
     public conn: Connection,
-    public handle: ClientHandle,
+    /** Its monitor life, as register returned it. */
+    life: ClientHandle,
+    /** That handle is final (LiveMonitor.finalHandles): its numbers are copied and the object dropped. */
+    lifeIsFinal: boolean,
     public pingIntervalMs: number,
     /** Its timeout_ms (for the dashboard's deadlines; the monitor holds the one that counts). */
     public timeoutMs: number,
     /** Clock ms of its latest activity, for the per-connection ka_status and ping skipping. */
     public lastSeen: number,
-  ) {}
+  ) {
+    this.setLife(life, lifeIsFinal);
+  }
+
+  /** The handle to heartbeat its current life by. */
+  get life(): ClientHandle {
+    return this.pending ?? this;
+  }
+
+  /** A new life (registered again): as the constructor's `life` and `lifeIsFinal`. */
+  setLife(life: ClientHandle, lifeIsFinal: boolean): void {
+    this.shard = life.shard;
+    this.handle = lifeIsFinal ? life.handle : 0;
+    this.pending = lifeIsFinal ? undefined : life;
+  }
 }
 
 /** uWS's send() results (1 is success). */

@@ -127,7 +127,7 @@ export class MonitorActions {
     const due: ClientEntry[] = [];
     for (let i = 0; i < count; i++) {
       const entry = registry.get(ids[i]);
-      if (entry !== undefined && entry.handle.handle === handles[i]) due.push(entry);
+      if (entry !== undefined && entry.life.handle === handles[i]) due.push(entry);
     }
     this.pacer.schedule(due);
     this.tap.pinged(due.length);
