@@ -94,7 +94,7 @@ export class Edge {
     if (verdict === RateVerdict.DropAndWarn) {
       const error = new ProtocolError(
         ErrorCode.RateLimited,
-        `message rate over ${this.options.maxMessageRate}/s: messages dropped (strike ${session.strikes} of ${this.options.rateStrikes})`,
+        `message rate over ${this.options.maxMessageRate}/s: messages dropped (strike ${session.strikeRun?.strikes ?? 0} of ${this.options.rateStrikes})`,
       );
       conn.send(encodeUnaddressedError(error, conn.takeMsgId()));
     } else if (verdict === RateVerdict.Close) {

@@ -1,4 +1,4 @@
-import type { EdgeSession } from '../edge-session.js';
+import { StrikeRun, type EdgeSession } from '../edge-session.js';
 
 export interface MessageRateOptions {
   /** Messages per second a connection may sustain; 0 = no limit. */
@@ -70,11 +70,12 @@ export class MessageRate {
       session.milliTokens -= 1000;
       return RateVerdict.Accept;
     }
-    const sinceStrike = now - session.struckAt;
+    const run = (session.strikeRun ??= new StrikeRun());
+    const sinceStrike = now - run.struckAt;
     if (sinceStrike < STRIKE_MS) return RateVerdict.Drop;
-    session.strikes = sinceStrike < STRIKE_RUN_GAP_MS ? session.strikes + 1 : 1;
-    session.struckAt = now;
-    return session.strikes >= this.options.rateStrikes ? RateVerdict.Close : RateVerdict.DropAndWarn;
+    run.strikes = sinceStrike < STRIKE_RUN_GAP_MS ? run.strikes + 1 : 1;
+    run.struckAt = now;
+    return run.strikes >= this.options.rateStrikes ? RateVerdict.Close : RateVerdict.DropAndWarn;
   }
 
   /** The message just accepted registered an id new to the gateway: it costs no token. */
