@@ -1,8 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MalformedLine, parseEnvelope } from '../../src/transports/node/envelope.js';
+import { MalformedLine, parseEnvelope, type Envelope } from '../../src/transports/node/envelope.js';
 import { parseKeepAliveRequest } from '../../src/protocol/requests.js';
-import { FlatLine, flatEnvelope, parseFlatEnvelope } from '../../src/transports/node/flat-envelope.js';
+import { FlatLine, flatEnvelope } from '../../src/transports/node/flat-envelope.js';
+
+/** The envelope FlatLine gives a whole line of text, or undefined when it declines it. */
+function parseFlatEnvelope(text: string): Envelope | undefined {
+  const flat = new FlatLine();
+  const bytes = Buffer.from(text, 'utf8');
+  return flat.scan(bytes, 0, bytes.length) ? flatEnvelope(flat) : undefined;
+}
 
 /** What the JSON.parse path makes of a line: its envelope, or the reason it is dropped. */
 function slowPath(line: string): unknown {

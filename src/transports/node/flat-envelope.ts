@@ -234,10 +234,3 @@ function hotRequest(type: string, clientId: string): KeepAliveRequest | undefine
   if (type === 'ka_register') return { type, clientId, timeoutMs: undefined, pingIntervalMs: undefined };
   return undefined;
 }
-
-/** The envelope of a line of the hot shape, or undefined (use parseEnvelope). */
-export function parseFlatEnvelope(text: string): Envelope | undefined {
-  const flat = new FlatLine();
-  const bytes = Buffer.from(text, 'utf8');
-  return flat.scan(bytes, 0, bytes.length) ? flatEnvelope(flat) : undefined;
-}
