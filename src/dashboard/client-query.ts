@@ -1,3 +1,4 @@
+import type { Clock } from '../monitor/clock.js';
 import type { ClientEntry } from '../transports/gateway/connection.js';
 import { measuredMs } from '../transports/gateway/round-trip.js';
 import type { ClientPage, ClientRow } from './wire.js';
@@ -22,6 +23,12 @@ const SCAN_CHUNK = 4096;
 const INDEX_BITS = 2 ** 21;
 const AGE_CAP = 2 ** 32 - 1;
 
+/** A thread's part of a table page, with each row's last seen on the process's one time line (Clock.epochMs). */
+export interface ThreadClientPage {
+  page: ClientPage;
+  seenAtMs: number[];
+}
+
 /**
  * The client table's query, over the gateway's live registry. Cost: one
  * pass over every client (O(n), in chunks of SCAN_CHUNK with a turn of the
@@ -32,10 +39,15 @@ const AGE_CAP = 2 ** 32 - 1;
  * entries. Clients may come and go during the pass: the page is a
  * snapshot as of the pass, each row as of when it was read.
  */
-export async function queryClients(entries: () => Iterator<ClientEntry>, total: () => number, now: () => number, q: ClientPageQuery, thread?: number): Promise<ClientPage> {
+export async function queryClients(entries: () => Iterator<ClientEntry>, total: () => number, clock: Clock, q: ClientPageQuery, thread?: number): Promise<ClientPage> {
+  return (await queryThreadClients(entries, total, clock, q, thread)).page;
+}
+
+/** queryClients, with each row's last seen as Clock.epochMs (for mergeClientPages). */
+export async function queryThreadClients(entries: () => Iterator<ClientEntry>, total: () => number, clock: Clock, q: ClientPageQuery, thread?: number): Promise<ThreadClientPage> {
   const matches: ClientEntry[] = [];
   const ages: number[] = [];
-  const t = now();
+  const t = clock.now();
   await scan(entries(), (entry) => {
     if (q.prefix !== '' && !entry.clientId.startsWith(q.prefix)) return;
     matches.push(entry);
@@ -45,13 +57,15 @@ export async function queryClients(entries: () => Iterator<ClientEntry>, total: 
   const from = Math.min(q.offset, matches.length);
   const to = Math.min(matches.length, from + q.limit);
   const rows: ClientRow[] = [];
-  const at = now();
+  const seenAtMs: number[] = [];
+  const at = clock.now();
   for (let i = from; i < to; i++) {
     // oldest = largest age first: read the ascending order from its end.
-    const index = q.order === 'oldest' ? order[order.length - 1 - i] : order[i];
-    rows.push(toRow(matches[index], at, thread));
+    const entry = matches[q.order === 'oldest' ? order[order.length - 1 - i] : order[i]];
+    rows.push(toRow(entry, at, thread));
+    seenAtMs.push(clock.epochMs(entry.lastSeen));
   }
-  return { total: total(), matched: matches.length, offset: from, rows };
+  return { page: { total: total(), matched: matches.length, offset: from, rows }, seenAtMs };
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Clock } from '../monitor/clock.js';
 import type { ClientRegistry } from '../transports/gateway/client-registry.js';
 import { CloseReason } from '../transports/gateway/close-codes.js';
 import type { Logger } from '../transports/gateway/logger.js';
-import { queryClients, type ClientPageQuery } from './client-query.js';
+import { queryClients, queryThreadClients, type ClientPageQuery, type ThreadClientPage } from './client-query.js';
 import { addDashboardRoutes, type RouteMount } from './dashboard-routes.js';
 import { LiveFeed } from './live-feed.js';
 import { LiveStats } from './live-stats.js';
@@ -42,7 +42,7 @@ export interface Dashboard {
   readonly tap: LiveStats;
   mount(routes: RouteMount): void;
   /** This thread's part of a table page (its first offset + limit rows; see mergeClientPages). */
-  localClients(query: ClientPageQuery): Promise<ClientPage>;
+  localClients(query: ClientPageQuery): Promise<ThreadClientPage>;
   /** Kicks `clientId` if this thread holds it. */
   localKick(clientId: string): KickResult | null;
   /** With --threads N: this thread's second for the stream (the supervisor merges every thread's). */
@@ -67,7 +67,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   const feed = new LiveFeed(stats, { entries: () => registry.entries(), now, ioThreads: deps.ioThreads, thread, clustered: deps.clustered }, deps.threading === undefined ? 'own-timer' : 'supervisor');
   const files = loadPageFiles();
   if (files.size === 0) log.warn({ event: 'dashboard_unbuilt', hint: 'run npm run build' });
-  const localClients = (query: ClientPageQuery): Promise<ClientPage> => queryClients(() => registry.entries(), () => registry.size, now, query, thread);
+  const localClients = (query: ClientPageQuery): Promise<ClientPage> => queryClients(() => registry.entries(), () => registry.size, clock, query, thread);
   const localKick = (clientId: string): KickResult | null => {
     const entry = registry.get(clientId);
     if (entry === undefined) return null;
@@ -88,7 +88,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         clients: threading === undefined ? localClients : (query) => threading.clients(query),
         kick: threading === undefined ? async (clientId) => localKick(clientId) : (clientId) => threading.kick(clientId),
       }),
-    localClients: (query) => localClients({ ...query, offset: 0, limit: query.offset + query.limit }),
+    localClients: (query) => queryThreadClients(() => registry.entries(), () => registry.size, clock, { ...query, offset: 0, limit: query.offset + query.limit }, thread),
     localKick,
     liveReport: (watched) => feed.report(watched),
     publish: (message) => feed.publish(message),

@@ -14,6 +14,12 @@ export interface Clock {
   now(): number;
   /** A request said the time is at least `ms` (ka_check's current_time_ms). */
   observe(ms: number): void;
+  /**
+   * The instant `ms` of this clock as fractional milliseconds since the Unix
+   * epoch, fixed for a given `ms`: what puts readings of I/O threads, each
+   * with its own clock, on one time line.
+   */
+  epochMs(ms: number): number;
 }
 
 export type ClockKind = 'virtual' | 'real';
@@ -29,6 +35,10 @@ export class VirtualClock implements Clock {
   observe(ms: number): void {
     if (ms > this.t) this.t = Math.floor(ms);
   }
+
+  epochMs(ms: number): number {
+    return ms;
+  }
 }
 
 /** Monotonic milliseconds since start, never less than the latest observed time. */
@@ -42,6 +52,10 @@ export class MonotonicClock implements Clock {
 
   observe(ms: number): void {
     if (ms > this.floor) this.floor = Math.floor(ms);
+  }
+
+  epochMs(ms: number): number {
+    return performance.timeOrigin + this.origin + ms;
   }
 }
 

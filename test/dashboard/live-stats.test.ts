@@ -1,6 +1,6 @@
 /** The dashboard's server-side pieces, without a gateway: sampling, delays, the table's query. */
 import { describe, expect, it } from 'vitest';
-import { aboutToExpire, queryClients } from '../../src/dashboard/client-query.js';
+import { aboutToExpire, queryClients, queryThreadClients } from '../../src/dashboard/client-query.js';
 import { parseClientQuery } from '../../src/dashboard/dashboard-routes.js';
 import { DetectionHistogram, EXACT_MS, tickDelays } from '../../src/dashboard/detection-histogram.js';
 import { FeedSample } from '../../src/dashboard/feed-sample.js';
@@ -8,7 +8,9 @@ import { mergeLiveReports, type LiveReport } from '../../src/dashboard/live-repo
 import { DETECTION_BOUNDS_MS, LiveStats } from '../../src/dashboard/live-stats.js';
 import { RttSample, rttPercentiles } from '../../src/dashboard/rtt-sample.js';
 import type { ClientRow, Tick } from '../../src/dashboard/wire.js';
+import { VirtualClock, type Clock } from '../../src/monitor/clock.js';
 import { ClientEntry, type Connection } from '../../src/transports/gateway/connection.js';
+import { mergeClientPages } from '../../src/transports/gateway/threads/aggregate.js';
 
 describe('FeedSample', () => {
   const fill = (sample: FeedSample, n: number): void => {
@@ -237,9 +239,10 @@ describe('client table query', () => {
   const N = 10_000;
   const seen = Array.from({ length: N }, (_, i) => (i * 7919) % N);
   const all = seen.map((t, i) => entry(`c${String(i).padStart(5, '0')}`, t));
-  const now = (): number => N;
+  const clock = new VirtualClock();
+  clock.observe(N);
   const run = (q: Partial<Parameters<typeof queryClients>[3]>) =>
-    queryClients(() => all.values(), () => all.length, now, { prefix: '', order: 'oldest', offset: 0, limit: 50, ...q });
+    queryClients(() => all.values(), () => all.length, clock, { prefix: '', order: 'oldest', offset: 0, limit: 50, ...q });
 
   it('pages every client, longest silent first, with no client twice', async () => {
     const ids = new Set<string>();
@@ -271,7 +274,7 @@ describe('client table query', () => {
   });
 
   it('lists clients past half their timeout, soonest deadline first', async () => {
-    const rows = await aboutToExpire([entry('ok', 9000, 4000), entry('late', 1000, 10_000), entry('later', 2000, 10_000), entry('soon', 4000, 5000)].values(), now, 2);
+    const rows = await aboutToExpire([entry('ok', 9000, 4000), entry('late', 1000, 10_000), entry('later', 2000, 10_000), entry('soon', 4000, 5000)].values(), () => clock.now(), 2);
     // Deadlines: late 11000, later 12000, soon 9000; ok is silent 1000 of 4000 (not past half).
     expect(rows.map((r) => [r.client_id, r.deadline_in_ms])).toEqual([
       ['soon', -1000],
@@ -289,5 +292,55 @@ describe('parseClientQuery', () => {
     expect(parseClientQuery('limit=0')).toMatch(/limit/);
     expect(parseClientQuery('offset=-1')).toMatch(/offset/);
     expect(parseClientQuery(`prefix=${'x'.repeat(257)}`)).toMatch(/prefix/);
+  });
+});
+
+describe('client table merged over I/O threads', () => {
+  const conn = { id: 1 } as Connection;
+  // Two threads whose clocks started 2,000.4 ms apart: thread 1's t is thread 0's t + 2000.4.
+  const threadClock = (origin: number, at: () => number): Clock => ({ now: at, observe: () => undefined, epochMs: (ms) => origin + ms });
+  // 12 clients registered 0.3 ms apart on alternate threads, as each thread's integer clock reads it.
+  const held = [0, 1].map((thread) =>
+    Array.from({ length: 6 }, (_, i) => {
+      const epoch = 10_000 + (2 * i + thread) * 0.3;
+      const origin = thread === 0 ? 0 : 2000.4;
+      return new ClientEntry(`m-${2 * i + thread}`, conn, { shard: 0, handle: 0 }, true, 1000, 60_000, Math.floor(epoch - origin));
+    }),
+  );
+
+  /** One request: each thread answers at its own instant (`skew` ms apart), as the supervisor's gather does. */
+  const request = async (offset: number, skew: number, order: 'oldest' | 'newest' = 'oldest') => {
+    const query = { prefix: '', order, offset: 0, limit: offset + 5 };
+    const pages = await Promise.all(
+      [0, 1].map((thread) => {
+        const origin = thread === 0 ? 0 : 2000.4;
+        const at = 10_050 + thread * skew - origin;
+        return queryThreadClients(() => held[thread].values(), () => 6, threadClock(origin, () => Math.floor(at)), query, thread);
+      }),
+    );
+    return mergeClientPages(pages, { ...query, offset, limit: 5 }, 10_060);
+  };
+
+  it('pages the same order on every request whatever instant each thread answered at: no row twice, none skipped', async () => {
+    for (const order of ['oldest', 'newest'] as const) {
+      const rows = [];
+      for (const [k, offset] of [0, 5, 10].entries()) rows.push(...(await request(offset, [0, 3, -2][k], order)).rows);
+      const ids = rows.map((r) => r.client_id);
+      expect(new Set(ids).size).toBe(12);
+      const ages = rows.map((r) => r.last_seen_ms_ago);
+      expect(ages).toEqual([...ages].sort((a, b) => (order === 'oldest' ? b - a : a - b)));
+    }
+  });
+
+  it('reads every age against one instant: a row is as old as its last seen on the common time line', async () => {
+    const page = await request(0, 7);
+    expect(page).toMatchObject({ total: 12, matched: 12, offset: 0 });
+    for (const row of page.rows) {
+      const thread = Number(row.client_id.slice(2)) % 2;
+      const origin = thread === 0 ? 0 : 2000.4;
+      const entry = held[thread].find((e) => e.clientId === row.client_id) as ClientEntry;
+      expect(row.last_seen_ms_ago).toBe(Math.round(10_060 - (origin + entry.lastSeen)));
+      expect(row.deadline_in_ms).toBe(60_000 - row.last_seen_ms_ago);
+    }
   });
 });

@@ -48,7 +48,7 @@ describe('ConnectionDeadlines', () => {
 
   it('calls each item at its time, in time order, never early, over random adds', async () => {
     vi.useFakeTimers();
-    const clock = { now: () => Date.now(), observe: () => undefined };
+    const clock = { now: () => Date.now(), observe: () => undefined, epochMs: (ms: number) => ms };
     const fired: Array<{ item: number; at: number; firedAt: number }> = [];
     const due = new Map<number, number>();
     const deadlines = new ConnectionDeadlines<number>(clock, (item) => fired.push({ item, at: due.get(item) ?? NaN, firedAt: clock.now() }));

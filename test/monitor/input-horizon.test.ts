@@ -27,7 +27,7 @@ const TRIALS = 5;
 const SLACK_MS = 1;
 
 /** Both processes read the same wall-anchored, monotonic time. */
-const sharedClock: Clock = { now: () => performance.timeOrigin + performance.now(), observe: () => undefined };
+const sharedClock: Clock = { now: () => performance.timeOrigin + performance.now(), observe: () => undefined, epochMs: (ms) => ms };
 
 const WRITER = `
 const socket = require('node:net').connect(process.argv[1], () => {

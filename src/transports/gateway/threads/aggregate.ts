@@ -1,6 +1,6 @@
 import { AggregatorRegistry } from 'prom-client';
 import type { Health, ThreadHealth } from '../http-routes.js';
-import type { ClientPageQuery } from '../../../dashboard/client-query.js';
+import type { ClientPageQuery, ThreadClientPage } from '../../../dashboard/client-query.js';
 import type { ClientPage, KickResult } from '../../../dashboard/wire.js';
 import type { Collected, ThreadMetrics, ThreadReports } from './thread-messages.js';
 
@@ -41,17 +41,26 @@ export async function combineMetrics(threads: readonly ThreadMetrics[], own: Thr
 /**
  * The dashboard's table page over every thread: each thread sent its first
  * offset + limit matching rows in the query's order, so the page is among
- * them: merged by last seen, then cut. O(k (offset + limit)) rows moved
- * and sorted for k threads (a deep page of 100,000 clients moves up to
- * 100,000 rows per thread: the table's "last" is the costly click).
+ * them. Each thread has its own clock, so the rows are merged by last seen
+ * on the process's one time line (Clock.epochMs, fixed per client until it
+ * is heard from again: the same state gives the same order on every
+ * request, so consecutive pages neither repeat nor skip a row), ties in
+ * thread order; their ages are then re-read against one instant, `nowMs`.
+ * O(k (offset + limit)) rows moved and sorted for k threads (a deep page of
+ * 100,000 clients moves up to 100,000 rows per thread: the table's "last"
+ * is the costly click).
  */
-export function mergeClientPages(pages: readonly ClientPage[], query: ClientPageQuery): ClientPage {
-  const rows = pages.flatMap((p) => p.rows);
-  const sign = query.order === 'oldest' ? -1 : 1;
-  rows.sort((a, b) => sign * (a.last_seen_ms_ago - b.last_seen_ms_ago));
-  const matched = pages.reduce((n, p) => n + p.matched, 0);
+export function mergeClientPages(pages: readonly ThreadClientPage[], query: ClientPageQuery, nowMs: number): ClientPage {
+  const merged = pages.flatMap((p) => p.page.rows.map((row, i) => ({ row, seenAtMs: p.seenAtMs[i] })));
+  const sign = query.order === 'oldest' ? 1 : -1;
+  merged.sort((a, b) => sign * (a.seenAtMs - b.seenAtMs));
+  const matched = pages.reduce((n, p) => n + p.page.matched, 0);
   const offset = Math.min(query.offset, matched);
-  return { total: pages.reduce((n, p) => n + p.total, 0), matched, offset, rows: rows.slice(offset, offset + query.limit) };
+  const rows = merged.slice(offset, offset + query.limit).map(({ row, seenAtMs }) => {
+    const age = Math.max(0, Math.round(nowMs - seenAtMs));
+    return { ...row, last_seen_ms_ago: age, deadline_in_ms: row.timeout_ms - age };
+  });
+  return { total: pages.reduce((n, p) => n + p.page.total, 0), matched, offset, rows };
 }
 
 /** A kick went to every thread: the one that held the client answers, the others null. */

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { ClientPageQuery } from '../../../dashboard/client-query.js';
+import type { ClientPageQuery, ThreadClientPage } from '../../../dashboard/client-query.js';
 import type { LiveReport } from '../../../dashboard/live-report.js';
 import type { ClientPage, KickResult, TickMessage } from '../../../dashboard/wire.js';
 import type { Health } from '../http-routes.js';
@@ -76,7 +76,7 @@ export interface ThreadReports {
   health: { connections: number; clients: number };
   metrics: ThreadMetrics;
   /** This thread's first offset + limit matching rows in the query's order (each tagged with the thread). */
-  clients: ClientPage;
+  clients: ThreadClientPage;
   /** The kick, if this thread held the client. */
   kick: KickResult | null;
   /** This thread's second for the dashboard stream. */

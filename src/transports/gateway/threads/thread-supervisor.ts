@@ -313,7 +313,7 @@ export class ThreadSupervisor {
       case 'metrics':
         return combineMetrics(reportsOf(answers as ThreadAnswer<ThreadReports['metrics']>[]), await this.metrics.registry.getMetricsAsJSON());
       case 'clients':
-        return mergeClientPages(reportsOf(answers as ThreadAnswer<ThreadReports['clients']>[]), args.query ?? DEFAULT_CLIENT_QUERY);
+        return mergeClientPages(reportsOf(answers as ThreadAnswer<ThreadReports['clients']>[]), args.query ?? DEFAULT_CLIENT_QUERY, performance.timeOrigin + performance.now());
       case 'kick':
         return combineKick(reportsOf(answers as ThreadAnswer<ThreadReports['kick']>[]));
     }
