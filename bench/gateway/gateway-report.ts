@@ -165,7 +165,7 @@ function threadTargets(same: readonly ServerMeasurement[], uwsIdle: ServerMeasur
       {
         target: 'heartbeat throughput, 2 threads >= 1.5 x 1 thread (interleaved windows)',
         figure:
-          `${formatCount(ab.medians[1])} vs ${formatCount(ab.medians[0])} msg/s, median ratio ${ab.medianRatio.toFixed(2)} x; load tool CPU ${ab.loadToolCpuPct.toFixed(0)} % ` +
+          `${formatCount(ab.medians[1])} vs ${formatCount(ab.medians[0])} msg/s, median ratio ${ab.medianRatio.toFixed(2)} x; load tool (${ab.loadTools[1]}) CPU ${ab.loadToolCpuPct.toFixed(0)} % ` +
           `(${ab.loadToolCpuPerMillionMedians[1].toFixed(2)} / ${ab.loadToolCpuPerMillionMedians[0].toFixed(2)} s per million); load average ${Math.min(...ab.loadAverages).toFixed(1)}-${Math.max(...ab.loadAverages).toFixed(1)}`,
         met: ab.medianRatio >= 1.5,
       },
@@ -265,7 +265,8 @@ export function report(
   for (const pair of [ab, abThreads]) {
     if (pair === null) continue;
     printTable(
-      `Heartbeat throughput, ${pair.servers[0]} and ${pair.servers[1]} up together, alternating windows (${formatCount(pair.connections)} connections each; load tool CPU ${pair.loadToolCpuPct.toFixed(0)} %)`,
+      `Heartbeat throughput, ${pair.servers[0]} and ${pair.servers[1]} up together, alternating windows (${connectionsOf(pair)}; ` +
+        `load tool ${[...new Set(pair.loadTools)].join(' / ')}, CPU ${pair.loadToolCpuPct.toFixed(0)} %)`,
       ['round', `${pair.servers[0]} msg/s`, `${pair.servers[1]} msg/s`, 'ratio', 'CPU s/M hb', 'busiest threads %', 'load tool s/M hb', 'load avg'],
       [
         ...pair.samples.map(([a, b], i) => [
@@ -318,4 +319,12 @@ function falsePositives(m: ServerMeasurement): string {
   const { falsePositives: n, byClientClock, loadToolLoopDelayMaxMs, latePings } = m.losses;
   const late = `${formatCount(latePings)} pings read late`;
   return n === 0 ? `0; ${late}` : `${n} (${byClientClock.withinTimeout} within timeout; ${late}; tool loop late <= ${loadToolLoopDelayMaxMs.toFixed(0)} ms)`;
+}
+
+/** The native tool bursts on connections of its own beside the quiet ones; the JS children on some of theirs. */
+function connectionsOf(pair: InterleavedThroughput): string {
+  const burst = formatCount(pair.burstConnections);
+  return pair.loadTools.includes('native')
+    ? `${formatCount(pair.connections)} quiet connections each + ${burst} bursting (the native tool's own)`
+    : `${formatCount(pair.connections)} connections each, ${burst} of them bursting`;
 }

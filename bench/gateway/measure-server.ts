@@ -4,10 +4,11 @@ import { freePort, median, progress } from '../lib/index.js';
 import { LoadRun, type LossSummary, type ThroughputResult } from '../../scripts/load/load-run.js';
 import type { DetectionResult } from '../../scripts/load/detection.js';
 import type { BenchSettings } from './bench-settings.js';
-import { readCpuSeconds, readRssBytes, readThreadCpuSeconds } from './proc-stats.js';
+import { readCpuSeconds, readRssBytes } from './proc-stats.js';
 import { ServerProcess } from './server-process.js';
 import { fetchServerFigures, type ServerSideFigures } from './server-metrics.js';
 import { wsUrl, type ServerKind } from './server-kinds.js';
+import { loadToolFor, throughputWindow, type LoadTool } from './throughput-window.js';
 
 /** The load shape of one measurement: connections, multiplexing, and which phases run. */
 export interface LoadPlan {
@@ -24,6 +25,8 @@ export interface LoadPlan {
   detectionHeartbeatMs: number;
   timeoutMs: number;
   pingIntervalMs: number;
+  /** What drives the throughput windows (throughput-window.ts). */
+  loadTool: LoadTool;
 }
 
 export interface ServerMeasurement {
@@ -56,8 +59,12 @@ export interface ServerMeasurement {
   cpuSecondsPerMillionHeartbeats: number | null;
   /** The server's busiest threads' CPU over a throughput window, % of one core each, busiest first (threads are unnamed: for keepwatch --threads N, the I/O threads). */
   threadCpuPct: number[] | null;
-  /** The load tool's CPU (all its children) over the throughput windows, % of one core, median. */
+  /** The load tool that drove the throughput windows, null without them. */
+  loadTool: LoadTool | null;
+  /** The load tool's CPU (the native burst tool if used, and all JS children) over the throughput windows, % of one core, median. */
   loadToolCpuPct: number | null;
+  /** The same, seconds per million heartbeats answered, median. */
+  loadToolCpuPerMillion: number | null;
   /** All rounds pooled. */
   detection: DetectionResult | null;
   /** Each round (its own victim group, silenced seconds after the previous one's expiries). */
@@ -172,20 +179,22 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
     const throughputSamples: ThroughputResult[] = [];
     const cpuPerMillion: number[] = [];
     const loadCpu: number[] = [];
+    const loadPerMillion: number[] = [];
+    const loadTool = plan.throughput ? loadToolFor(kind, plan.loadTool) : null;
     let threadCpuPct: number[] | null = null;
-    if (plan.throughput) {
+    if (loadTool !== null) {
       for (let i = 0; i < s.repeats; i++) {
-        const cpu = new WindowCpu(server.pid, run.children.map((c) => c.pid));
-        const sample = await run.throughput(s.burstConnections, s.burstWindow, s.burstWarmupMs, s.burstMs, cpu.edge);
-        throughputSamples.push(sample);
-        const heartbeats = (sample.repliesPerSec * sample.windowMs) / 1000;
-        cpuPerMillion.push((cpu.serverSeconds() / heartbeats) * 1e6);
-        loadCpu.push(cpu.loadPct());
-        threadCpuPct = cpu.threadPcts();
+        const w = await throughputWindow(loadTool, server.pid, port, run, run.children.map((c) => c.pid), s);
+        throughputSamples.push({ repliesPerSec: w.repliesPerSec, windowMs: w.windowMs, connections: w.connections, window: w.window });
+        cpuPerMillion.push(w.serverCpuPerMillion);
+        loadCpu.push(w.toolCpuPct);
+        loadPerMillion.push(w.toolCpuPerMillion);
+        threadCpuPct = w.threadPcts;
       }
       progress(
         `${kind.name}: heartbeat throughput ${throughputSamples.map((t) => Math.round(t.repliesPerSec)).join(' / ')} msg/s; ` +
-          `server CPU ${cpuPerMillion.map((v) => v.toFixed(2)).join(' / ')} s per million; load tool CPU ${loadCpu.map((v) => v.toFixed(0)).join(' / ')} %`,
+          `server CPU ${cpuPerMillion.map((v) => v.toFixed(2)).join(' / ')} s per million; ` +
+          `load tool (${loadTool}) CPU ${loadCpu.map((v) => v.toFixed(0)).join(' / ')} %, ${loadPerMillion.map((v) => v.toFixed(2)).join(' / ')} s per million`,
       );
     }
 
@@ -227,7 +236,9 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
       throughputSamples,
       cpuSecondsPerMillionHeartbeats: cpuPerMillion.length > 0 ? median(cpuPerMillion) : null,
       threadCpuPct,
+      loadTool,
       loadToolCpuPct: loadCpu.length > 0 ? median(loadCpu) : null,
+      loadToolCpuPerMillion: loadPerMillion.length > 0 ? median(loadPerMillion) : null,
       detection,
       detectionRounds,
       detectionP99MedianMs: detectionRounds.length > 0 ? median(detectionRounds.map((r) => r.delayMs.p99)) : null,
@@ -241,49 +252,5 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
   } finally {
     run?.stop();
     await server.stop();
-  }
-}
-
-/** CPU readings at the edges of one counted throughput window: the server (all threads, and each), the load tool's children. */
-export class WindowCpu {
-  private server: number[] = [];
-  private load: number[] = [];
-  private threads: Map<number, number>[] = [];
-  private at: number[] = [];
-
-  constructor(
-    private readonly serverPid: number,
-    private readonly loadPids: readonly number[],
-  ) {}
-
-  readonly edge = (): void => {
-    this.at.push(performance.now());
-    this.server.push(readCpuSeconds(this.serverPid));
-    this.threads.push(readThreadCpuSeconds(this.serverPid));
-    this.load.push(this.loadPids.reduce((sum, pid) => sum + readCpuSeconds(pid), 0));
-  };
-
-  serverSeconds(): number {
-    return this.server[1] - this.server[0];
-  }
-
-  /** The load tool's CPU seconds (all its children) over the window. */
-  loadSeconds(): number {
-    return this.load[1] - this.load[0];
-  }
-
-  loadPct(): number {
-    return (100 * this.loadSeconds()) / this.seconds();
-  }
-
-  /** The three busiest threads, % of a core. */
-  threadPcts(): number[] {
-    const [before, after] = this.threads;
-    const used = [...after].map(([tid, cpu]) => (100 * (cpu - (before.get(tid) ?? 0))) / this.seconds());
-    return used.sort((a, b) => b - a).slice(0, 3);
-  }
-
-  private seconds(): number {
-    return (this.at[1] - this.at[0]) / 1000;
   }
 }

@@ -20,12 +20,17 @@
  * (gateway-quick.* for --quick, gateway-interleaved.* for --interleaved-only,
  * gateway-scale.* for --scale-only, gateway-rss.* for --rss-only, gateway-edge.* for --edge-only,
  * gateway-edge-rss.* for --edge-rss).
+ * `--load-tool native|js`: what drives the throughput windows; native (the
+ * default) is scripts/load/native/ws-burst.c, built on first use with the
+ * machine's C compiler (the run fails with a clear message without one);
+ * js is the JS load children (throughput-window.ts).
  */
 import { benchFlags, progress } from '../lib/index.js';
 import { FULL, QUICK } from './bench-settings.js';
 import { report } from './gateway-report.js';
 import { measureServer, type LoadPlan, type ServerMeasurement } from './measure-server.js';
 import { interleavedThroughput, type InterleavedThroughput } from './throughput-ab.js';
+import type { LoadTool } from './throughput-window.js';
 import {
   KEEPWATCH,
   KEEPWATCH_2_THREADS,
@@ -62,7 +67,14 @@ async function main(): Promise<void> {
     'edge-only': { type: 'boolean', default: false },
     // Only RSS per connection: uWS App vs SSLApp, keepwatch plain / auth / TLS / auth+TLS (issue 10).
     'edge-rss': { type: 'boolean', default: false },
+    // What drives the throughput windows: the C tool (scripts/load/native/ws-burst.c) or the JS load children.
+    'load-tool': { type: 'string', default: 'native' },
   });
+  const loadTool = values['load-tool'];
+  if (loadTool !== 'native' && loadTool !== 'js') {
+    process.stderr.write(`npm run bench:gateway --: --load-tool must be native or js, got '${loadTool}'\n`);
+    process.exit(2);
+  }
   const interleavedOnly = values['interleaved-only'];
   const scaleOnly = values['scale-only'];
   const edgeOnly = values['edge-only'];
@@ -91,6 +103,7 @@ async function main(): Promise<void> {
     throughput: true,
     detection: true,
     steadyHeartbeatMs: 0,
+    loadTool,
     detectionHeartbeatMs: s.detectionHeartbeatMs,
     timeoutMs: s.timeoutMs,
     pingIntervalMs: s.pingIntervalMs,
@@ -127,6 +140,7 @@ async function main(): Promise<void> {
       detectionHeartbeatMs: s.scaleHeartbeatMs,
       timeoutMs: s.scaleTimeoutMs,
       pingIntervalMs: s.scalePingIntervalMs,
+      loadTool,
     };
     for (const kind of [KEEPWATCH, KEEPWATCH_2_THREADS].filter((k) => kinds.includes(k))) {
       progress(`${kind.name} at scale: ${scalePlan.label}`);
@@ -135,15 +149,15 @@ async function main(): Promise<void> {
   }
   let ab: InterleavedThroughput | null = null;
   if (!scaleOnly && !edgeOnly && !edgeRss && !rssOnly && kinds.includes(KEEPWATCH) && kinds.includes(UWS_ECHO)) {
-    progress(`interleaved throughput: uWS echo vs keepwatch, ${s.abConnections} connections each, ${s.abRounds} rounds`);
-    ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds);
+    progress(`interleaved throughput: uWS echo vs keepwatch, ${s.abConnections} connections each, ${s.abRounds} rounds, load tool ${loadTool}`);
+    ab = await interleavedThroughput(UWS_ECHO, KEEPWATCH, s, s.abConnections, s.abRounds, loadTool);
   }
   let abThreads: InterleavedThroughput | null = null;
   if (!scaleOnly && !edgeOnly && !edgeRss && !rssOnly && kinds.includes(KEEPWATCH) && kinds.includes(KEEPWATCH_2_THREADS)) {
-    progress(`interleaved throughput: keepwatch on 1 vs 2 threads, ${s.abConnections} connections each, ${s.abRounds} rounds`);
-    abThreads = await interleavedThroughput(KEEPWATCH, KEEPWATCH_2_THREADS, s, s.abConnections, s.abRounds);
+    progress(`interleaved throughput: keepwatch on 1 vs 2 threads, ${s.abConnections} connections each, ${s.abRounds} rounds, load tool ${loadTool}`);
+    abThreads = await interleavedThroughput(KEEPWATCH, KEEPWATCH_2_THREADS, s, s.abConnections, s.abRounds, loadTool);
   }
-  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : '', scaleOnly ? '--scale-only' : '', rssOnly ? '--rss-only' : '', edgeOnly ? '--edge-only' : '', edgeRss ? '--edge-rss' : ''].filter((f) => f !== '');
+  const flags = [values.quick ? '--quick' : '', values['no-scale'] ? '--no-scale' : '', interleavedOnly ? '--interleaved-only' : '', scaleOnly ? '--scale-only' : '', rssOnly ? '--rss-only' : '', edgeOnly ? '--edge-only' : '', edgeRss ? '--edge-rss' : '', loadTool === 'js' ? '--load-tool js' : ''].filter((f) => f !== '');
   const name = s.mode === 'quick' ? 'gateway-quick' : interleavedOnly ? 'gateway-interleaved' : scaleOnly ? 'gateway-scale' : rssOnly ? 'gateway-rss' : edgeOnly ? 'gateway-edge' : edgeRss ? 'gateway-edge-rss' : 'gateway';
   report(s, measurements, scales, ab, abThreads, `npm run bench:gateway${flags.length > 0 ? ` -- ${flags.join(' ')}` : ''}`, name);
   clearTimeout(watchdog);

@@ -2,12 +2,17 @@ import os from 'node:os';
 import { median, progress } from '../lib/index.js';
 import { LoadRun } from '../../scripts/load/load-run.js';
 import type { BenchSettings } from './bench-settings.js';
-import { startServerKind, WindowCpu } from './measure-server.js';
+import { startServerKind } from './measure-server.js';
 import type { ServerKind } from './server-kinds.js';
+import { loadToolFor, throughputWindow, type LoadTool } from './throughput-window.js';
 
 export interface InterleavedThroughput {
   servers: [string, string];
+  /** Quiet connections each server holds (the JS children's); the native tool bursts on `burstConnections` more of its own. */
   connections: number;
+  burstConnections: number;
+  /** What drove the windows of each server (throughput-window.ts). */
+  loadTools: [LoadTool, LoadTool];
   /** Replies per second of each server, window by window, alternating A, B, A, B, ... */
   samples: Array<[number, number]>;
   medians: [number, number];
@@ -16,7 +21,7 @@ export interface InterleavedThroughput {
   /** Each server's CPU seconds (every thread) per million heartbeats, window by window, and the medians. */
   cpuPerMillion: Array<[number, number]>;
   cpuPerMillionMedians: [number, number];
-  /** The load tool's CPU (all children of both runs), % of one core, median over all windows. */
+  /** The load tool's CPU (the native burst tool if used, and all JS children of both runs), % of one core, median over all windows. */
   loadToolCpuPct: number;
   /** The load tool's CPU seconds per million heartbeats answered, window by window, and the medians: what it costs beside each server. */
   loadToolCpuPerMillion: Array<[number, number]>;
@@ -32,7 +37,8 @@ export interface InterleavedThroughput {
  * alternating windows. The machine is shared: a sequence of whole runs
  * compares different moments; alternating windows compare the same ones.
  */
-export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: BenchSettings, connections: number, rounds: number): Promise<InterleavedThroughput> {
+export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: BenchSettings, connections: number, rounds: number, tool: LoadTool): Promise<InterleavedThroughput> {
+  const tools: [LoadTool, LoadTool] = [loadToolFor(a, tool), loadToolFor(b, tool)];
   const servers = [await startServerKind(a, s), await startServerKind(b, s)];
   const runs: LoadRun[] = [];
   try {
@@ -61,11 +67,9 @@ export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: Ben
     const loadCpu: number[] = [];
     const loadPids = runs.flatMap((run) => run.children.map((c) => c.pid));
     const window = async (i: 0 | 1): Promise<{ rate: number; server: number; tool: number; threads: number[] }> => {
-      const cpu = new WindowCpu(servers[i].pid, loadPids);
-      const t = await runs[i].throughput(s.burstConnections, s.burstWindow, s.burstWarmupMs, s.burstMs, cpu.edge);
-      loadCpu.push(cpu.loadPct());
-      const millions = (t.repliesPerSec * t.windowMs) / 1000 / 1e6;
-      return { rate: t.repliesPerSec, server: cpu.serverSeconds() / millions, tool: cpu.loadSeconds() / millions, threads: cpu.threadPcts() };
+      const w = await throughputWindow(tools[i], servers[i].pid, servers[i].port, runs[i], loadPids, s);
+      loadCpu.push(w.toolCpuPct);
+      return { rate: w.repliesPerSec, server: w.serverCpuPerMillion, tool: w.toolCpuPerMillion, threads: w.threadPcts };
     };
     const pct = (threads: number[]): string => threads.map((v) => v.toFixed(0)).join('+');
     for (let r = 0; r < rounds; r++) {
@@ -79,12 +83,14 @@ export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: Ben
       progress(
         `interleaved throughput round ${r + 1}: ${a.name} ${Math.round(wa.rate)}, ${b.name} ${Math.round(wb.rate)} msg/s; ` +
           `server CPU ${wa.server.toFixed(2)} / ${wb.server.toFixed(2)} s per million (threads ${pct(wa.threads)} / ${pct(wb.threads)} %); ` +
-          `load tool ${wa.tool.toFixed(2)} / ${wb.tool.toFixed(2)} s per million; load ${loadAverages[r].toFixed(1)}`,
+          `load tool (${tools.join(' / ')}) ${wa.tool.toFixed(2)} / ${wb.tool.toFixed(2)} s per million; load ${loadAverages[r].toFixed(1)}`,
       );
     }
     return {
       servers: [a.name, b.name],
       connections,
+      burstConnections: s.burstConnections,
+      loadTools: tools,
       samples,
       medians: [median(samples.map((x) => x[0])), median(samples.map((x) => x[1]))],
       medianRatio: median(samples.map(([x, y]) => y / x)),

@@ -1,0 +1,71 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { WebSocketServer } from 'ws';
+import { findCompiler, nativeBinary } from '../../scripts/load/native/build-native.js';
+import { runNativeBurst, type NativeBurstConfig } from '../../scripts/load/native/ws-burst.js';
+import { metric, startGateway, type GatewayProcess } from '../gateway/helpers/gateway-process.js';
+
+const SHAPE: Omit<NativeBurstConfig, 'port' | 'idPrefix'> = { connections: 100, window: 16, warmupMs: 300, windowMs: 1_700, timeoutMs: 8_000, pingIntervalMs: 4_000 };
+
+/** The gateway's keepwatch_heartbeats_total once it has stopped moving (the last frames of a closed connection are read after the tool's exit), bounded. */
+async function settledHeartbeats(gateway: GatewayProcess): Promise<number> {
+  let last = -1;
+  for (let i = 0; i < 50; i++) {
+    const now = metric((await gateway.get('/metrics')).text, 'keepwatch_heartbeats_total');
+    if (now === last) return now;
+    last = now;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return last;
+}
+
+describe('ws-burst, the native load tool of the throughput windows', () => {
+  const cleanup: Array<() => unknown> = [];
+  afterAll(async () => {
+    for (const c of cleanup.reverse()) await c();
+  });
+
+  it('builds with the machine C compiler (a missing compiler fails here, with the message the benchmark gives)', () => {
+    expect(nativeBinary('ws-burst')).toMatch(/build\/native\/ws-burst$/);
+  }, 60_000);
+
+  it('says what to do when no compiler is found', () => {
+    expect(() => findCompiler(['/nonexistent/cc'])).toThrow(/no C compiler found \(tried \/nonexistent\/cc\).*install gcc.*--load-tool js/);
+  });
+
+  it("counts a real gateway's heartbeat replies, all answers, as many as the gateway counted heartbeats within the window's slack", async () => {
+    // --max-message-rate far above what a connection can reach here: this test is about counting, not the rate limit.
+    const gateway = await startGateway({ args: ['--threads', '1', '--max-message-rate', '1000000'] });
+    cleanup.push(() => gateway.stop());
+    const before = await settledHeartbeats(gateway);
+    const r = await runNativeBurst({ ...SHAPE, port: gateway.port, idPrefix: 'wsb-test' });
+    expect(r.replies).toBeGreaterThan(0);
+    expect(r.repliesPerSec).toBeGreaterThan(0);
+    expect([r.bad, r.errors, r.closes]).toEqual([0, 0, 0]);
+    expect(r.sampled).toBeGreaterThan(0);
+    expect(r.cpuSeconds).toBeGreaterThanOrEqual(0);
+    // Closed loop: never more than a window in flight per connection.
+    expect(r.heartbeatsSent - r.repliesTotal).toBeLessThanOrEqual(SHAPE.connections * SHAPE.window);
+    const counted = (await settledHeartbeats(gateway)) - before;
+    // The gateway counted every heartbeat it answered; beyond those, at most what was in flight as the tool stopped, its pongs and registrations.
+    expect(counted).toBeGreaterThanOrEqual(r.repliesTotal);
+    expect(counted).toBeLessThanOrEqual(r.repliesTotal + SHAPE.connections * SHAPE.window + r.kaPings + r.pings + SHAPE.connections);
+    expect((await gateway.get('/healthz')).status).toBe(200);
+  }, 60_000);
+
+  it('fails the run of a server whose replies answer another heartbeat', async () => {
+    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+    cleanup.push(() => new Promise((r) => server.close(r)));
+    await once(server, 'listening');
+    server.on('connection', (ws) => {
+      ws.on('message', (data: Buffer) => {
+        const body = JSON.parse(data.toString('utf8')) as { type: string; msg_id?: number };
+        if (body.type === 'ka_register') ws.send(`{"type": "ka_register_ok", "in_reply_to": ${body.msg_id}, "msg_id": 1}`);
+        else if (body.msg_id !== undefined) ws.send('{"type": "ka_heartbeat_ok", "in_reply_to": 7, "last_seen_ms_ago": 0, "msg_id": 2}');
+      });
+    });
+    const port = (server.address() as AddressInfo).port;
+    await expect(runNativeBurst({ ...SHAPE, connections: 4, warmupMs: 100, windowMs: 300, port, idPrefix: 'wsb-bad' })).rejects.toThrow(/did not answer the heartbeat/);
+  }, 60_000);
+});
