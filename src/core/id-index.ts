@@ -1,3 +1,4 @@
+import { EMPTY, IdTable } from './id-table.js';
 import { NIL, type SlotStore } from './slot-store.js';
 
 /**
@@ -6,7 +7,8 @@ import { NIL, type SlotStore } from './slot-store.js';
  *
  * LAYOUT
  *
- *   byId      Map id -> handle of the life it was registered for
+ *   byId      id -> handle of the life it was registered for (id-table.ts:
+ *             also found by the id's ASCII bytes, without a string)
  *   bySlot    two entries per slot, side by side so an expiry touches one
  *             cache line, not one in each of two arrays:
  *     [2s]      the id of the client that holds slot s (undefined: none, or
@@ -14,24 +16,25 @@ import { NIL, type SlotStore } from './slot-store.js';
  *     [2s + 1]  the id of the client the owner's own sweep expired there,
  *               whose byId entry is still there (stale)
  *
- * Lazy clean-up of expiries: a sweep does not pay a Map.delete per expired
+ * Lazy clean-up of expiries: a sweep does not pay a table delete per expired
  * client. It moves the id from [2s] to [2s + 1] (two array stores into
  * storage grown at registration: nothing allocated per client); the entry
  * in byId goes stale, and `find` ignores it because its handle no longer
  * names a live slot. The registration that reuses the slot deletes it; a
- * sweep that empties the shard drops them all with one Map.clear. So byId
+ * sweep that empties the shard drops them all with one clear. So byId
  * holds at most one entry per slot ever taken.
  *
  * Slots a view released (a worker's sweep) keep their id at [2s] until the owner
  * reads the findings and calls `forgetReleased`.
  *
- * COSTS: find, add, delete, ended, forgetReleased O(1) + at most two Map
- * operations; forgetAll O(1) (one Map.clear); indexedSlots
- * O(entries), crash repair only. Memory: a Map entry and the id string
- * per client, two array entries per slot ever taken.
+ * COSTS: find, add, delete, ended, forgetReleased O(1) + at most two table
+ * operations (O(id length) each: the hash); forgetAll O(1) (one clear);
+ * indexedSlots O(slots ever taken), crash repair only. Memory: a table
+ * entry (2-4 cells of 16 bytes + a pointer) and the id string per client,
+ * two array entries per slot ever taken.
  */
 export class IdIndex {
-  private readonly byId = new Map<string, number>();
+  private readonly byId = new IdTable();
   /** Live id at [2 * slot], stale (expired) id at [2 * slot + 1]: see the header. */
   private readonly bySlot: (string | undefined)[] = [];
   /** Some entry of byId may be stale (an expiry since the last forgetAll). */
@@ -47,7 +50,13 @@ export class IdIndex {
   /** The slot of a live client, or NIL. */
   find(id: string): number {
     const handle = this.byId.get(id);
-    return handle === undefined ? NIL : this.slots.slotOfHandle(handle);
+    return handle === EMPTY ? NIL : this.slots.slotOfHandle(handle);
+  }
+
+  /** find() of the id whose characters are bytes[start, end), all ASCII: no string is made. */
+  findAscii(bytes: Uint8Array, start: number, end: number): number {
+    const handle = this.byId.getAscii(bytes, start, end);
+    return handle === EMPTY ? NIL : this.slots.slotOfHandle(handle);
   }
 
   /**
@@ -57,7 +66,7 @@ export class IdIndex {
    */
   findIndexed(id: string): number {
     const handle = this.byId.get(id);
-    if (handle === undefined) return NIL;
+    if (handle === EMPTY) return NIL;
     const slot = this.slots.slotOfLife(handle);
     return slot !== NIL && this.bySlot[2 * slot] !== undefined ? slot : NIL;
   }
@@ -118,9 +127,9 @@ export class IdIndex {
   /** The slots of the clients in the index (live, or released by a view and not yet forgotten). */
   indexedSlots(): number[] {
     const slots: number[] = [];
-    for (const id of this.byId.keys()) {
-      const slot = this.findIndexed(id);
-      if (slot !== NIL && this.bySlot[2 * slot] === id) slots.push(slot);
+    for (let slot = 0; 2 * slot < this.bySlot.length; slot++) {
+      const id = this.bySlot[2 * slot];
+      if (id !== undefined && this.findIndexed(id) === slot) slots.push(slot);
     }
     return slots;
   }
@@ -135,6 +144,6 @@ export class IdIndex {
     this.bySlot[2 * slot + 1] = undefined;
     if (id === undefined) return;
     const handle = this.byId.get(id);
-    if (handle !== undefined && this.slots.slotOfHandle(handle) === NIL) this.byId.delete(id);
+    if (handle !== EMPTY && this.slots.slotOfHandle(handle) === NIL) this.byId.delete(id);
   }
 }

@@ -19,12 +19,12 @@
  * spread of timeouts and intervals and any heartbeat order)
  *
  *   heartbeat          O(1): one store (+ O(1) refile when it was pinged)
- *   register, remove   O(1) + at most two Map operations (id-index.ts)
- *   expiry             O(1), no Map operation, no allocation: the stale id
+ *   register, remove   O(1) + at most two table operations (id-index.ts)
+ *   expiry             O(1), no table operation, no allocation: the stale id
  *                      goes into by-slot storage grown at registration
- *   a sweep that empties the shard after expiries: one Map.clear, O(1)
+ *   a sweep that empties the shard after expiries: one clear, O(1)
  *   crash repair       O(n log n + slots ever taken), only after a crash
- *   memory             56 bytes per slot in SharedArrayBuffers (+ the Map
+ *   memory             56 bytes per slot in SharedArrayBuffers (+ the table
  *                      entry, the id string and two by-slot array entries
  *                      on the heap)
  */
@@ -46,6 +46,11 @@ export class Shard extends SharedShard {
   /** The slot of a live client, or NIL. */
   find(id: string): number {
     return this.index.find(id);
+  }
+
+  /** find() of the id whose characters are bytes[start, end), all ASCII, without making its string. */
+  findAscii(bytes: Uint8Array, start: number, end: number): number {
+    return this.index.findAscii(bytes, start, end);
   }
 
   /**
@@ -127,7 +132,7 @@ export class Shard extends SharedShard {
 
   /**
    * After a view released `slot` in a sweep that emptied the shard: its id
-   * goes stale as an owner's expiry leaves it (no Map operation), and
+   * goes stale as an owner's expiry leaves it (no table operation), and
    * `forgetAllIds` then drops every entry at once.
    */
   endReleased(slot: number): void {

@@ -1,6 +1,6 @@
 import { NIL, Shard, SweepBatch } from '../core/index.js';
 import { kWayMerge } from './k-way-merge.js';
-import { shardOf } from './shard-hash.js';
+import { shardOf, shardOfAscii } from './shard-hash.js';
 import { ExpiryReports } from './expiry-reports.js';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -131,6 +131,15 @@ export class KeepAliveMonitor {
   heartbeat(clientId: string, now: number): boolean {
     const shard = this.shards.length === 1 ? this.shards[0] : this.shards[shardOf(clientId, this.shards.length)];
     return this.beat(shard, shard.find(clientId), now);
+  }
+
+  /**
+   * heartbeat() of the id whose characters are bytes[start, end), all
+   * ASCII (an input line's bytes), without making its string.
+   */
+  heartbeatAscii(bytes: Uint8Array, start: number, end: number, now: number): boolean {
+    const shard = this.shards.length === 1 ? this.shards[0] : this.shards[shardOfAscii(bytes, start, end, this.shards.length)];
+    return this.beat(shard, shard.findAscii(bytes, start, end), now);
   }
 
   /** Heartbeat by handle: no hashing, no lookup. False when that life ended. */

@@ -12,3 +12,14 @@ export function shardOf(clientId: string, shards: number): number {
   }
   return (h >>> 0) % shards;
 }
+
+/** shardOf the string of the ASCII characters bytes[start, end) (one code unit per byte), without making it. */
+export function shardOfAscii(bytes: Uint8Array, start: number, end: number, shards: number): number {
+  if (shards === 1) return 0;
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) {
+    h ^= bytes[i];
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % shards;
+}

@@ -37,6 +37,12 @@ export interface ClientBook<Scope> {
   register(scope: Scope, request: RegisterRequest): Registration;
   /** Refreshes a client of the scope; false if it has none by that id (unknown, expired, or another scope's). */
   heartbeat(scope: Scope, clientId: string, seq: number | undefined): boolean;
+  /**
+   * heartbeat() without a seq of the id whose characters are bytes[start,
+   * end), all ASCII, without making its string (the stdio node's flat
+   * lines). Optional: a book without it is given the string.
+   */
+  heartbeatAscii?(scope: Scope, bytes: Uint8Array, start: number, end: number): boolean;
   /** The expiries not yet handed out (handed out now) and the live clients. */
   check(scope: Scope, currentTimeMs: number | undefined): CheckResult | Promise<CheckResult>;
   /** A check nobody reads: the same effects on time and expiry, but the expiries stay queued for the next check. */
@@ -111,11 +117,20 @@ export class KeepAliveService<Scope> {
     return HEARTBEAT_OK;
   }
 
+  /** heartbeat() without a seq, of the id whose characters are bytes[start, end), all ASCII (ClientBook.heartbeatAscii). */
+  heartbeatAscii(scope: Scope, bytes: Uint8Array, start: number, end: number): typeof HEARTBEAT_OK {
+    if (this.book.heartbeatAscii === undefined) return this.heartbeat(scope, asciiText(bytes, start, end), undefined);
+    if (!this.book.heartbeatAscii(scope, bytes, start, end)) throw this.unknownClient(asciiText(bytes, start, end));
+    return HEARTBEAT_OK;
+  }
+
   private unknownClient(clientId: string): ProtocolError {
     const where = this.dialect.scopeName === undefined ? '' : ` on ${this.dialect.scopeName},`;
     return new ProtocolError(ErrorCode.PreconditionFailed, `client_id '${clientId}' is not registered${where} or has expired`);
   }
 }
+
+const asciiText = (bytes: Uint8Array, start: number, end: number): string => Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
 
 function registered(registration: Registration): KeepAliveReply | undefined {
   if (registration === AS_ASKED) return REGISTER_OK;

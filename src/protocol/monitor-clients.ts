@@ -23,6 +23,10 @@ export class MonitorClients implements ClientBook<void> {
     return this.monitor.heartbeat(clientId, this.clock.now());
   }
 
+  heartbeatAscii(_scope: void, bytes: Uint8Array, start: number, end: number): boolean {
+    return this.monitor.heartbeatAscii(bytes, start, end, this.clock.now());
+  }
+
   check(_scope: void, currentTimeMs: number | undefined): CheckResult {
     if (currentTimeMs !== undefined) this.clock.observe(currentTimeMs);
     return this.monitor.check(this.clock.now());

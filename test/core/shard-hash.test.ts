@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shardOf } from '../../src/monitor/shard-hash.js';
+import { shardOf, shardOfAscii } from '../../src/monitor/shard-hash.js';
 
 /**
  * The shard hash is part of the on-disk and cross-process contract (the same
@@ -35,3 +35,12 @@ function shardOfFnv1a(id: string, shards: number): number {
 }
 
 const PINNED = [1, 15, 0, 184, 917];
+
+describe('shardOfAscii', () => {
+  it('puts the ASCII bytes of an id on the shard of its string', () => {
+    for (const id of ['c1', 'client-42', 'x'.repeat(256), ' ~!']) {
+      const line = Buffer.from(`"${id}"`, 'latin1');
+      for (const shards of [1, 2, 7, 1000]) expect(shardOfAscii(line, 1, line.length - 1, shards), `${id} / ${shards}`).toBe(shardOf(id, shards));
+    }
+  });
+});

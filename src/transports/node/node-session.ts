@@ -113,7 +113,7 @@ export class NodeSession {
    */
   private flatHeartbeat(flat: FlatLine, head: Uint8Array): void {
     try {
-      this.service.heartbeat(undefined, flat.text(flat.idStart, flat.idEnd), undefined);
+      this.service.heartbeatAscii(undefined, flat.bytes, flat.idStart, flat.idEnd);
     } catch (error) {
       this.fail(flatEnvelope(flat), error);
       return;
