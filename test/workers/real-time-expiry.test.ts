@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { MonotonicClock } from '../../src/monitor/clock.js';
 import { createLiveMonitor } from '../../src/monitor/create-live-monitor.js';
+import { SchedulingWitness } from '../helpers/scheduling-witness.js';
 import { builtShardWorkerEntry } from '../helpers/shard-workers.js';
 
 /**
  * Real time, worker shards, the one timer: no client is expired before its
  * deadline (expired means silent for MORE than its timeout), every client
- * whose deadline passed is expired within a generous bound after it, and a
+ * whose deadline passed is expired within a generous bound after it (plus
+ * the delay the machine put on this process's own timers meanwhile), and a
  * client that keeps heartbeating is never expired.
  */
 
@@ -16,6 +18,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 describe('real-time expiry on worker shards', () => {
   it('never before the deadline, always within 200 ms after it', async () => {
     const clock = new MonotonicClock();
+    const witness = new SchedulingWitness();
     const reports: { id: string; deadline: number; at: number }[] = [];
     const live = createLiveMonitor({
       shards: 4,
@@ -74,11 +77,12 @@ describe('real-time expiry on worker shards', () => {
         expect(r.at, `${r.id} expired before its deadline`).toBeGreaterThan(r.deadline);
         worst = Math.max(worst, r.at - r.deadline);
       }
-      expect(worst).toBeLessThanOrEqual(BOUND_MS);
+      expect(worst).toBeLessThanOrEqual(BOUND_MS + witness.maxLateMs);
       expect(live.size).toBe(100);
       const { active } = await live.check();
       expect(active).toEqual(Array.from({ length: 100 }, (_, i) => `keep${i}`));
     } finally {
+      witness.stop();
       await live.close();
     }
   });
