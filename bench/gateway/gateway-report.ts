@@ -265,7 +265,8 @@ export function report(
   for (const pair of [ab, abThreads]) {
     if (pair === null) continue;
     printTable(
-      `Heartbeat throughput, ${pair.servers[0]} and ${pair.servers[1]} up together, alternating windows (${connectionsOf(pair)}; ` +
+      `Heartbeat throughput, ${pair.servers[0]} and ${pair.servers[1]} up together, alternating windows (${formatCount(pair.connections)} connections each, ` +
+        `${formatCount(pair.burstConnections)} of them bursting; ` +
         `load tool ${[...new Set(pair.loadTools)].join(' / ')}, CPU ${pair.loadToolCpuPct.toFixed(0)} %)`,
       ['round', `${pair.servers[0]} msg/s`, `${pair.servers[1]} msg/s`, 'ratio', 'CPU s/M hb', 'busiest threads %', 'load tool s/M hb', 'load avg'],
       [
@@ -319,12 +320,4 @@ function falsePositives(m: ServerMeasurement): string {
   const { falsePositives: n, byClientClock, loadToolLoopDelayMaxMs, latePings } = m.losses;
   const late = `${formatCount(latePings)} pings read late`;
   return n === 0 ? `0; ${late}` : `${n} (${byClientClock.withinTimeout} within timeout; ${late}; tool loop late <= ${loadToolLoopDelayMaxMs.toFixed(0)} ms)`;
-}
-
-/** The native tool bursts on connections of its own beside the quiet ones; the JS children on some of theirs. */
-function connectionsOf(pair: InterleavedThroughput): string {
-  const burst = formatCount(pair.burstConnections);
-  return pair.loadTools.includes('native')
-    ? `${formatCount(pair.connections)} quiet connections each + ${burst} bursting (the native tool's own)`
-    : `${formatCount(pair.connections)} connections each, ${burst} of them bursting`;
 }

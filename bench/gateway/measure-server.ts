@@ -8,7 +8,7 @@ import { readCpuSeconds, readRssBytes } from './proc-stats.js';
 import { ServerProcess } from './server-process.js';
 import { fetchServerFigures, type ServerSideFigures } from './server-metrics.js';
 import { wsUrl, type ServerKind } from './server-kinds.js';
-import { loadToolFor, throughputWindow, type LoadTool } from './throughput-window.js';
+import { loadToolFor, startNativeBurst, throughputWindow, type LoadTool, type WindowDriver } from './throughput-window.js';
 
 /** The load shape of one measurement: connections, multiplexing, and which phases run. */
 export interface LoadPlan {
@@ -183,13 +183,20 @@ export async function measureServer(kind: ServerKind, s: BenchSettings, plan: Lo
     const loadTool = plan.throughput ? loadToolFor(kind, plan.loadTool) : null;
     let threadCpuPct: number[] | null = null;
     if (loadTool !== null) {
-      for (let i = 0; i < s.repeats; i++) {
-        const w = await throughputWindow(loadTool, server.pid, port, run, run.children.map((c) => c.pid), s);
-        throughputSamples.push({ repliesPerSec: w.repliesPerSec, windowMs: w.windowMs, connections: w.connections, window: w.window });
-        cpuPerMillion.push(w.serverCpuPerMillion);
-        loadCpu.push(w.toolCpuPct);
-        loadPerMillion.push(w.toolCpuPerMillion);
-        threadCpuPct = w.threadPcts;
+      // The native tool bursts on connections of its own, beside the JS children's.
+      const native = loadTool === 'native' ? await startNativeBurst(port, 0, s) : null;
+      const driver: WindowDriver = native === null ? { tool: 'js', run } : { tool: 'native', burst: native };
+      try {
+        for (let i = 0; i < s.repeats; i++) {
+          const w = await throughputWindow(driver, server.pid, run.children.map((c) => c.pid), s);
+          throughputSamples.push({ repliesPerSec: w.repliesPerSec, windowMs: w.windowMs, connections: w.connections, window: w.window });
+          cpuPerMillion.push(w.serverCpuPerMillion);
+          loadCpu.push(w.toolCpuPct);
+          loadPerMillion.push(w.toolCpuPerMillion);
+          threadCpuPct = w.threadPcts;
+        }
+      } finally {
+        await native?.stop();
       }
       progress(
         `${kind.name}: heartbeat throughput ${throughputSamples.map((t) => Math.round(t.repliesPerSec)).join(' / ')} msg/s; ` +

@@ -4,11 +4,11 @@ import { LoadRun } from '../../scripts/load/load-run.js';
 import type { BenchSettings } from './bench-settings.js';
 import { startServerKind } from './measure-server.js';
 import type { ServerKind } from './server-kinds.js';
-import { loadToolFor, throughputWindow, type LoadTool } from './throughput-window.js';
+import { loadToolFor, startNativeBurst, throughputWindow, type LoadTool, type WindowDriver } from './throughput-window.js';
 
 export interface InterleavedThroughput {
   servers: [string, string];
-  /** Quiet connections each server holds (the JS children's); the native tool bursts on `burstConnections` more of its own. */
+  /** Connections each server holds, `burstConnections` of them bursting (all ws-burst's with the native tool, all the JS children's with js). */
   connections: number;
   burstConnections: number;
   /** What drove the windows of each server (throughput-window.ts). */
@@ -40,9 +40,14 @@ export interface InterleavedThroughput {
 export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: BenchSettings, connections: number, rounds: number, tool: LoadTool): Promise<InterleavedThroughput> {
   const tools: [LoadTool, LoadTool] = [loadToolFor(a, tool), loadToolFor(b, tool)];
   const servers = [await startServerKind(a, s), await startServerKind(b, s)];
-  const runs: LoadRun[] = [];
+  const drivers: WindowDriver[] = [];
   try {
     for (const [i, server] of servers.entries()) {
+      if (tools[i] === 'native') {
+        // ws-burst holds every connection: the bursting ones and the quiet rest.
+        drivers.push({ tool: 'native', burst: await startNativeBurst(server.port, Math.max(0, connections - s.burstConnections), s) });
+        continue;
+      }
       const run = await LoadRun.start({
         url: `ws://127.0.0.1:${server.port}/ws`,
         connections,
@@ -55,7 +60,7 @@ export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: Ben
         heartbeatIntervalMs: 0,
         connectConcurrency: 50,
       });
-      runs.push(run);
+      drivers.push({ tool: 'js', run });
       const c = await run.connect();
       if (c.failed > 0) throw new Error(`${[a, b][i].name}: ${c.failed} connections failed: ${c.firstError}`);
     }
@@ -65,9 +70,10 @@ export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: Ben
     const threadCpuPct: Array<[number[], number[]]> = [];
     const loadAverages: number[] = [];
     const loadCpu: number[] = [];
-    const loadPids = runs.flatMap((run) => run.children.map((c) => c.pid));
+    // Every load process of both servers: the one not bursting still answers its quiet clients' pings meanwhile.
+    const loadPids = drivers.flatMap((d) => (d.tool === 'native' ? [d.burst.pid] : d.run.children.map((c) => c.pid)));
     const window = async (i: 0 | 1): Promise<{ rate: number; server: number; tool: number; threads: number[] }> => {
-      const w = await throughputWindow(tools[i], servers[i].pid, servers[i].port, runs[i], loadPids, s);
+      const w = await throughputWindow(drivers[i], servers[i].pid, loadPids, s);
       loadCpu.push(w.toolCpuPct);
       return { rate: w.repliesPerSec, server: w.serverCpuPerMillion, tool: w.toolCpuPerMillion, threads: w.threadPcts };
     };
@@ -103,7 +109,10 @@ export async function interleavedThroughput(a: ServerKind, b: ServerKind, s: Ben
       loadAverages,
     };
   } finally {
-    for (const run of runs) run.stop();
+    for (const d of drivers) {
+      if (d.tool === 'native') await d.burst.stop();
+      else d.run.stop();
+    }
     for (const server of servers) await server.stop();
   }
 }

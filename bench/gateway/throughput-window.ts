@@ -1,5 +1,5 @@
 import type { LoadRun } from '../../scripts/load/load-run.js';
-import { runNativeBurst } from '../../scripts/load/native/ws-burst.js';
+import { NativeBurst } from '../../scripts/load/native/ws-burst.js';
 import type { BenchSettings } from './bench-settings.js';
 import { readCpuSeconds, readThreadCpuSeconds } from './proc-stats.js';
 import type { ServerKind } from './server-kinds.js';
@@ -7,9 +7,10 @@ import type { ServerKind } from './server-kinds.js';
 /**
  * Which load tool drives a throughput window: `native` (the default),
  * scripts/load/native/ws-burst.c, a C epoll loop costing a fraction of the
- * server's CPU per message, bursting on connections of its own beside the
- * JS children's quiet ones; `js` (`--load-tool js`), the JS children
- * bursting on some of their own connections. Issue 9: on 2 cores a tool
+ * server's CPU per message, bursting on connections of its own (and, in the
+ * interleaved comparisons, holding the quiet ones too); `js`
+ * (`--load-tool js`), the JS children bursting on some of their own
+ * connections. Issue 9: on 2 cores a tool
  * costing c per message next to a server costing s caps 2 threads at
  * 2s/(s+c) times one, so the tool must cost well under s/3.
  */
@@ -41,42 +42,54 @@ export function loadToolFor(kind: ServerKind, requested: LoadTool): LoadTool {
   return kind.edge === undefined ? requested : 'js';
 }
 
-let runs = 0;
+/** What bursts in a window: a ws-burst session, or the JS children of a load run. */
+export type WindowDriver = { tool: 'native'; burst: NativeBurst } | { tool: 'js'; run: LoadRun };
+
+let sessions = 0;
 
 /**
- * Measures one throughput window against the server `serverPid` listening
- * on `port`; `run` holds the quiet connections (its children's CPU is the
- * load tool's too, all of `loadPids`).
+ * A ws-burst session on the server at `port`, bursting on the settings'
+ * burstConnections with `quiet` more connections held beside them; stop it
+ * when done.
  */
-export async function throughputWindow(tool: LoadTool, serverPid: number, port: number, run: LoadRun, loadPids: readonly number[], s: BenchSettings): Promise<WindowFigures> {
-  const cpu = new WindowCpu(serverPid, loadPids);
+export function startNativeBurst(port: number, quiet: number, s: BenchSettings): Promise<NativeBurst> {
+  return NativeBurst.start({
+    port,
+    connections: s.burstConnections,
+    quiet,
+    window: s.burstWindow,
+    warmupMs: s.burstWarmupMs,
+    windowMs: s.burstMs,
+    timeoutMs: s.timeoutMs,
+    pingIntervalMs: s.pingIntervalMs,
+    idPrefix: `wsb${process.pid}s${sessions++}`,
+  });
+}
+
+/**
+ * Measures one throughput window against the server `serverPid`. The load
+ * tool's CPU is the bursting ws-burst's own (getrusage) and that of every
+ * other load process in `loadPids` (JS children holding quiet connections,
+ * other ws-burst sessions), read at the window's edges.
+ */
+export async function throughputWindow(driver: WindowDriver, serverPid: number, loadPids: readonly number[], s: BenchSettings): Promise<WindowFigures> {
+  const own = driver.tool === 'native' ? driver.burst.pid : -1;
+  const cpu = new WindowCpu(serverPid, loadPids.filter((pid) => pid !== own));
   let repliesPerSec: number;
   let windowMs: number;
   let connections: number;
   let burstToolSeconds: number | null = null;
-  if (tool === 'native') {
-    const r = await runNativeBurst(
-      {
-        port,
-        connections: s.burstConnections,
-        window: s.burstWindow,
-        warmupMs: s.burstWarmupMs,
-        windowMs: s.burstMs,
-        timeoutMs: s.timeoutMs,
-        pingIntervalMs: s.pingIntervalMs,
-        idPrefix: `wsb${process.pid}r${runs++}`,
-      },
-      cpu.edge,
-    );
+  if (driver.tool === 'native') {
+    const r = await driver.burst.burst(cpu.edge);
     ({ repliesPerSec, windowMs, connections } = r);
     burstToolSeconds = r.cpuSeconds;
   } else {
-    ({ repliesPerSec, windowMs, connections } = await run.throughput(s.burstConnections, s.burstWindow, s.burstWarmupMs, s.burstMs, cpu.edge));
+    ({ repliesPerSec, windowMs, connections } = await driver.run.throughput(s.burstConnections, s.burstWindow, s.burstWarmupMs, s.burstMs, cpu.edge));
   }
   const millions = (repliesPerSec * windowMs) / 1000 / 1e6;
   const toolSeconds = cpu.loadSeconds() + (burstToolSeconds ?? 0);
   return {
-    tool,
+    tool: driver.tool,
     repliesPerSec,
     windowMs,
     connections,

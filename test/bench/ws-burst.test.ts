@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { findCompiler, nativeBinary } from '../../scripts/load/native/build-native.js';
-import { runNativeBurst, type NativeBurstConfig } from '../../scripts/load/native/ws-burst.js';
+import { NativeBurst, type NativeBurstConfig } from '../../scripts/load/native/ws-burst.js';
 import { metric, startGateway, type GatewayProcess } from '../gateway/helpers/gateway-process.js';
 
-const SHAPE: Omit<NativeBurstConfig, 'port' | 'idPrefix'> = { connections: 100, window: 16, warmupMs: 300, windowMs: 1_700, timeoutMs: 8_000, pingIntervalMs: 4_000 };
+const SHAPE: Omit<NativeBurstConfig, 'port' | 'idPrefix'> = { connections: 100, quiet: 0, window: 16, warmupMs: 300, windowMs: 1_700, timeoutMs: 8_000, pingIntervalMs: 4_000 };
 
 /** The gateway's keepwatch_heartbeats_total once it has stopped moving (the last frames of a closed connection are read after the tool's exit), bounded. */
 async function settledHeartbeats(gateway: GatewayProcess): Promise<number> {
@@ -39,7 +39,10 @@ describe('ws-burst, the native load tool of the throughput windows', () => {
     const gateway = await startGateway({ args: ['--threads', '1', '--max-message-rate', '1000000'] });
     cleanup.push(() => gateway.stop());
     const before = await settledHeartbeats(gateway);
-    const r = await runNativeBurst({ ...SHAPE, port: gateway.port, idPrefix: 'wsb-test' });
+    const tool = await NativeBurst.start({ ...SHAPE, port: gateway.port, idPrefix: 'wsb-test' });
+    cleanup.push(() => tool.stop());
+    const r = await tool.burst();
+    await tool.stop();
     expect(r.replies).toBeGreaterThan(0);
     expect(r.repliesPerSec).toBeGreaterThan(0);
     expect([r.bad, r.errors, r.closes]).toEqual([0, 0, 0]);
@@ -66,6 +69,24 @@ describe('ws-burst, the native load tool of the throughput windows', () => {
       });
     });
     const port = (server.address() as AddressInfo).port;
-    await expect(runNativeBurst({ ...SHAPE, connections: 4, warmupMs: 100, windowMs: 300, port, idPrefix: 'wsb-bad' })).rejects.toThrow(/did not answer the heartbeat/);
+    const tool = await NativeBurst.start({ ...SHAPE, connections: 4, warmupMs: 100, windowMs: 300, port, idPrefix: 'wsb-bad' });
+    cleanup.push(() => tool.stop());
+    await expect(tool.burst()).rejects.toThrow(/did not answer the heartbeat/);
+  }, 60_000);
+
+  it('holds quiet connections across bursts, answering every ka_ping: none expires over several timeouts', async () => {
+    const gateway = await startGateway({ args: ['--threads', '1', '--max-message-rate', '1000000'] });
+    cleanup.push(() => gateway.stop());
+    // Quiet clients are pinged every 300 ms and expire 1 s after their last answer: only ka_pongs keep them.
+    const tool = await NativeBurst.start({ ...SHAPE, connections: 20, quiet: 20, timeoutMs: 1_000, pingIntervalMs: 300, warmupMs: 200, windowMs: 1_000, port: gateway.port, idPrefix: 'wsb-quiet' });
+    cleanup.push(() => tool.stop());
+    const first = await tool.burst();
+    await new Promise((r) => setTimeout(r, 2_500));
+    const second = await tool.burst();
+    expect(second.kaPings).toBeGreaterThan(first.kaPings);
+    expect([second.replies > 0, second.bad, second.errors, second.closes]).toEqual([true, 0, 0, 0]);
+    const metrics = (await gateway.get('/metrics')).text;
+    expect(metric(metrics, 'keepwatch_connections')).toBe(40);
+    expect(metric(metrics, 'keepwatch_expiries_total{action="closed"}')).toBe(0);
   }, 60_000);
 });

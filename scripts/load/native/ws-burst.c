@@ -1,7 +1,7 @@
 /*
  * ws-burst: the cheapest heartbeat load generator for the gateway's
  * throughput window (bench:gateway). Plain C, epoll, libc only; built on
- * first use by scripts/load/native-burst.ts.
+ * first use by scripts/load/native/build-native.ts, driven by ws-burst.ts.
  *
  * It opens N loopback TCP connections to 127.0.0.1:PORT/ws, upgrades each
  * to WebSocket, registers one client per connection, then keeps W answered
@@ -10,17 +10,26 @@
  * --window-ms, and exits. It answers ka_ping with ka_pong and ping frames
  * with pong frames, so no client it holds expires.
  *
- * stdout, one JSON object per line: {"event":"window-start"} as the counted
- * window begins (a caller reads its own CPU figures there), then one
- * {"event":"done", ...} with the counts, replies/s over the window and
- * this process's own CPU seconds over the window (getrusage). Failures: a
- * line on stderr and exit status 1 (2: bad arguments).
+ * With --quiet Q it also holds Q connections that register and only answer
+ * pings; with --control stdin it keeps everything open after setup and runs
+ * one burst per "burst" line read on stdin, until stdin ends.
+ *
+ * stdout, one JSON object per line: {"event":"ready"} after setup (with
+ * --control), {"event":"window-start"} as a counted window begins (a caller
+ * reads its own CPU figures there), then one {"event":"done", ...} with the
+ * counts, replies/s over the window and this process's own CPU seconds over
+ * the window (getrusage). Failures: a line on stderr and exit status 1 (2:
+ * bad arguments).
  *
  * Costs, per connection: one read buffer (RBUF bytes) and one write buffer
  * (WBUF), allocated once; per reply: a frame-header read and a prefix
  * compare (one reply in SAMPLE_EVERY is checked whole); per refill: one
- * memcpy of pre-built frames and one write(2). Client frames are masked
- * with the zero key (valid per RFC 6455 and leaves the payload as is).
+ * memcpy of pre-built frames and one write(2); per pass of the loop (at
+ * most one per --min-loop-us, default 1000, while bursting): one
+ * epoll_wait for every connection ready by then. What remains is mostly
+ * the kernel's loopback TCP work per write and read. Client frames are
+ * masked with the zero key (valid per RFC 6455 and leaves the payload as
+ * is).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -63,6 +72,8 @@ struct conn {
   /* Answered heartbeats still expected on this connection. */
   int outstanding;
   int low_water_set;
+  /* Bursts (the first --connections), or only answers pings (the --quiet ones). */
+  int bursts;
   char id[48];
   unsigned char *hb; /* MAX(W) copies of this client's heartbeat frame */
   size_t hb_len;     /* one frame */
@@ -83,12 +94,21 @@ static struct {
   long warmup_ms, window_ms;
   long timeout_ms, ping_interval_ms;
   const char *prefix;
-} opt = {0, 100, 32, 1000, 3000, 8000, 4000, "wsb"};
+  long min_loop_us;
+  int quiet;
+  int control;
+} opt = {0, 100, 32, 1000, 3000, 8000, 4000, "wsb", 1000, 0, 0};
 
 static struct counts cnt;
 static int bursting;
 static int epfd;
 static struct conn *conns;
+static int total;
+/* The epoll entry of stdin (--control): its data.ptr, told apart from a connection's. */
+static struct conn stdin_marker;
+static char command[64];
+static size_t command_len;
+static int command_ready, stdin_eof;
 static int registered, opened, started;
 static int first_bad_printed, first_error_printed;
 
@@ -163,7 +183,7 @@ static int queue(struct conn *c, const void *bytes, size_t len) {
 
 /* Closed loop: once half the window is answered, one write brings it back to W in flight. */
 static void refill(struct conn *c) {
-  if (!bursting || c->state != READY || c->outstanding > opt.window / 2) return;
+  if (!bursting || !c->bursts || c->state != READY || c->outstanding > opt.window / 2) return;
   int n = opt.window - (c->outstanding < 0 ? 0 : c->outstanding);
   while (n > 0 && c->wlen + c->hb_len * n > WBUF) n--;
   if (n <= 0) return;
@@ -192,7 +212,7 @@ static int is_answer(const struct conn *c, const unsigned char *p, size_t len) {
 }
 
 /*
- * After the first reply: wake only once the bytes of half a window of
+ * While bursting, after the first reply: wake only once the bytes of half a window of
  * replies are in (SO_RCVLOWAT), i.e. when a refill is due, so each read and
  * each write moves half a window, whatever the relative speed of the tool
  * and the server. Replies never get shorter (keepwatch's msg_id grows, the
@@ -206,8 +226,15 @@ static void set_low_water(struct conn *c, size_t reply_frame_len) {
   c->low_water_set = 1;
 }
 
+/* Between bursts a lone ka_ping must wake the loop again: back to one byte. */
+static void clear_low_water(struct conn *c) {
+  int one = 1;
+  if (c->low_water_set && c->state != DEAD) setsockopt(c->fd, SOL_SOCKET, SO_RCVLOWAT, &one, sizeof one);
+  c->low_water_set = 0;
+}
+
 static void on_reply(struct conn *c, const unsigned char *p, size_t len) {
-  if (!c->low_water_set) set_low_water(c, len + 2);
+  if (bursting && !c->low_water_set) set_low_water(c, len + 2);
   if (cnt.replies++ % SAMPLE_EVERY == 0) {
     cnt.sampled++;
     if (!is_answer(c, p, len)) {
@@ -387,7 +414,28 @@ static void on_connected(struct conn *c) {
   c->state = UPGRADING;
 }
 
+/* Reads stdin up to the end of a command line (or its end). */
+static void on_stdin(void) {
+  ssize_t n = read(0, command + command_len, sizeof command - 1 - command_len);
+  if (n <= 0) {
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    stdin_eof = 1;
+    return;
+  }
+  command_len += (size_t)n;
+  command[command_len] = '\0';
+  char *nl = strchr(command, '\n');
+  if (nl != NULL) {
+    *nl = '\0';
+    command_ready = 1;
+  } else if (command_len == sizeof command - 1) die("command line too long");
+}
+
 static void on_event(struct conn *c, uint32_t events) {
+  if (c == &stdin_marker) {
+    on_stdin();
+    return;
+  }
   if (c->state == DEAD) return;
   if (c->state == CONNECTING) {
     if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
@@ -405,6 +453,7 @@ static void on_event(struct conn *c, uint32_t events) {
 
 static void init_conn(struct conn *c, int i) {
   memset(c, 0, sizeof *c);
+  c->bursts = i < opt.connections;
   c->fd = -1;
   c->state = DEAD;
   snprintf(c->id, sizeof c->id, "%s-%d", opt.prefix, i);
@@ -418,10 +467,26 @@ static void init_conn(struct conn *c, int i) {
   for (int k = 1; k < opt.window; k++) memcpy(c->hb + k * c->hb_len, c->hb, c->hb_len);
 }
 
+/*
+ * While bursting, one pass of the loop every --min-loop-us at most: a
+ * wake-up per ready connection or two would cost a context switch each;
+ * waiting lets replies from many connections pile up and one pass serve
+ * them all. The server does not starve meanwhile: it has half a window on
+ * every other connection to answer (connections x W/2 messages, far more
+ * than it answers in a pass's time).
+ */
+static void pace(double loop_start_ms) {
+  double left_us = opt.min_loop_us - (now_ms() - loop_start_ms) * 1e3;
+  if (left_us <= 0) return;
+  struct timespec ts = {0, (long)(left_us * 1e3)};
+  nanosleep(&ts, NULL);
+}
+
 /* Runs the loop until `until_ms` (monotonic), or, when `stop` is given, until it returns true. */
 static void loop_until(double until_ms, int (*stop)(void)) {
   struct epoll_event evs[256];
   for (;;) {
+    double loop_start = now_ms();
     if (stop != NULL && stop()) return;
     double left = until_ms - now_ms();
     if (left <= 0) return;
@@ -429,14 +494,15 @@ static void loop_until(double until_ms, int (*stop)(void)) {
     cnt.waits++;
     if (n < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
     for (int i = 0; i < n; i++) on_event(evs[i].data.ptr, evs[i].events);
+    if (bursting && opt.min_loop_us > 0) pace(loop_start);
   }
 }
 
 /* Setup: keeps CONNECT_CONCURRENCY handshakes going until every connection is registered (or one failed). */
 static int setup_done(void) {
   if (cnt.closes > 0) die("%llu connections failed while connecting (first reason above)", (unsigned long long)cnt.closes);
-  while (started < opt.connections && started - registered < CONNECT_CONCURRENCY) start_connect(&conns[started]);
-  return registered == opt.connections;
+  while (started < total && started - registered < CONNECT_CONCURRENCY) start_connect(&conns[started]);
+  return registered == total;
 }
 
 static long arg_long(const char *name, const char *v, long lo, long hi) {
@@ -463,6 +529,14 @@ static void parse_args(int argc, char **argv) {
     else if (!strcmp(k, "--window-ms")) opt.window_ms = arg_long(k, v, 1, 600000);
     else if (!strcmp(k, "--timeout-ms")) opt.timeout_ms = arg_long(k, v, 1, 2147483647L);
     else if (!strcmp(k, "--ping-interval-ms")) opt.ping_interval_ms = arg_long(k, v, 1, 2147483647L);
+    else if (!strcmp(k, "--quiet")) opt.quiet = (int)arg_long(k, v, 0, MAX_CONNECTIONS);
+    else if (!strcmp(k, "--control")) {
+      if (strcmp(v, "stdin") != 0) {
+        fprintf(stderr, "ws-burst: --control takes stdin\n");
+        exit(2);
+      }
+      opt.control = 1;
+    } else if (!strcmp(k, "--min-loop-us")) opt.min_loop_us = arg_long(k, v, 0, 100000);
     else if (!strcmp(k, "--id-prefix")) {
       if (strlen(v) < 1 || strlen(v) > 32 || strpbrk(v, "\"\\") != NULL) {
         fprintf(stderr, "ws-burst: --id-prefix must be 1-32 characters without quotes or backslashes\n");
@@ -472,7 +546,7 @@ static void parse_args(int argc, char **argv) {
     } else {
       fprintf(stderr,
               "ws-burst: unknown option %s\nusage: ws-burst --port P [--connections N] [--window W] [--warmup-ms MS] [--window-ms MS] "
-              "[--timeout-ms MS] [--ping-interval-ms MS] [--id-prefix S]\n",
+              "[--timeout-ms MS] [--ping-interval-ms MS] [--min-loop-us US] [--quiet Q] [--control stdin] [--id-prefix S]\n",
               k);
       exit(2);
     }
@@ -483,22 +557,14 @@ static void parse_args(int argc, char **argv) {
   }
 }
 
-int main(int argc, char **argv) {
-  parse_args(argc, argv);
-  signal(SIGPIPE, SIG_IGN);
-  /* Bounded in time whatever the server does: the setup bound, the warm-up, the window and a margin. */
-  alarm((unsigned)((SETUP_TIMEOUT_MS + opt.warmup_ms + opt.window_ms) / 1000 + 10));
-  epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (epfd < 0) die("epoll_create1: %s", strerror(errno));
-  conns = calloc(opt.connections, sizeof *conns);
-  if (conns == NULL) die("out of memory");
-  for (int i = 0; i < opt.connections; i++) init_conn(&conns[i], i);
+static int command_arrived(void) {
+  return command_ready || stdin_eof;
+}
 
-  double setup_end = now_ms() + SETUP_TIMEOUT_MS;
-  loop_until(setup_end, setup_done);
-  if (registered < opt.connections) die("only %d of %d connections registered within %d ms", registered, opt.connections, SETUP_TIMEOUT_MS);
-
-  struct counts at_setup = cnt;
+/* One burst: every bursting connection refilled, the warm-up, then the counted window, reported on stdout. */
+static void run_burst(void) {
+  /* Bounded in time whatever the server does: the warm-up, the window and a margin. */
+  alarm((unsigned)((opt.warmup_ms + opt.window_ms) / 1000 + 30));
   bursting = 1;
   for (int i = 0; i < opt.connections; i++) {
     refill(&conns[i]);
@@ -513,17 +579,69 @@ int main(int argc, char **argv) {
   loop_until(t0 + opt.window_ms, NULL);
   struct counts c1 = cnt;
   double t1 = now_ms(), cpu1 = cpu_seconds();
+  bursting = 0;
+  for (int i = 0; i < opt.connections; i++) clear_low_water(&conns[i]);
 
   double secs = (t1 - t0) / 1000;
-  printf("{\"event\":\"done\",\"connections\":%d,\"window\":%d,\"windowMs\":%.3f,\"replies\":%llu,\"repliesPerSec\":%.1f,"
+  printf("{\"event\":\"done\",\"connections\":%d,\"quiet\":%d,\"window\":%d,\"windowMs\":%.3f,\"replies\":%llu,\"repliesPerSec\":%.1f,"
          "\"cpuSeconds\":%.6f,\"cpuSecondsTotal\":%.6f,\"repliesTotal\":%llu,\"heartbeatsSent\":%llu,\"sampled\":%llu,\"bad\":%llu,"
-         "\"errors\":%llu,\"kaPings\":%llu,\"pings\":%llu,\"closes\":%llu,\"other\":%llu,\"setupKaPings\":%llu,"
+         "\"errors\":%llu,\"kaPings\":%llu,\"pings\":%llu,\"closes\":%llu,\"other\":%llu,"
          "\"windowReads\":%llu,\"windowWrites\":%llu,\"windowWaits\":%llu}\n",
-         opt.connections, opt.window, t1 - t0, (unsigned long long)(c1.replies - c0.replies), (c1.replies - c0.replies) / secs, cpu1 - cpu0, cpu1,
-         (unsigned long long)c1.replies, (unsigned long long)c1.sent, (unsigned long long)c1.sampled, (unsigned long long)c1.bad,
+         opt.connections, opt.quiet, opt.window, t1 - t0, (unsigned long long)(c1.replies - c0.replies), (c1.replies - c0.replies) / secs, cpu1 - cpu0,
+         cpu1, (unsigned long long)c1.replies, (unsigned long long)c1.sent, (unsigned long long)c1.sampled, (unsigned long long)c1.bad,
          (unsigned long long)c1.errors, (unsigned long long)c1.ka_pings, (unsigned long long)c1.pings, (unsigned long long)c1.closes,
-         (unsigned long long)c1.other, (unsigned long long)at_setup.ka_pings, (unsigned long long)(c1.reads - c0.reads),
-         (unsigned long long)(c1.writes - c0.writes), (unsigned long long)(c1.waits - c0.waits));
+         (unsigned long long)c1.other, (unsigned long long)(c1.reads - c0.reads), (unsigned long long)(c1.writes - c0.writes),
+         (unsigned long long)(c1.waits - c0.waits));
   fflush(stdout);
+  alarm(0);
+}
+
+/*
+ * --control stdin: after setup, {"event":"ready"}; then each line "burst"
+ * runs one burst, and the end of stdin (the caller closed it, or died) ends
+ * the run. Between bursts the connections stay open and answer pings.
+ */
+static void serve_commands(void) {
+  printf("{\"event\":\"ready\",\"connections\":%d,\"quiet\":%d}\n", opt.connections, opt.quiet);
+  fflush(stdout);
+  struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &stdin_marker};
+  for (;;) {
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) < 0) die("epoll_ctl stdin: %s", strerror(errno));
+    while (!command_arrived()) loop_until(now_ms() + 3600e3, command_arrived);
+    epoll_ctl(epfd, EPOLL_CTL_DEL, 0, NULL);
+    if (command_ready) {
+      if (strcmp(command, "burst") != 0) die("unknown command '%s'", command);
+      size_t rest = command_len - strlen(command) - 1;
+      memmove(command, command + strlen(command) + 1, rest);
+      command_len = rest;
+      command[command_len] = '\0';
+      command_ready = strchr(command, '\n') != NULL;
+      if (command_ready) *strchr(command, '\n') = '\0';
+      run_burst();
+    } else return;
+  }
+}
+
+int main(int argc, char **argv) {
+  parse_args(argc, argv);
+  signal(SIGPIPE, SIG_IGN);
+  /* Bounded in time whatever the server does: the setup bound and a margin (each burst sets its own). */
+  alarm((unsigned)(SETUP_TIMEOUT_MS / 1000 + 10));
+  epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) die("epoll_create1: %s", strerror(errno));
+  total = opt.connections + opt.quiet;
+  if (total > MAX_CONNECTIONS) die("at most %d connections in all", MAX_CONNECTIONS);
+  conns = calloc(total, sizeof *conns);
+  if (conns == NULL) die("out of memory");
+  for (int i = 0; i < total; i++) init_conn(&conns[i], i);
+
+  double setup_end = now_ms() + SETUP_TIMEOUT_MS;
+  loop_until(setup_end, setup_done);
+  if (registered < total) die("only %d of %d connections registered within %d ms", registered, total, SETUP_TIMEOUT_MS);
+
+  if (opt.control) {
+    alarm(0); /* from here the caller bounds the run: it ends stdin */
+    serve_commands();
+  } else run_burst();
   return 0;
 }

@@ -1,30 +1,35 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import { nativeBinary } from './build-native.js';
 
-/** What ws-burst.c is told: the closed-loop burst against one gateway on 127.0.0.1. */
+/** What ws-burst.c is told: closed-loop bursts against one gateway on 127.0.0.1. */
 export interface NativeBurstConfig {
   port: number;
+  /** Connections that burst. */
   connections: number;
-  /** Answered heartbeats kept in flight per connection. */
+  /** Connections that only register and answer pings, held beside them for the whole session. */
+  quiet: number;
+  /** Answered heartbeats kept in flight per bursting connection. */
   window: number;
   warmupMs: number;
   windowMs: number;
   timeoutMs: number;
   pingIntervalMs: number;
-  /** client_ids are `<prefix>-<i>`: unique per run, so a run never takes over a client the server still holds from the previous one. */
+  /** client_ids are `<prefix>-<i>`: unique per session, so a session never takes over a client another one holds. */
   idPrefix: string;
 }
 
-/** ws-burst's final line (counts over the whole run unless said otherwise). */
+/** ws-burst's result line for one burst (counts since the session started unless said otherwise). */
 export interface NativeBurstResult {
   connections: number;
+  quiet: number;
   window: number;
   windowMs: number;
   /** Replies counted in the window, and per second. */
   replies: number;
   repliesPerSec: number;
-  /** The tool's own CPU seconds (user + system, getrusage) over the window, and over its whole run. */
+  /** The tool's own CPU seconds (user + system, getrusage) over the window, and since it started. */
   cpuSeconds: number;
   cpuSecondsTotal: number;
   repliesTotal: number;
@@ -43,61 +48,123 @@ export interface NativeBurstResult {
   windowWaits: number;
 }
 
-/** Time for the tool's setup (every connection upgraded and registered) beyond its warm-up and window; it bounds itself (alarm) a little later. */
-const SETUP_BOUND_MS = 80_000;
+type Line = { event: 'ready' } | { event: 'window-start' } | ({ event: 'done' } & NativeBurstResult);
+
+/** Setup (every connection upgraded and registered) is bounded in ws-burst at 60 s; this one covers a start on a loaded machine too. */
+const READY_BOUND_MS = 90_000;
+const BURST_MARGIN_MS = 60_000;
 
 /**
- * Runs ws-burst once (built on first use) and resolves with its result.
- * `onWindow` is called as its counted window starts and as its result
- * arrives (a caller's CPU readings of the server). Rejects on a non-zero
- * exit, bad replies, error frames or lost connections: a throughput figure
- * from a server that answered something else is not a figure. The process
- * is killed by its PID if it outlives its bound.
+ * One ws-burst process (built on first use) holding its connections open
+ * across bursts: `burst()` runs one warm-up and counted window. Every wait
+ * is bounded; `stop()` ends its stdin (ws-burst exits on that) and kills it
+ * by PID if it lingers.
  */
-export function runNativeBurst(config: NativeBurstConfig, onWindow?: (edge: 'start' | 'end') => void): Promise<NativeBurstResult> {
-  const args = [
-    ['--port', config.port],
-    ['--connections', config.connections],
-    ['--window', config.window],
-    ['--warmup-ms', config.warmupMs],
-    ['--window-ms', config.windowMs],
-    ['--timeout-ms', config.timeoutMs],
-    ['--ping-interval-ms', config.pingIntervalMs],
-    ['--id-prefix', config.idPrefix],
-  ].flatMap(([k, v]) => [String(k), String(v)]);
-  const child = spawn(nativeBinary('ws-burst'), args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const pid = child.pid as number;
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (s: string) => (stderr = (stderr + s).slice(-4000)));
-  let result: NativeBurstResult | null = null;
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    let msg: { event?: string } & NativeBurstResult;
+export class NativeBurst {
+  private stderr = '';
+  private waiter: { event: Line['event']; resolve: (line: Line) => void } | null = null;
+  private onWindowStart: (() => void) | null = null;
+  private readonly exited: Promise<void>;
+  private ended: string | null = null;
+
+  private constructor(
+    readonly config: NativeBurstConfig,
+    private readonly child: ChildProcessByStdio<Writable, Readable, Readable>,
+  ) {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (s: string) => (this.stderr = (this.stderr + s).slice(-4000)));
+    createInterface({ input: child.stdout }).on('line', (text) => this.onLine(text));
+    this.exited = new Promise((resolve) =>
+      child.on('close', (code, signal) => {
+        this.ended = `ws-burst (pid ${child.pid}) ended with ${code ?? signal}: ${this.stderr.trim()}`;
+        resolve();
+      }),
+    );
+  }
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  static async start(config: NativeBurstConfig): Promise<NativeBurst> {
+    const args = [
+      ['--port', config.port],
+      ['--connections', config.connections],
+      ['--quiet', config.quiet],
+      ['--window', config.window],
+      ['--warmup-ms', config.warmupMs],
+      ['--window-ms', config.windowMs],
+      ['--timeout-ms', config.timeoutMs],
+      ['--ping-interval-ms', config.pingIntervalMs],
+      ['--id-prefix', config.idPrefix],
+      ['--control', 'stdin'],
+    ].flatMap(([k, v]) => [String(k), String(v)]);
+    const tool = new NativeBurst(config, spawn(nativeBinary('ws-burst'), args, { stdio: ['pipe', 'pipe', 'pipe'] }));
     try {
-      msg = JSON.parse(line) as { event?: string } & NativeBurstResult;
+      await tool.next('ready', READY_BOUND_MS);
+    } catch (err) {
+      await tool.stop();
+      throw err;
+    }
+    return tool;
+  }
+
+  /**
+   * One burst. `onWindow` is called as the counted window starts and as its
+   * result arrives (a caller's CPU readings of the server). Rejects on bad
+   * replies, error frames or lost connections: a throughput figure from a
+   * server that answered something else is not a figure.
+   */
+  async burst(onWindow?: (edge: 'start' | 'end') => void): Promise<NativeBurstResult> {
+    this.onWindowStart = () => onWindow?.('start');
+    const done = this.next('done', this.config.warmupMs + this.config.windowMs + BURST_MARGIN_MS);
+    this.child.stdin.write('burst\n');
+    const line = await done;
+    onWindow?.('end');
+    const r = line as NativeBurstResult;
+    if (r.bad > 0) throw new Error(`ws-burst: ${r.bad} of ${r.sampled} sampled heartbeat replies did not answer the heartbeat: ${this.stderr.trim()}`);
+    if (r.errors > 0 || r.closes > 0) throw new Error(`ws-burst: ${r.errors} error frames, ${r.closes} connections lost: ${this.stderr.trim()}`);
+    return r;
+  }
+
+  async stop(): Promise<void> {
+    this.child.stdin.end();
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 5_000);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  private next(event: Line['event'], boundMs: number): Promise<Line> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(`no '${event}' from ws-burst within ${boundMs} ms: ${this.stderr.trim()}`), boundMs);
+      const fail = (why: string): void => {
+        clearTimeout(timer);
+        this.waiter = null;
+        reject(new Error(why));
+      };
+      this.waiter = {
+        event,
+        resolve: (line) => {
+          clearTimeout(timer);
+          this.waiter = null;
+          resolve(line);
+        },
+      };
+      void this.exited.then(() => {
+        if (this.waiter?.event === event) fail(this.ended ?? 'ws-burst ended');
+      });
+    });
+  }
+
+  private onLine(text: string): void {
+    let line: Line;
+    try {
+      line = JSON.parse(text) as Line;
     } catch {
-      stderr += `\nstdout: ${line}`;
+      this.stderr += `\nstdout: ${text}`;
       return;
     }
-    if (msg.event === 'window-start') onWindow?.('start');
-    else if (msg.event === 'done') {
-      onWindow?.('end');
-      result = msg;
-    }
-  });
-  const bound = setTimeout(() => child.kill('SIGKILL'), config.warmupMs + config.windowMs + SETUP_BOUND_MS);
-  return new Promise((resolve, reject) => {
-    child.on('error', (err) => {
-      clearTimeout(bound);
-      reject(err);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(bound);
-      const r = result as NativeBurstResult | null;
-      if (code !== 0 || r === null) reject(new Error(`ws-burst (pid ${pid}) ended with ${code ?? signal} before its result: ${stderr.trim()}`));
-      else if (r.bad > 0) reject(new Error(`ws-burst: ${r.bad} of ${r.sampled} sampled heartbeat replies did not answer the heartbeat: ${stderr.trim()}`));
-      else if (r.errors > 0 || r.closes > 0) reject(new Error(`ws-burst: ${r.errors} error frames, ${r.closes} connections lost: ${stderr.trim()}`));
-      else resolve(r);
-    });
-  });
+    if (line.event === 'window-start') this.onWindowStart?.();
+    else if (this.waiter?.event === line.event) this.waiter.resolve(line);
+  }
 }
