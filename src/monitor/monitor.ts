@@ -189,9 +189,26 @@ export class KeepAliveMonitor {
   check(now: number): CheckResult {
     this.advance(now);
     const expired = this.reports.drain();
-    const active: string[] = [];
-    this.forEachLive((id) => active.push(id));
-    return { expired, active };
+    return { expired, active: this.liveIds() };
+  }
+
+  /**
+   * The live clients' ids in registration order. One shard: a walk of its
+   * order into an array of the right length, reading no slot field but the
+   * links (a check lists every client; through forEachLive's visitor, which
+   * also reads each last-seen time, that walk was most of a check's cost).
+   */
+  private liveIds(): string[] {
+    if (this.shards.length > 1) {
+      const ids: string[] = [];
+      this.mergeShards((id) => ids.push(id));
+      return ids;
+    }
+    const shard = this.shards[0];
+    const ids = new Array<string>(shard.size);
+    let k = 0;
+    for (let s = shard.firstInOrder(); s !== NIL; s = shard.nextInOrder(s)) ids[k++] = shard.idOf(s);
+    return ids;
   }
 
   status(now: number): ClientStatus[] {

@@ -37,4 +37,28 @@ describe('ReplyBytes', () => {
     expect(first.equals(copy)).toBe(true);
     expect(first.toString('latin1').split('\n', 3)).toEqual([line, line, line]);
   });
+
+  it('with a spill, hands full buffers over in order instead of growing, and fills given-back buffers again', () => {
+    const spilled: Buffer[] = [];
+    const out = new ReplyBytes((bytes) => spilled.push(bytes));
+    const ids = Array.from({ length: 60_000 }, (_, i) => `client-${i}`);
+    out.pyStringList(ids);
+    out.endLine();
+    const last = out.take() as Buffer;
+    expect(spilled.length).toBeGreaterThan(1);
+    const sizes = new Set([...spilled, last].map((b) => b.buffer.byteLength));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1 << 18);
+    expect(Buffer.concat([...spilled, last]).toString('latin1')).toBe(`[${ids.map((id) => `"${id}"`).join(', ')}]\n`);
+    // Given back once written: the buffers after the next take are those, their old bytes overwritten.
+    for (const b of spilled) out.giveBack(b);
+    const kept = Math.min(4, spilled.length);
+    expect(out.spareCount).toBe(kept);
+    out.ascii('again');
+    expect((out.take() as Buffer).toString('latin1')).toBe('again');
+    expect(out.spareCount).toBe(kept - 1);
+    out.ascii('more');
+    const more = out.take() as Buffer;
+    expect(more.toString('latin1')).toBe('more');
+    expect(spilled.some((b) => b.buffer === more.buffer)).toBe(true);
+  });
 });

@@ -3,13 +3,22 @@ import { pyString } from '../../protocol/py-json.js';
 
 // A 64 KiB input chunk of heartbeats takes about 90 KiB of replies.
 const INITIAL_BYTES = 1 << 18;
+/** Spare buffers kept for later takes (see giveBack), and the largest kept. */
+const SPARES = 4;
+const SPARE_MAX_BYTES = 1 << 22;
 const NEWLINE = 0x0a;
 const QUOTE = 0x22;
+const SPACE = 0x20;
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 const DIGIT_0 = 0x30;
 /** Above this length a string is copied by Buffer.latin1Write (one native call, ~0.1 us) rather than by a loop (a few ns a character). */
 const NATIVE_COPY_CHARS = 48;
+/** Up to this length a constant is copied by a loop: TypedArray.set costs more than the loop for the short ones. */
+const LOOP_COPY_BYTES = 64;
 
-/** The bytes of an ASCII constant, for `ReplyBytes.constant` (a memcpy, not a loop over characters). */
+/** The bytes of an ASCII constant, for `ReplyBytes.constant`. */
 export function asciiBytes(text: string): Uint8Array {
   return Uint8Array.from(text, (c) => c.charCodeAt(0));
 }
@@ -20,23 +29,43 @@ export function asciiBytes(text: string): Uint8Array {
  * end (on a heartbeat-heavy input the reply strings were most of what the
  * node allocated per line, and so of its GC time).
  *
- * LAYOUT: one Buffer, filled from 0 to `used`; doubled when full (the bytes
- * so far are copied once). `take()` hands the filled part over (the stream
- * keeps it until written) and starts a fresh buffer of the initial size (a
- * status reply's megabytes are not kept for every chunk). Replies are pure
+ * LAYOUT: one Buffer, filled from 0 to `used`. When full: with a `spill`
+ * (the node's: write to stdout), the filled part is spilled and writing
+ * goes on in another buffer, so no buffer outgrows the initial size (a
+ * status of 100,000 clients is ~7 MB: doubling to that copied megabytes
+ * into fresh memory, and fresh memory is slow to touch on a VM); without
+ * one (tests), it is doubled (the bytes so far are copied once). `take()`
+ * hands the filled part over (the stream keeps it until written). Every
+ * other buffer is a spare if there is one (one given back, `giveBack`,
+ * once written), else a fresh one of the initial size; at most SPARES
+ * spares are kept, of at most SPARE_MAX_BYTES each. Replies are pure
  * ASCII (pyString escapes everything else), so a character is a byte.
  *
- * COSTS: O(1) per byte written, amortized; one Buffer allocation per take.
+ * COSTS: O(1) per byte written (amortized without a spill); per take or
+ * spill, no allocation when a spare is there (buffers given back), else
+ * one Buffer of the initial size.
  */
 export class ReplyBytes {
-  private buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+  private buffer: Buffer = Buffer.allocUnsafe(INITIAL_BYTES);
   private used = 0;
+  private readonly spares: Buffer[] = [];
+
+  /** `spill`: where a full buffer's bytes go (in order, before any later take); see the header. */
+  constructor(private readonly spill?: (bytes: Buffer) => void) {}
 
   /** Appends bytes made by asciiBytes. */
   constant(bytes: Uint8Array): void {
-    this.reserve(bytes.length);
-    this.buffer.set(bytes, this.used);
-    this.used += bytes.length;
+    const n = bytes.length;
+    this.reserve(n);
+    if (n > LOOP_COPY_BYTES) {
+      this.buffer.set(bytes, this.used);
+      this.used += n;
+      return;
+    }
+    const buffer = this.buffer;
+    let at = this.used;
+    for (let i = 0; i < n; i++) buffer[at++] = bytes[i];
+    this.used = at;
   }
 
   /** Appends ASCII text (every code unit below 0x80). */
@@ -83,6 +112,45 @@ export class ReplyBytes {
     this.used = at;
   }
 
+  /**
+   * Appends pyStringArray(ids): `["a", "b"]`. In one loop, reserving per
+   * id: a check lists every live client, so per-id calls and small copies
+   * were most of writing its reply.
+   */
+  pyStringList(ids: readonly string[]): void {
+    this.byte(OPEN_BRACKET);
+    for (let k = 0; k < ids.length; k++) {
+      const id = ids[k];
+      const n = id.length;
+      this.reserve(n + 4);
+      const buffer = this.buffer;
+      const start = this.used;
+      let at = start;
+      if (k > 0) {
+        buffer[at++] = COMMA;
+        buffer[at++] = SPACE;
+      }
+      buffer[at++] = QUOTE;
+      let plain = true;
+      for (let i = 0; i < n; i++) {
+        const c = id.charCodeAt(i);
+        if (!isPlainChar(c)) {
+          plain = false;
+          break;
+        }
+        buffer[at++] = c;
+      }
+      if (plain) {
+        buffer[at++] = QUOTE;
+        this.used = at;
+      } else {
+        this.used = start + (k > 0 ? 2 : 0);
+        this.ascii(pyString(id));
+      }
+    }
+    this.byte(CLOSE_BRACKET);
+  }
+
   /** Appends a non-negative safe integer in decimal. */
   integer(value: number): void {
     this.reserve(16);
@@ -113,13 +181,33 @@ export class ReplyBytes {
   take(): Buffer | undefined {
     if (this.used === 0) return undefined;
     const out = this.buffer.subarray(0, this.used);
-    this.buffer = Buffer.allocUnsafe(INITIAL_BYTES);
+    this.buffer = this.spares.pop() ?? Buffer.allocUnsafe(INITIAL_BYTES);
     this.used = 0;
     return out;
   }
 
+  /** Spare buffers held (see giveBack). */
+  get spareCount(): number {
+    return this.spares.length;
+  }
+
+  /**
+   * Bytes from `take()` that are written out and nobody reads any more:
+   * their buffer may be filled again. Without this, every take allocates
+   * (on a heartbeat-heavy input, a 256 KiB buffer per 64 KiB input chunk,
+   * which V8 counts as external memory and collects garbage for).
+   */
+  giveBack(taken: Buffer): void {
+    const whole = Buffer.from(taken.buffer, taken.byteOffset, taken.buffer.byteLength - taken.byteOffset);
+    if (this.spares.length < SPARES && whole.length >= INITIAL_BYTES && whole.length <= SPARE_MAX_BYTES) this.spares.push(whole);
+  }
+
   private reserve(n: number): void {
     if (this.used + n <= this.buffer.length) return;
+    if (this.spill !== undefined && this.used > 0) {
+      this.spill(this.take() as Buffer);
+      if (n <= this.buffer.length) return;
+    }
     let size = this.buffer.length * 2;
     while (size < this.used + n) size *= 2;
     const grown = Buffer.allocUnsafe(size);

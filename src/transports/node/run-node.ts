@@ -21,12 +21,14 @@ export interface NodeOptions {
 
 /**
  * Runs the stdio node until its input ends. Replies to the lines of one
- * input chunk are written together, as soon as that chunk is processed;
- * input pauses while stdout is congested.
+ * input chunk are written together, as soon as that chunk is processed
+ * (or before, a reply buffer at a time, when they fill one: a check or
+ * status); input pauses while stdout is congested.
  */
 export function runNode(options: NodeOptions): Promise<void> {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
+  const ownOutput = options.output === undefined;
   const errors = options.errors ?? process.stderr;
   const clock = createClock(options.clock);
   const workers = options.workers ?? 0;
@@ -46,7 +48,13 @@ export function runNode(options: NodeOptions): Promise<void> {
     live ? new LiveMonitorClients(live) : new MonitorClients(new KeepAliveMonitor({ shards: options.shards }), clock),
   );
 
-  const replies = new ReplyBytes();
+  // process.stdout has written the bytes to its fd when it calls back; a
+  // stream of the caller's may keep the chunk: its bytes are never reused.
+  const write = (bytes: Buffer): void => {
+    if (ownOutput) output.write(bytes, () => replies.giveBack(bytes));
+    else output.write(bytes);
+  };
+  const replies = new ReplyBytes(write);
   let diagnostics: string[] = [];
   const session = new NodeSession(service, {
     replies,
@@ -91,7 +99,9 @@ export function runNode(options: NodeOptions): Promise<void> {
     if (diagnostics.length > 0) errors.write(diagnostics.join('\n') + '\n');
     diagnostics = [];
     const bytes = replies.take();
-    return bytes === undefined ? true : output.write(bytes);
+    if (bytes !== undefined) write(bytes);
+    // Replies may also have been spilled while the chunk was handled: whether any write said wait.
+    return !output.writableNeedDrain;
   };
 
   return new Promise((resolve, reject) => {
