@@ -32,7 +32,7 @@ export function wsUrl(kind: ServerKind, port: number): string {
 }
 
 /** The V8 flags `npm start` gives the gateway (see README, "Operating it"). */
-const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=1'];
+export const GATEWAY_NODE_FLAGS = ['--max-semi-space-size=1'];
 
 /** The auth+TLS server's key material: one certificate (openssl) and one HS256 secret per benchmark run, made when first needed. */
 let edgeMaterial: { cert: SelfSignedCert; secret: string } | undefined;
