@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { BucketHistogram } from './bucket-histogram.js';
 
 /** Live figures the metrics read at scrape time rather than count per message. */
 export interface MetricSources {
@@ -17,19 +18,22 @@ const SWEEP_BUCKETS_S = [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002
 /**
  * The gateway's Prometheus metrics (prom-client, own registry, plus Node's
  * default process metrics, which include event-loop delay as
- * nodejs_eventloop_lag_*). Per-message figures (heartbeats) are plain
- * numbers read at scrape time, so the hot path does no label lookups.
+ * nodejs_eventloop_lag_*). Per-message figures (heartbeats) and per-close
+ * ones (expiries, connection closes: a burst of expiries closes hundreds of
+ * connections back to back) are plain numbers read at scrape time, so
+ * those paths do no label lookups.
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly expiries: Counter<'action'>;
-  private readonly closes: Counter<'reason'>;
+  private readonly expiryCounts = { closed: 0, notified: 0 };
+  /** Per close reason (a fixed set: close-codes.ts). */
+  private readonly closeCounts = new Map<string, number>();
   private readonly removals: Counter<'reason'>;
   private readonly pings: Counter<'kind'>;
   private readonly moves: Counter<never>;
   private readonly errors: Counter<'code'>;
   private readonly refusals: Counter<'reason'>;
-  private readonly detectionDelay: Histogram;
+  private readonly detectionDelay: BucketHistogram;
   private readonly sweepLatency: Histogram<'event'>;
   private readonly expiryDeferral: Histogram;
   /** One child per label value, looked up once: no label hashing per answer. */
@@ -77,12 +81,28 @@ export class GatewayMetrics {
     });
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
       new Counter<L>({ name, help, labelNames, registers });
-    this.expiries = counter(
-      'keepwatch_expiries_total',
-      'Clients expired (silent for more than timeout_ms): closed (alone on the connection, code 4000) or notified (ka_expired on a multiplexed connection).',
-      ['action'],
-    );
-    this.closes = counter('keepwatch_connection_closes_total', 'Connections closed, by reason.', ['reason']);
+    const expiryCounts = this.expiryCounts;
+    new Counter({
+      name: 'keepwatch_expiries_total',
+      help: 'Clients expired (silent for more than timeout_ms): closed (alone on the connection, code 4000) or notified (ka_expired on a multiplexed connection).',
+      labelNames: ['action'],
+      registers,
+      collect() {
+        this.reset();
+        for (const action of ['closed', 'notified'] as const) if (expiryCounts[action] > 0) this.inc({ action }, expiryCounts[action]);
+      },
+    });
+    const closeCounts = this.closeCounts;
+    new Counter({
+      name: 'keepwatch_connection_closes_total',
+      help: 'Connections closed, by reason.',
+      labelNames: ['reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const [reason, n] of closeCounts) this.inc({ reason }, n);
+      },
+    });
     this.removals = counter(
       'keepwatch_client_removals_total',
       'Clients removed without expiring, by reason (connection_closed: its connection closed).',
@@ -100,12 +120,13 @@ export class GatewayMetrics {
       'Work shed under overload, by reason: status_busy (/status over --max-status-requests, 503), reply_too_large (a ka_status over the send-buffer bound, error 40).',
       ['reason'],
     );
-    this.detectionDelay = new Histogram({
-      name: 'keepwatch_detection_delay_seconds',
-      help: 'Expiry time minus deadline (last activity + timeout_ms): how late after its deadline a client was expired.',
-      buckets: DELAY_BUCKETS_S,
-      registers,
-    });
+    // Observed once per expired client: a histogram without per-observation allocation (bucket-histogram.ts).
+    this.detectionDelay = new BucketHistogram(
+      'keepwatch_detection_delay_seconds',
+      'Expiry time minus deadline (last activity + timeout_ms): how late after its deadline a client was expired.',
+      DELAY_BUCKETS_S,
+      this.registry,
+    );
     this.sweepLatency = new Histogram({
       name: 'keepwatch_sweep_latency_seconds',
       help: "Main-thread time to act on one sweep's findings (event: expired = closing/notifying, ping = scheduling pings).",
@@ -141,12 +162,12 @@ export class GatewayMetrics {
   }
 
   expired(action: 'closed' | 'notified', delayMs: number): void {
-    this.expiries.inc({ action });
+    this.expiryCounts[action]++;
     this.detectionDelay.observe(delayMs / 1000);
   }
 
   closed(reason: string): void {
-    this.closes.inc({ reason });
+    this.closeCounts.set(reason, (this.closeCounts.get(reason) ?? 0) + 1);
   }
 
   removed(reason: string, count: number): void {

@@ -86,7 +86,8 @@ export function wsBehavior(deps: WsBehaviorDeps): WebSocketBehavior<SocketData> 
       metrics.closed(reason);
       metrics.removed('connection_closed', clients.length);
       tap.closed(conn.id, reason, clients.length);
-      log.debug({ event: 'close', connection: conn.id, code, reason, clientsRemoved: clients.length });
+      // Guarded: a burst of expiries runs this once per connection, back to back.
+      if (log.isLevelEnabled('debug')) log.debug({ event: 'close', connection: conn.id, code, reason, clientsRemoved: clients.length });
     },
   };
 }
