@@ -20,7 +20,7 @@ export function nativeBinary(name: string): string {
   const compiler = findCompiler();
   const partial = `${binary}.${process.pid}.tmp`;
   try {
-    execFileSync(compiler, ['-O2', '-std=c11', '-Wall', '-Wextra', '-Werror', '-o', partial, source], { stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync(compiler, ['-O2', '-std=c11', '-o', partial, source], { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const stderr = (err as { stderr?: Buffer }).stderr?.toString('utf8') ?? String(err);
     throw new Error(`${compiler} could not build ${source}:\n${stderr}`);

@@ -12,7 +12,8 @@
  *
  * With --quiet Q it also holds Q connections that register and only answer
  * pings; with --control stdin it keeps everything open after setup and runs
- * one burst per "burst" line read on stdin, until stdin ends.
+ * one burst per "burst" line read on stdin, until stdin ends (or 10 minutes
+ * pass without a command).
  *
  * stdout, one JSON object per line: {"event":"ready"} after setup (with
  * --control), {"event":"window-start"} as a counted window begins (a caller
@@ -56,6 +57,8 @@
 /* Handshakes in flight at once: a listen backlog is finite, and SYN retries would cost a second. */
 #define CONNECT_CONCURRENCY 64
 #define SETUP_TIMEOUT_MS 60000
+/* --control: a caller that neither sends a command nor ends stdin for this long is gone or hung; the tool exits. */
+#define IDLE_BOUND_S 600
 
 enum state { CONNECTING, UPGRADING, REGISTERING, READY, DEAD };
 
@@ -599,13 +602,15 @@ static void run_burst(void) {
 /*
  * --control stdin: after setup, {"event":"ready"}; then each line "burst"
  * runs one burst, and the end of stdin (the caller closed it, or died) ends
- * the run. Between bursts the connections stay open and answer pings.
+ * the run, as does IDLE_BOUND_S without a command. Between bursts the
+ * connections stay open and answer pings.
  */
 static void serve_commands(void) {
   printf("{\"event\":\"ready\",\"connections\":%d,\"quiet\":%d}\n", opt.connections, opt.quiet);
   fflush(stdout);
   struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &stdin_marker};
   for (;;) {
+    alarm(IDLE_BOUND_S);
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, 0, &ev) < 0) die("epoll_ctl stdin: %s", strerror(errno));
     while (!command_arrived()) loop_until(now_ms() + 3600e3, command_arrived);
     epoll_ctl(epfd, EPOLL_CTL_DEL, 0, NULL);
@@ -639,9 +644,7 @@ int main(int argc, char **argv) {
   loop_until(setup_end, setup_done);
   if (registered < total) die("only %d of %d connections registered within %d ms", registered, total, SETUP_TIMEOUT_MS);
 
-  if (opt.control) {
-    alarm(0); /* from here the caller bounds the run: it ends stdin */
-    serve_commands();
-  } else run_burst();
+  if (opt.control) serve_commands();
+  else run_burst();
   return 0;
 }
