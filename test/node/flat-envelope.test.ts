@@ -47,10 +47,15 @@ const hotBody = fc
     fc.constantFrom('ka_heartbeat', 'ka_register', 'ka_check', 'init', 'x"'),
     fc.oneof(stringValue, fc.constant('"c7"')),
     numberValue,
-    fc.constantFrom('swap', 'plain', 'plain', 'none'),
+    fc.constantFrom('swap', 'plain', 'plain', 'none', 'settings', 'timeout', 'interval'),
+    numberValue,
+    numberValue,
   )
-  .map(([type, id, msgId, layout]) => {
+  .map(([type, id, msgId, layout, timeout, interval]) => {
     if (layout === 'none') return `{"type": "${type}", "client_id": ${id}}`;
+    if (layout === 'settings') return `{"type": "${type}", "client_id": ${id}, "timeout_ms": ${timeout}, "ping_interval_ms": ${interval}, "msg_id": ${msgId}}`;
+    if (layout === 'timeout') return `{"type":"${type}","client_id":${id},"timeout_ms":${timeout}}`;
+    if (layout === 'interval') return `{"type":"${type}","client_id":${id},"ping_interval_ms":${interval},"msg_id":${msgId}}`;
     return layout === 'swap' ? `{"type":"${type}","msg_id":${msgId},"client_id":${id}}` : `{"type": "${type}", "client_id": ${id}, "msg_id": ${msgId}}`;
   });
 const anyBody = fc.oneof(
@@ -78,8 +83,10 @@ describe('the stdio fast path (flat envelopes without JSON.parse)', () => {
     const compact = '{"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"a","msg_id":7}}';
     const python = '{"src": "c1", "dest": "n1", "body": {"type": "ka_register", "msg_id": 0, "client_id": "c 9"}}';
     const unanswered = '{"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"a"}}';
+    const settings = '{"src":"c1","dest":"n1","body":{"type":"ka_register","client_id":"a","timeout_ms":60000,"ping_interval_ms":20000,"msg_id":8}}';
     expect(parseFlatEnvelope(unanswered)?.msgId).toBeUndefined();
-    for (const l of [compact, python, unanswered]) {
+    expect(parseFlatEnvelope(settings)?.request).toEqual({ type: 'ka_register', clientId: 'a', timeoutMs: 60000, pingIntervalMs: 20000 });
+    for (const l of [compact, python, unanswered, settings]) {
       const fast = parseFlatEnvelope(l);
       expect(fast?.request).toBeDefined();
       expect({ ...fast, request: undefined }).toEqual(slowPath(l));
@@ -94,6 +101,8 @@ describe('the stdio fast path (flat envelopes without JSON.parse)', () => {
       '{"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"a","client_id":"b","msg_id":7}}',
       '{"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"é","msg_id":7}}',
       '{"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"a","msg_id":7},"id":3}',
+      '{"src":"c1","dest":"n1","body":{"type":"ka_register","client_id":"a","ping_interval_ms":5,"timeout_ms":9}}',
+      '{"src":"c1","dest":"n1","body":{"type":"ka_register","client_id":"a","timeout_ms":-5,"msg_id":7}}',
     ]) {
       expect(parseFlatEnvelope(l)).toBeUndefined();
     }

@@ -1,5 +1,4 @@
-import type { Body } from '../../protocol/fields.js';
-import { CLIENT_ID_MAX_BYTES } from '../../protocol/limits.js';
+import { CLIENT_ID_MAX_BYTES, DURATION_MAX_MS } from '../../protocol/limits.js';
 import { isPlainChar } from '../../protocol/plain-json.js';
 import type { KeepAliveRequest } from '../../protocol/requests.js';
 import type { Envelope } from './envelope.js';
@@ -8,8 +7,11 @@ import type { Envelope } from './envelope.js';
  * The stdio node's fast path for its hottest lines: heartbeats and
  * registrations of the shape
  *   {"src":"c1","dest":"n1","body":{"type":"ka_heartbeat","client_id":"a","msg_id":7}}
- * (body keys type, client_id, msg_id, with msg_id second or third), and
- * the fire-and-forget heartbeat without msg_id (body keys type, client_id).
+ * (body keys type, client_id, msg_id, with msg_id second or third), the
+ * fire-and-forget heartbeat without msg_id (body keys type, client_id),
+ * and a registration's own settings between client_id and msg_id:
+ *   ..."client_id":"a","timeout_ms":60000,"ping_interval_ms":20000,"msg_id":8}}
+ * (either or both, in that order).
  * JSON.parse of such a line is most of the node's time (measured: ~1 µs a
  * line), and it builds objects that die at once. The scanner here reads
  * the line's bytes in place (the input chunk, before any decoding): it
@@ -25,13 +27,15 @@ import type { Envelope } from './envelope.js';
  *   - strings: printable ASCII (0x20-0x7e) without `"` or `\` (PLAIN_CHAR),
  *     so the text between the quotes is the value (no escapes to decode)
  *     and is written back into a reply as it stands;
- *   - msg_id: 0 or up to 15 digits without a leading zero, fraction or
- *     exponent (SAFE_WHOLE), so the value is exact (below 2^53) and whole;
+ *   - msg_id, timeout_ms, ping_interval_ms: 0 or up to 15 digits without
+ *     a leading zero, fraction or exponent (SAFE_WHOLE), so the value is
+ *     exact (below 2^53) and whole;
  *   - exactly these keys, each once (no duplicate for JSON.parse to resolve).
  *
  * LAYOUT: one FlatLine per session, overwritten by every scan: the bytes
  * the line lies in, the [start, end) offsets in them of src, dest, type and
- * client_id (between the quotes), and msg_id's value (NO_MSG_ID: absent).
+ * client_id (between the quotes), and the values of msg_id, timeout_ms and
+ * ping_interval_ms (NO_MSG_ID, NO_VALUE: absent).
  * COSTS: O(line length), no allocation.
  */
 export class FlatLine {
@@ -47,6 +51,10 @@ export class FlatLine {
   idEnd = 0;
   /** msg_id, or NO_MSG_ID (kept a number so the record's shape never changes). */
   msgId = NO_MSG_ID;
+  timeoutMs = NO_VALUE;
+  pingIntervalMs = NO_VALUE;
+  /** The value the last `whole` read. */
+  private number = 0;
   /** Where the scan is, and where the line ends; only meaningful during `scan`. */
   private at = 0;
   private end = 0;
@@ -88,20 +96,48 @@ export class FlatLine {
     return this.bytes.toString('latin1', from, to);
   }
 
-  /** After `"type": "..." ,`: client_id and msg_id in either order, or client_id alone. */
+  /**
+   * After `"type": "..." ,`: client_id, then timeout_ms and
+   * ping_interval_ms if there (in that order), then msg_id if there; or
+   * msg_id then client_id.
+   */
   private bodyRest(): boolean {
     this.spaces();
+    this.timeoutMs = NO_VALUE;
+    this.pingIntervalMs = NO_VALUE;
     if (this.bytesAre(this.at, CLIENT_ID)) {
       if (!this.clientId()) return false;
-      this.spaces();
-      if (this.at >= this.end || this.bytes[this.at] !== COMMA) {
-        this.msgId = NO_MSG_ID;
-        return true;
+      if (this.nextKeyIs(TIMEOUT_MS)) {
+        if (!this.key(TIMEOUT_MS) || !this.whole()) return false;
+        this.timeoutMs = this.number;
       }
-      this.at++;
-      return this.key(MSG_ID) && this.whole();
+      if (this.nextKeyIs(PING_INTERVAL_MS)) {
+        if (!this.key(PING_INTERVAL_MS) || !this.whole()) return false;
+        this.pingIntervalMs = this.number;
+      }
+      this.msgId = NO_MSG_ID;
+      if (!this.nextKeyIs(MSG_ID)) return true;
+      if (!this.key(MSG_ID) || !this.whole()) return false;
+      this.msgId = this.number;
+      return true;
     }
-    return this.key(MSG_ID) && this.whole() && this.comma() && this.clientId();
+    if (!this.key(MSG_ID) || !this.whole()) return false;
+    this.msgId = this.number;
+    return this.comma() && this.clientId();
+  }
+
+  /** Whether ` *, *"name"` follows (`quoted`: the name with its quotes); if so, steps past the comma. */
+  private nextKeyIs(quoted: Uint8Array): boolean {
+    const bytes = this.bytes;
+    const end = this.end;
+    let at = this.at;
+    while (at < end && bytes[at] === SPACE) at++;
+    if (at >= end || bytes[at] !== COMMA) return false;
+    at++;
+    while (at < end && bytes[at] === SPACE) at++;
+    if (!this.bytesAre(at, quoted)) return false;
+    this.at = at;
+    return true;
   }
 
   private clientId(): boolean {
@@ -165,7 +201,7 @@ export class FlatLine {
     return true;
   }
 
-  /** msg_id: `0` or 1 to 15 digits without a leading zero (SAFE_WHOLE). */
+  /** A number field's value, into `number`: `0` or 1 to 15 digits without a leading zero (SAFE_WHOLE). */
   private whole(): boolean {
     const bytes = this.bytes;
     const end = this.end;
@@ -175,7 +211,7 @@ export class FlatLine {
     for (; at < end && bytes[at] >= DIGIT_0 && bytes[at] <= DIGIT_9; at++) value = value * 10 + (bytes[at] - DIGIT_0);
     const digits = at - start;
     if (digits === 0 || digits > 15 || (digits > 1 && bytes[start] === DIGIT_0)) return false;
-    this.msgId = value;
+    this.number = value;
     this.at = at;
     return true;
   }
@@ -189,11 +225,15 @@ const BODY = ascii('"body"');
 const TYPE = ascii('"type"');
 const CLIENT_ID = ascii('"client_id"');
 const MSG_ID = ascii('"msg_id"');
+const TIMEOUT_MS = ascii('"timeout_ms"');
+const PING_INTERVAL_MS = ascii('"ping_interval_ms"');
 /** The type of the hottest line, for FlatLine.typeIs. */
 export const KA_HEARTBEAT = ascii('ka_heartbeat');
 
 /** FlatLine.msgId when the line has none (a msg_id is never negative). */
 export const NO_MSG_ID = -1;
+/** FlatLine.timeoutMs, pingIntervalMs when the line has none. */
+const NO_VALUE = -1;
 
 const SPACE = 0x20;
 const QUOTE = 0x22;
@@ -211,8 +251,11 @@ export function flatEnvelope(flat: FlatLine): Envelope {
   const dest = flat.text(flat.destStart, flat.destEnd);
   const type = flat.text(flat.typeStart, flat.typeEnd);
   const msgId = flat.msgId === NO_MSG_ID ? undefined : flat.msgId;
-  const body: Body = msgId === undefined ? { type, client_id: clientId } : { type, client_id: clientId, msg_id: msgId };
-  const request = hotRequest(type, clientId);
+  const body: Record<string, unknown> = { type, client_id: clientId };
+  if (flat.timeoutMs !== NO_VALUE) body.timeout_ms = flat.timeoutMs;
+  if (flat.pingIntervalMs !== NO_VALUE) body.ping_interval_ms = flat.pingIntervalMs;
+  if (msgId !== undefined) body.msg_id = msgId;
+  const request = hotRequest(type, clientId, flat);
   return request ? { src, dest, body, msgId, request } : { src, dest, body, msgId };
 }
 
@@ -223,14 +266,18 @@ export function flatIdFits(flat: FlatLine): boolean {
 
 const idLengthFits = (length: number): boolean => length > 0 && length <= CLIENT_ID_MAX_BYTES;
 
+/** A setting the register request takes as it stands: absent, or in 1..DURATION_MAX_MS (requests.ts; else the full path reports it). */
+const settingFits = (value: number): boolean => value === NO_VALUE || (value >= 1 && value <= DURATION_MAX_MS);
+const setting = (value: number): number | undefined => (value === NO_VALUE ? undefined : value);
+
 /**
  * The request parseKeepAliveRequest would build from such a body, for the
  * two types whose fields the shape holds entirely; undefined when a field
  * check could fail (the full path then reports it).
  */
-function hotRequest(type: string, clientId: string): KeepAliveRequest | undefined {
+function hotRequest(type: string, clientId: string, flat: FlatLine): KeepAliveRequest | undefined {
   if (!idLengthFits(clientId.length)) return undefined;
   if (type === 'ka_heartbeat') return { type, clientId };
-  if (type === 'ka_register') return { type, clientId, timeoutMs: undefined, pingIntervalMs: undefined };
-  return undefined;
+  if (type !== 'ka_register' || !settingFits(flat.timeoutMs) || !settingFits(flat.pingIntervalMs)) return undefined;
+  return { type, clientId, timeoutMs: setting(flat.timeoutMs), pingIntervalMs: setting(flat.pingIntervalMs) };
 }
