@@ -32,7 +32,7 @@ import { IdIndex } from './id-index.js';
 import { storeBeat } from './shared-beat.js';
 import { SharedShard, type ShardOptions } from './shared-shard.js';
 import { relinkShard } from './shard-repair.js';
-import { BEAT, FILED, HOT_STRIDE, INTERVAL, NIL, PAGE_MASK, PAGE_SHIFT, PINGED, REG_SEQ, SEEN, STATE, TIMEOUT } from './slot-store.js';
+import { BEAT, FILED, HOT_STRIDE, NIL, PAGE_MASK, PAGE_SHIFT, PINGED, REG_SEQ, SEEN, STATE } from './slot-store.js';
 import type { SweepSink } from './sweep-batch.js';
 
 export class Shard extends SharedShard {
@@ -85,8 +85,7 @@ export class Shard extends SharedShard {
       this.index.add(id, slot);
       this.slots.setF64(slot, REG_SEQ, regSeq);
     }
-    this.slots.setHot(slot, TIMEOUT, timeoutMs);
-    this.slots.setHot(slot, INTERVAL, pingIntervalMs);
+    this.slots.setDurations(slot, timeoutMs, pingIntervalMs);
     this.slots.setHot(slot, STATE, this.slots.hot(slot, STATE) & ~PINGED);
     this.slots.setF64(slot, SEEN, now);
     storeBeat(this.slots, slot, now);

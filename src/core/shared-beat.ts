@@ -14,7 +14,8 @@
  *    thread that holds the shard: its owner, or the worker the owner lent it
  *    to, never both at once. The hand-over (a worker message) orders those
  *    plain accesses. While the shard is lent the owner reads TIMEOUT,
- *    REG_SEQ, GEN and last_seen; of those a sweep writes only SEEN (below),
+ *    TBOUND, REG_SEQ, GEN and last_seen; of those a sweep writes only SEEN
+ *    (a STATE it stores keeps GEN and TBOUND as they were) (below),
  *    which moves between values that all unwrap the same BEAT to the same
  *    last_seen, and an aligned float64 is one 8-byte move on the 64-bit
  *    platforms Node runs on, so it is read whole.

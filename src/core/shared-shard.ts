@@ -81,6 +81,7 @@ import {
   STATE,
   SlotStore,
   TIMEOUT,
+  timeoutBound,
   type SlotBuffers,
 } from './slot-store.js';
 import type { SweepSink } from './sweep-batch.js';
@@ -154,11 +155,11 @@ export abstract class SharedShard {
   }
 
   timeoutOf(slot: number): number {
-    return this.slots.hot(slot, TIMEOUT);
+    return this.slots.i32(slot, TIMEOUT);
   }
 
   pingIntervalOf(slot: number): number {
-    return this.slots.hot(slot, INTERVAL);
+    return this.slots.i32(slot, INTERVAL);
   }
 
   /** The time the client is filed at in the wheel: at or before its expiry time (deadline + 1). */
@@ -170,7 +171,9 @@ export abstract class SharedShard {
    * Whether the client is past its deadline at `t` (exact). Decided without
    * the slot's cold record when it can be (a heartbeat's check): false
    * before the wheel's earliest time; otherwise false when the silence read
-   * from BEAT alone is within the timeout. That reading is
+   * from BEAT alone is within TBOUND, the lower bound of the timeout in
+   * STATE (slot-store.ts: above 2/3 of it, so a client heartbeating well
+   * within its timeout never needs the cold TIMEOUT). That reading is
    * (t - last_seen) mod 2^32, exact while t - last_seen < 2^32: every live
    * client is filed at or after `earliest` and at or before its expiry, so
    * last_seen >= earliest - timeout - 1 > earliest - 2^31, and t is within
@@ -180,8 +183,9 @@ export abstract class SharedShard {
   mayBeExpired(slot: number, t: number): boolean {
     const earliest = this.wheel.filedNoEarlierThan();
     if (t < earliest) return false;
-    const slots = this.slots;
-    if (t - earliest < TWO_31 && ((t | 0) - slots.hot(slot, BEAT)) >>> 0 <= slots.hot(slot, TIMEOUT)) return false;
+    const page = this.slots.hotPages[slot >>> PAGE_SHIFT];
+    const base = (slot & PAGE_MASK) * HOT_STRIDE;
+    if (t - earliest < TWO_31 && ((t | 0) - page[base + BEAT]) >>> 0 <= timeoutBound(page[base + STATE])) return false;
     return this.deadlineOf(slot) < t;
   }
 
@@ -253,9 +257,9 @@ export abstract class SharedShard {
    * this silence or not.
    */
   nextLookAt(slot: number, lastSeen: number, now: number, pinged: boolean): number {
-    const expiry = lastSeen + this.slots.hot(slot, TIMEOUT) + 1;
+    const expiry = lastSeen + this.slots.i32(slot, TIMEOUT) + 1;
     if (!this.trackPings) return expiry;
-    const interval = this.slots.hot(slot, INTERVAL);
+    const interval = this.slots.i32(slot, INTERVAL);
     if (!pinged) return Math.min(expiry, this.pingDueAt(lastSeen, interval));
     // Pinged: only a heartbeat can bring the next ping before the expiry.
     return this.beatsFromOtherThreads && now >= 0 ? Math.min(expiry, this.pingDueAt(now, interval)) : expiry;
@@ -308,14 +312,14 @@ export abstract class SharedShard {
       slots.setF64(slot, SEEN, lastSeen);
       state &= ~PINGED;
     }
-    const deadline = lastSeen + slots.hot(slot, TIMEOUT);
+    const deadline = lastSeen + slots.i32(slot, TIMEOUT);
     if (deadline < now) {
       // A heartbeat that landed while it was being expired: look again.
       if (!this.expire(slot, state, lastSeen, deadline, out)) this.look(slot, now, out);
       return;
     }
     let pinged = (state & PINGED) !== 0;
-    if (!pinged && this.trackPings && this.pingDueAt(lastSeen, slots.hot(slot, INTERVAL)) <= now) {
+    if (!pinged && this.trackPings && this.pingDueAt(lastSeen, slots.i32(slot, INTERVAL)) <= now) {
       out.pinged(this, slot);
       state |= PINGED;
       pinged = true;

@@ -6,21 +6,28 @@
  * A slot is a small integer; its 56 bytes of fields are split in two
  * records, each in its own page (PAGE_SIZE slots a page): the hot record,
  * all a heartbeat reads or writes, and the cold record, what only a sweep,
- * a registration or a walk of the order touches:
+ * a registration, a heartbeat near its deadline or a walk of the order
+ * touches:
  *
- *   hot: int32 words 0..3 (16 bytes, 4 to a cache line)
- *   +------+-------+---------+----------+
- *   | BEAT | STATE | TIMEOUT | INTERVAL |
- *   +------+-------+---------+----------+
- *   cold: int32 words 0..3, float64 words 2..4 (40 bytes)
- *   +------+------+------+------+ +---------+------+-------+
- *   |W_NEXT|W_PREV|O_NEXT|O_PREV| | REG_SEQ | SEEN | FILED |
- *   +------+------+------+------+ +---------+------+-------+
+ *   hot: int32 words 0..1 (8 bytes, 8 to a cache line)
+ *   +------+-------+
+ *   | BEAT | STATE |
+ *   +------+-------+
+ *   STATE: bits 31..9 GEN, 8..3 TBOUND, 2 (spare), 1 PINGED, 0 LIVE
+ *   cold: int32 words 0..5, float64 words 3..5 (48 bytes)
+ *   +------+------+------+------+---------+----------+ +---------+------+-------+
+ *   |W_NEXT|W_PREV|O_NEXT|O_PREV| TIMEOUT | INTERVAL | | REG_SEQ | SEEN | FILED |
+ *   +------+------+------+------+---------+----------+ +---------+------+-------+
  *
  *   BEAT      last_seen mod 2^32, the only field another thread may write
  *             (shared-beat.ts holds the rule); a heartbeat is one store here
- *   STATE     GEN << 3 | LIVE | PINGED: GEN counts the lives of the slot so
- *             a handle of an earlier life cannot touch the next occupant
+ *   GEN       counts the lives of the slot (mod 2^23) so a handle of an
+ *             earlier life cannot touch the next occupant
+ *   TBOUND    a lower bound of TIMEOUT (timeoutBound: at least 2/3 of it),
+ *             so a heartbeat can tell it is not near its deadline from the
+ *             hot record alone
+ *   LIVE      the slot holds a client; PINGED: it was pinged in the silence
+ *             that began at SEEN
  *   TIMEOUT, INTERVAL   the client's settings (ms)
  *   W_NEXT/W_PREV       links of the timing-wheel bucket it is filed in
  *   O_NEXT/O_PREV       links of the registration order (O_NEXT links the
@@ -30,16 +37,18 @@
  *             the reference BEAT is unwrapped against
  *   FILED     the time the slot is filed at in the wheel
  *
- * Why two records: a heartbeat in random order touches one 16-byte record
+ * Why two records: a heartbeat in random order touches one 8-byte record
  * (one cache line, never two), and the hot records of 100,000 clients are
- * 1.6 MB, not the 5.6 MB of whole slots, so they mostly stay in cache: it
- * checks the handle's life (STATE), whether the client is past its deadline
- * (BEAT, TIMEOUT) and stores BEAT, all there. A sweep touches both. 56
- * bytes in all: a million clients stay under 64 bytes each in shared
- * memory with the last page's unused tail.
+ * 800 KB, not the 5.6 MB of whole slots, so they fit a 1 MB L2 cache (at
+ * 16 bytes, with TIMEOUT and INTERVAL in it, they did not): it checks the
+ * handle's life (STATE), whether the client may be past its deadline (BEAT
+ * against TBOUND; the cold TIMEOUT only when the bound says maybe) and
+ * stores BEAT, all there. A sweep touches both. 56 bytes in all: a million
+ * clients stay under 64 bytes each in shared memory with the last page's
+ * unused tail.
  *
- * Why pages: growing never copies. A new page is two allocations (128 KiB
- * hot, 320 KiB cold), so capacity grows in O(1) without a stop-the-world
+ * Why pages: growing never copies. A new page is two allocations (64 KiB
+ * hot, 384 KiB cold), so capacity grows in O(1) without a stop-the-world
  * copy, and a worker holding the old pages only needs the new ones. The
  * cost is one array index per access (`pages[slot >>> PAGE_SHIFT]`).
  *
@@ -50,7 +59,8 @@
  * WHO WRITES WHAT: GEN is written only by `alloc` (the owning thread); a
  * release (expiry or removal, by whichever thread sweeps) clears LIVE and
  * never touches GEN, so a crash repair that finds the client still indexed
- * can make it live again and every handle of it stays valid.
+ * can make it live again and every handle of it stays valid. TIMEOUT,
+ * INTERVAL and TBOUND are written together by `setDurations` (registration).
  */
 // 8192 slots a page: the unused tail of the last page stays small (at 1M
 // clients, 56.4 bytes per client in shared memory), while a worker task
@@ -64,8 +74,8 @@ export type HotColumn = number & { readonly record: 'hot' };
 export type ColdColumn = number & { readonly record: 'cold' };
 
 /** Bytes per slot in each record, and the same in words. */
-const HOT_BYTES = 16;
-const COLD_BYTES = 40;
+const HOT_BYTES = 8;
+const COLD_BYTES = 48;
 export const HOT_STRIDE = HOT_BYTES / 4;
 const COLD_STRIDE = COLD_BYTES / 4;
 /** A slot's float64 words start at slot * F64_STRIDE + column of the cold page's Float64Array. */
@@ -74,24 +84,36 @@ const F64_STRIDE = COLD_BYTES / 8;
 // hot int32 columns
 export const BEAT = 0 as HotColumn;
 export const STATE = 1 as HotColumn;
-export const TIMEOUT = 2 as HotColumn;
-export const INTERVAL = 3 as HotColumn;
 // cold int32 columns
 export const W_NEXT = 0 as ColdColumn;
 export const W_PREV = 1 as ColdColumn;
 const O_NEXT = 2 as ColdColumn;
 const O_PREV = 3 as ColdColumn;
-// cold float64 columns (index into the slot's 5 float64 words; 0 and 1 are the int32 words above)
-export const REG_SEQ = 2 as ColdColumn;
-export const SEEN = 3 as ColdColumn;
-export const FILED = 4 as ColdColumn;
+export const TIMEOUT = 4 as ColdColumn;
+export const INTERVAL = 5 as ColdColumn;
+// cold float64 columns (index into the slot's 6 float64 words; 0..2 are the int32 words above)
+export const REG_SEQ = 3 as ColdColumn;
+export const SEEN = 4 as ColdColumn;
+export const FILED = 5 as ColdColumn;
 
-/** STATE bits below the generation. */
+/** STATE bits below TBOUND and the generation. */
 export const LIVE = 1;
 /** The client was pinged in the silence that began at SEEN. */
 export const PINGED = 2;
 const FLAG_BITS = 3;
 const FLAGS = (1 << FLAG_BITS) - 1;
+/** TBOUND: STATE bits 8..3, a code of timeoutBound. */
+const TBOUND_BITS = 6;
+const TBOUND_MASK = ((1 << TBOUND_BITS) - 1) << FLAG_BITS;
+const GEN_SHIFT = FLAG_BITS + TBOUND_BITS;
+/**
+ * TBOUND code c -> the bound it stands for: 0 for c = 0, else the top two
+ * significant bits of a timeout, (2 + m) * 2^e / 2 with e = (c - 1) >> 1,
+ * m = (c - 1) & 1: 1, 1, 2, 3, 4, 6, 8, 12, ... 3 * 2^29 (c = 62). Every
+ * timeout t >= 1 has a code whose bound is in (2t/3, t]: t in [2^e, 1.5 *
+ * 2^e) gets 2^e, t in [1.5 * 2^e, 2^(e+1)) gets 1.5 * 2^e.
+ */
+const TBOUNDS = Int32Array.from({ length: 1 << TBOUND_BITS }, (_, c) => (c === 0 || c > 62 ? 0 : ((2 + ((c - 1) & 1)) * 2 ** ((c - 1) >> 1)) >>> 1));
 
 /** "No slot": the end of a list. */
 export const NIL = -1;
@@ -105,8 +127,9 @@ const HEADER_INTS = 8;
 
 /** Handles pack (generation, slot) into one float64-safe integer. */
 const HANDLE_SLOT_SPACE = 2 ** 26;
-// gen * 2^26 + slot stays below 2^53 (an exact float64), and gen << FLAG_BITS fits an int32.
-const GEN_SPACE = 2 ** 26;
+// gen * 2^26 + slot stays below 2^49 (an exact float64), and gen << GEN_SHIFT fills the int32 (read back with >>>).
+// A handle kept 2^23 lives of its slot later names a life again: transports drop a handle when its client ends.
+const GEN_SPACE = 2 ** (32 - GEN_SHIFT);
 const MAX_SLOTS = HANDLE_SLOT_SPACE;
 
 export interface SlotBuffers {
@@ -174,11 +197,18 @@ export class SlotStore {
       if (slot >= MAX_SLOTS) throw new RangeError(`shard is full (${MAX_SLOTS} slots)`);
       if (slot >>> PAGE_SHIFT >= this.i32Pages.length) this.addView(new SharedArrayBuffer(PAGE_SIZE * HOT_BYTES), new SharedArrayBuffer(PAGE_SIZE * COLD_BYTES));
     }
-    const gen = ((this.hot(slot, STATE) >>> FLAG_BITS) + 1) % GEN_SPACE;
-    this.setHot(slot, STATE, (gen << FLAG_BITS) | LIVE);
+    const gen = ((this.hot(slot, STATE) >>> GEN_SHIFT) + 1) % GEN_SPACE;
+    this.setHot(slot, STATE, (gen << GEN_SHIFT) | LIVE);
     this.header[H_SIZE]++;
     this.appendToOrder(slot);
     return slot;
+  }
+
+  /** The client's timeout and ping interval (ms), with TBOUND. */
+  setDurations(slot: number, timeoutMs: number, pingIntervalMs: number): void {
+    this.setI32(slot, TIMEOUT, timeoutMs);
+    this.setI32(slot, INTERVAL, pingIntervalMs);
+    this.setHot(slot, STATE, (this.hot(slot, STATE) & ~TBOUND_MASK) | (timeoutBoundCode(timeoutMs) << FLAG_BITS));
   }
 
   /** Ends a life: out of the order, onto the free list. GEN is left alone (see the header). */
@@ -251,14 +281,14 @@ export class SlotStore {
   }
 
   handleOf(slot: number): number {
-    return (this.hot(slot, STATE) >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot;
+    return (this.hot(slot, STATE) >>> GEN_SHIFT) * HANDLE_SLOT_SPACE + slot;
   }
 
   /** The slot a handle names, live or not, or NIL once a later life began. */
   slotOfLife(handle: number): number {
     const slot = slotOf(handle);
     if (slot >= this.header[H_HIGH_WATER]) return NIL;
-    return (this.hot(slot, STATE) >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot === handle ? slot : NIL;
+    return (this.hot(slot, STATE) >>> GEN_SHIFT) * HANDLE_SLOT_SPACE + slot === handle ? slot : NIL;
   }
 
   /** The slot a handle names, or NIL if that life has ended. */
@@ -300,5 +330,19 @@ export function slotOf(handle: number): number {
 
 /** Whether a STATE word shows `slot` live in the life `handle` names. */
 export function isLiveLife(state: number, slot: number, handle: number): boolean {
-  return (state & LIVE) !== 0 && (state >>> FLAG_BITS) * HANDLE_SLOT_SPACE + slot === handle;
+  return (state & LIVE) !== 0 && (state >>> GEN_SHIFT) * HANDLE_SLOT_SPACE + slot === handle;
+}
+
+/** The TBOUND of a STATE word: a timeout at or below the client's (see TBOUNDS). */
+export function timeoutBound(state: number): number {
+  return TBOUNDS[(state & TBOUND_MASK) >>> FLAG_BITS];
+}
+
+/** The largest code whose bound is at or below `timeoutMs` (0 for a timeout below 1 ms). */
+export function timeoutBoundCode(timeoutMs: number): number {
+  if (!(timeoutMs >= 1)) return 0;
+  // e = floor(log2 t) for t < 2^31; the code of 2^e is 2e + 1, of 1.5 * 2^e 2e + 2.
+  const t = Math.min(timeoutMs, 2 ** 31 - 1);
+  const e = 31 - Math.clz32(t);
+  return t >= TBOUNDS[2 * e + 2] && e > 0 ? 2 * e + 2 : 2 * e + 1;
 }
