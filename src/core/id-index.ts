@@ -1,5 +1,5 @@
 import { EMPTY, IdTable } from './id-table.js';
-import { NIL, type SlotStore } from './slot-store.js';
+import { NIL, slotOf, type SlotStore } from './slot-store.js';
 
 /**
  * The owner's id -> slot index of a shard, on the owning thread's heap (the
@@ -34,7 +34,7 @@ import { NIL, type SlotStore } from './slot-store.js';
  * two array entries per slot ever taken.
  */
 export class IdIndex {
-  private readonly byId = new IdTable();
+  private readonly byId = new IdTable((handle) => this.idOfEntry(handle));
   /** Live id at [2 * slot], stale (expired) id at [2 * slot + 1]: see the header. */
   private readonly bySlot: (string | undefined)[] = [];
   /** Some entry of byId may be stale (an expiry since the last forgetAll). */
@@ -45,6 +45,17 @@ export class IdIndex {
   /** Entries, stale ones of expired clients included (at most the slots ever taken). */
   get size(): number {
     return this.byId.size;
+  }
+
+  /**
+   * The id of byId's entry holding `handle` (the table keeps no keys): at
+   * [2s] while the entry is live or a view released it, at [2s + 1] once
+   * the owner's sweep ended it. Never both: a registration that takes the
+   * slot clears [2s + 1] (dropEnded) before it writes [2s].
+   */
+  private idOfEntry(handle: number): string {
+    const slot = slotOf(handle);
+    return (this.bySlot[2 * slot] ?? this.bySlot[2 * slot + 1]) as string;
   }
 
   /** The slot of a live client, or NIL. */
@@ -80,8 +91,9 @@ export class IdIndex {
     // Grown a pair at a time, never leaving a hole (a holey array is slower to read).
     while (this.bySlot.length < 2 * slot + 2) this.bySlot.push(undefined);
     this.dropEnded(slot);
-    this.byId.set(id, this.slots.handleOf(slot));
+    // Before the entry: the table reads an entry's id from here (idOfEntry).
     this.bySlot[2 * slot] = id;
+    this.byId.set(id, this.slots.handleOf(slot));
   }
 
   /** The client of `slot` was removed (not expired). */
@@ -141,9 +153,10 @@ export class IdIndex {
    */
   private dropEnded(slot: number): void {
     const id = this.bySlot[2 * slot + 1];
-    this.bySlot[2 * slot + 1] = undefined;
     if (id === undefined) return;
+    // While the id is still here: the table reads the stale entry's id from it (idOfEntry).
     const handle = this.byId.get(id);
     if (handle !== EMPTY && this.slots.slotOfHandle(handle) === NIL) this.byId.delete(id);
+    this.bySlot[2 * slot + 1] = undefined;
   }
 }

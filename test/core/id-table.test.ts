@@ -18,15 +18,16 @@ const ascii = (id: string): Buffer => Buffer.from(id, 'latin1');
 describe('IdTable', () => {
   it('agrees with a Map over random sets and deletes, by string and by ASCII bytes', () => {
     const next = random(7);
-    const table = new IdTable();
-    const model = new Map<string, number>();
     // Few distinct ids, many operations: runs of cells fill, empty and shift back over and over.
     const ids = Array.from({ length: 3_000 }, (_, i) => (i % 3 === 0 ? `c${i}` : `client-${i}-${'x'.repeat(i % 17)}`));
+    // A value names its key (as a handle names its slot's id): key index * 2^20 + anything below.
+    const table = new IdTable((value) => ids[Math.floor(value / 2 ** 20)]);
+    const model = new Map<string, number>();
     for (let op = 0; op < 60_000; op++) {
       const id = ids[Math.floor(next() * ids.length)];
       const r = next();
       if (r < 0.55) {
-        const value = Math.floor(next() * 2 ** 40);
+        const value = ids.indexOf(id) * 2 ** 20 + Math.floor(next() * 2 ** 20);
         table.set(id, value);
         model.set(id, value);
       } else if (r < 0.9) {
@@ -46,7 +47,8 @@ describe('IdTable', () => {
   });
 
   it('finds ids that are not ASCII by string only; their bytes name no entry', () => {
-    const table = new IdTable();
+    const keys = ['', 'caf\u00e9', '\u{1f600}', 'caf\u00c3\u00a9'];
+    const table = new IdTable((value) => keys[value]);
     table.set('caf\u00e9', 1);
     table.set('\u{1f600}', 2);
     table.set('caf\u00c3\u00a9', 3);
@@ -60,7 +62,7 @@ describe('IdTable', () => {
   });
 
   it('keeps every entry through growth from empty to 100,000 ids', () => {
-    const table = new IdTable();
+    const table = new IdTable((value) => `client-${value}`);
     for (let i = 0; i < 100_000; i++) table.set(`client-${i}`, i);
     expect(table.size).toBe(100_000);
     for (let i = 0; i < 100_000; i += 997) {
