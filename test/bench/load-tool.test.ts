@@ -1,7 +1,5 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { startWrongReplyServer } from '../helpers/wrong-reply-server.js';
 import { ReplyFilter, type ReplySink } from '../../scripts/load/reply-filter.js';
 // The load tool forks dist/scripts/load/load-child.js next to itself: the built coordinator, as the benchmarks run it.
 import { LoadRun, type LoadConfig } from '../../dist/scripts/load/load-run.js';
@@ -134,17 +132,9 @@ describe('the load tool against real servers', () => {
   }, 60_000);
 
   it('fails the throughput run of a server whose replies answer another heartbeat', async () => {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    cleanup.push(() => new Promise((r) => server.close(r)));
-    await once(server, 'listening');
-    server.on('connection', (ws) => {
-      ws.on('message', (data: Buffer) => {
-        const body = JSON.parse(data.toString('utf8')) as { type: string; msg_id?: number };
-        if (body.type === 'ka_register') ws.send(`{"type": "ka_register_ok", "in_reply_to": ${body.msg_id}, "msg_id": 1}`);
-        else if (body.msg_id !== undefined) ws.send('{"type": "ka_heartbeat_ok", "in_reply_to": 7, "last_seen_ms_ago": 0, "msg_id": 2}');
-      });
-    });
-    const run = await LoadRun.start({ ...SHAPE, url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws` });
+    const server = await startWrongReplyServer();
+    cleanup.push(() => server.close());
+    const run = await LoadRun.start({ ...SHAPE, url: `ws://127.0.0.1:${server.port}/ws` });
     cleanup.push(() => run.stop());
     const c = await run.connect();
     expect(c.failed).toBe(0);

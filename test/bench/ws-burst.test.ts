@@ -1,7 +1,5 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { WebSocketServer } from 'ws';
+import { startWrongReplyServer } from '../helpers/wrong-reply-server.js';
 import { findCompiler, nativeBinary } from '../../scripts/load/native/build-native.js';
 import { NativeBurst, type NativeBurstConfig } from '../../scripts/load/native/ws-burst.js';
 import { metric, startGateway, type GatewayProcess } from '../gateway/helpers/gateway-process.js';
@@ -58,17 +56,9 @@ describe('ws-burst, the native load tool of the throughput windows', () => {
   }, 60_000);
 
   it('fails the run of a server whose replies answer another heartbeat', async () => {
-    const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-    cleanup.push(() => new Promise((r) => server.close(r)));
-    await once(server, 'listening');
-    server.on('connection', (ws) => {
-      ws.on('message', (data: Buffer) => {
-        const body = JSON.parse(data.toString('utf8')) as { type: string; msg_id?: number };
-        if (body.type === 'ka_register') ws.send(`{"type": "ka_register_ok", "in_reply_to": ${body.msg_id}, "msg_id": 1}`);
-        else if (body.msg_id !== undefined) ws.send('{"type": "ka_heartbeat_ok", "in_reply_to": 7, "last_seen_ms_ago": 0, "msg_id": 2}');
-      });
-    });
-    const port = (server.address() as AddressInfo).port;
+    const server = await startWrongReplyServer();
+    cleanup.push(() => server.close());
+    const port = server.port;
     const tool = await NativeBurst.start({ ...SHAPE, connections: 4, warmupMs: 100, windowMs: 300, port, idPrefix: 'wsb-bad' });
     cleanup.push(() => tool.stop());
     await expect(tool.burst()).rejects.toThrow(/did not answer the heartbeat/);

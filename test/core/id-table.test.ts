@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { EMPTY, IdTable } from '../../src/core/id-table.js';
+import { mulberry32 } from '../helpers/prng.js';
 
-/** A seeded generator (mulberry32), so that a failure replays. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const ascii = (id: string): Buffer => Buffer.from(id, 'latin1');
 
 describe('IdTable', () => {
   it('agrees with a Map over random sets and deletes, by string and by ASCII bytes', () => {
-    const next = random(7);
+    const next = mulberry32(7);
     // Few distinct ids, many operations: runs of cells fill, empty and shift back over and over.
     const ids = Array.from({ length: 3_000 }, (_, i) => (i % 3 === 0 ? `c${i}` : `client-${i}-${'x'.repeat(i % 17)}`));
     // A value names its key (as a handle names its slot's id): key index * 2^20 + anything below.
