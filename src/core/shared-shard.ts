@@ -63,7 +63,7 @@
  *                      client (two when its pings are tracked)
  *   order walk         O(1) per client
  *   memory             56 bytes per slot in SharedArrayBuffers + the wheel's
- *                      fixed 21 KiB
+ *                      fixed 18 KiB
  */
 import { loadLastSeen } from './shared-beat.js';
 import {

@@ -16,13 +16,17 @@ import { FILED, NIL, type SlotStore, W_NEXT, W_PREV } from './slot-store.js';
  *   links   Int32 [next, prev] per bucket: the sentinel of a circular doubly
  *           linked list threaded through the slots (W_NEXT, W_PREV); bucket
  *           b's sentinel is the id -(b + 2), so unlinking a slot needs no
- *           bucket number (which keeps slots at 56 bytes)
- *   bitmap  Int32, 8 words per level: bucket occupied, so "what is next"
- *           is a few word tests, never a walk over empty buckets
+ *           bucket number (which keeps slots at 56 bytes). Level 0 has two
+ *           banks of 256 (see STAGING), the second after level 6's buckets
+ *   bitmap  Int32, 8 words per level and for the second bank: bucket
+ *           occupied, so "what is next" is a few word tests, never a walk
+ *           over empty buckets
+ *   counts  Int32 per level-1 bucket: slots appended since it was last
+ *           empty (at least its size), how much staging has to spread
  *   meta    Float64: cur, the cached earliest time (NaN: unknown), whether
  *           a cascade is half done, the bucket being drained (-1: none),
- *           how many slots are filed, the latest time filed, and the state
- *           of a walk (see beginWalk)
+ *           how many slots are filed, the latest time filed, the state of
+ *           a walk (see beginWalk), and when staging last ran
  *
  * When cur enters a level-L bucket (L >= 1) that is only partly due, the
  * bucket is cascaded: its slots are filed again relative to the new cur,
@@ -40,21 +44,44 @@ import { FILED, NIL, type SlotStore, W_NEXT, W_PREV } from './slot-store.js';
  * its time, but two due slots of one drained bucket may come out of time
  * order.
  *
+ * STAGING
+ *
+ * Cascading a level-1 bucket when cur enters it moves all its slots in one
+ * popDue (a client re-filed a timeout ahead lands in one, so with sweeps
+ * every 20 ms about one sweep in 13 did the moving of 13). Instead, the
+ * bucket of the next 256 ms group is cascaded ahead of time, a share per
+ * popDue that ends with nothing more due (`stage`), into level 0's other
+ * bank: the groups alternate banks, so the current group's ms and the
+ * next one's never share a bucket. The share is the bucket's count times
+ * the time since the last such call over the time from it to the group's
+ * start, at most STAGE_LIMIT; none on the first call in a group, so sweeps
+ * further apart than a group stage nothing and drain whole buckets as
+ * before. Staging takes slots from the bucket's head, and a time filed in
+ * the next group joins that bucket's tail while it holds slots (the bank
+ * once it is empty), so equal times still come out in the order filed.
+ * When cur reaches the group, what staging left is cascaded as usual (a
+ * group with staged slots is entered that way even when entirely due:
+ * never drained).
+ *
  * COSTS (n filed slots, for any spread of times: they hold with every slot
  * at its own time, d = n distinct values)
  *
  *   file, unfile        O(1): a bucket number from a XOR and clz32, 4 links
  *   popDue              O(1) per slot handed out, + O(1) per cascade move
  *                       (each slot: at most one move per level crossed, above;
- *                       none for a slot handed out from a drained bucket)
+ *                       none for a slot handed out from a drained bucket; a
+ *                       staged move is the level-1 cascade's move made
+ *                       earlier, <= STAGE_LIMIT per call)
  *   nextAt              O(1) when level 0 holds something from cur on;
  *                       otherwise one walk over the first occupied bucket of
  *                       the lowest level (then cached until it changes)
- *   memory              0 per slot here (links live in the slot); 21 KiB fixed
+ *   memory              0 per slot here (links live in the slot); 18 KiB fixed
  */
 const LEVELS = 7;
 const DIGITS = 256;
-const BUCKETS = LEVELS * DIGITS;
+/** The level number of level 0's second bank (see STAGING); its buckets follow the levels'. */
+const BANK_B = LEVELS;
+const BUCKETS = (LEVELS + 1) * DIGITS;
 const WORDS_PER_LEVEL = DIGITS / 32;
 
 const M_CUR = 0;
@@ -66,7 +93,16 @@ const M_WALK_FROM = 5;
 const M_WALK_END = 6;
 const M_WALK_AT = 7;
 const M_DRAIN = 8;
-const META_WORDS = 9;
+const M_STAGED_AT = 9;
+const META_WORDS = 10;
+
+/**
+ * The most slots one popDue stages (see STAGING): a bucket far larger than
+ * the sweeps before it can spread (a crowd registered together, due
+ * together) is mostly left to the cascade, in one step, as without staging,
+ * rather than slowing every sweep before it.
+ */
+const STAGE_LIMIT = 256;
 
 const TWO_32 = 2 ** 32;
 /** 256^L. */
@@ -75,12 +111,15 @@ const SPAN = Array.from({ length: LEVELS + 1 }, (_, l) => 2 ** (8 * l));
 export interface WheelBuffers {
   links: SharedArrayBuffer;
   bitmap: SharedArrayBuffer;
+  counts: SharedArrayBuffer;
   meta: SharedArrayBuffer;
 }
 
 export class TimingWheel {
   private readonly links: Int32Array;
   private readonly bitmap: Int32Array;
+  /** Per level-1 bucket, how many slots were appended since it was last empty (an upper bound of its size: unfiling does not lower it). */
+  private readonly counts: Int32Array;
   private readonly meta: Float64Array;
   /** Slots popDue may still hand out or move before it stops (see `sweep(now, limit)`). */
   budget = Infinity;
@@ -92,11 +131,13 @@ export class TimingWheel {
     if (buffers) {
       this.links = new Int32Array(buffers.links);
       this.bitmap = new Int32Array(buffers.bitmap);
+      this.counts = new Int32Array(buffers.counts);
       this.meta = new Float64Array(buffers.meta);
       return;
     }
     this.links = new Int32Array(new SharedArrayBuffer(BUCKETS * 2 * 4));
-    this.bitmap = new Int32Array(new SharedArrayBuffer(LEVELS * WORDS_PER_LEVEL * 4));
+    this.bitmap = new Int32Array(new SharedArrayBuffer((LEVELS + 1) * WORDS_PER_LEVEL * 4));
+    this.counts = new Int32Array(new SharedArrayBuffer(DIGITS * 4));
     this.meta = new Float64Array(new SharedArrayBuffer(META_WORDS * 8));
     this.reset(0);
   }
@@ -105,6 +146,7 @@ export class TimingWheel {
     return {
       links: this.links.buffer as SharedArrayBuffer,
       bitmap: this.bitmap.buffer as SharedArrayBuffer,
+      counts: this.counts.buffer as SharedArrayBuffer,
       meta: this.meta.buffer as SharedArrayBuffer,
     };
   }
@@ -125,6 +167,7 @@ export class TimingWheel {
       this.links[2 * b + 1] = -(b + 2);
     }
     this.bitmap.fill(0);
+    this.counts.fill(0);
     this.meta[M_CUR] = cur;
     this.meta[M_MIN] = NaN;
     this.meta[M_PENDING] = 0;
@@ -132,6 +175,7 @@ export class TimingWheel {
     this.meta[M_COUNT] = 0;
     this.meta[M_MAX] = -Infinity;
     this.meta[M_WALK_AT] = NaN;
+    this.meta[M_STAGED_AT] = NaN;
   }
 
   /** The latest time filed since the last reset (an upper bound: unfiling does not lower it). */
@@ -205,7 +249,7 @@ export class TimingWheel {
 
   /** Bytes held in SharedArrayBuffers: fixed, whatever the number of slots. */
   get sharedBytes(): number {
-    return this.links.byteLength + this.bitmap.byteLength + this.meta.byteLength;
+    return this.links.byteLength + this.bitmap.byteLength + this.counts.byteLength + this.meta.byteLength;
   }
 
   /**
@@ -254,22 +298,27 @@ export class TimingWheel {
       if (this.meta[M_PENDING] !== 0 && !this.finishCascade()) return NIL;
       const cur = this.meta[M_CUR];
       const d0 = cur % DIGITS;
-      const b0 = this.firstSet(0, d0);
+      const bank = bankOf(cur);
+      const b0 = this.firstSet(bank, d0);
       if (b0 >= 0) {
         const t = cur - d0 + b0;
         if (t > now) {
           if (now > cur) this.meta[M_CUR] = now;
+          this.stage(now);
           return NIL;
         }
         this.meta[M_CUR] = t;
-        const slot = this.links[2 * b0];
+        const slot = this.links[2 * ((bank << 8) | b0)];
         this.unlink(slot);
         this.meta[M_COUNT]--;
         this.meta[M_MIN] = NaN;
         this.budget--;
         return slot;
       }
-      if (!this.enterNextBucket(now)) return NIL;
+      if (!this.enterNextBucket(now)) {
+        this.stage(now);
+        return NIL;
+      }
     }
   }
 
@@ -282,6 +331,7 @@ export class TimingWheel {
    */
   private enterNextBucket(now: number): boolean {
     const cur = this.meta[M_CUR];
+    if (this.firstSet(bankOf(cur + DIGITS), 0) >= 0) return this.enterStagedGroup(now);
     for (let level = 1; level < LEVELS; level++) {
       const digit = Math.floor(cur / SPAN[level]) % DIGITS;
       const b = this.firstSet(level, digit + 1);
@@ -303,6 +353,64 @@ export class TimingWheel {
     }
     if (now > cur) this.meta[M_CUR] = now;
     return false;
+  }
+
+  /**
+   * Level 0 has nothing from cur on and the next 256 ms group has staged
+   * slots: enters that group (cur to its start) if its start is due, its
+   * level-1 bucket (what staging has not moved yet) marked for cascading.
+   * Never drained: the staged slots are already in level 0.
+   */
+  private enterStagedGroup(now: number): boolean {
+    const cur = this.meta[M_CUR];
+    const start = cur - (cur % DIGITS) + DIGITS;
+    if (start > now) {
+      if (now > cur) this.meta[M_CUR] = now;
+      return false;
+    }
+    this.meta[M_CUR] = start;
+    if (this.isSet((1 << 8) | (Math.floor(start / DIGITS) % DIGITS))) this.meta[M_PENDING] = 1;
+    return true;
+  }
+
+  /**
+   * A popDue that found nothing more due at `now` (cur = now): cascades
+   * part of the next 256 ms group's level-1 bucket into level 0's other
+   * bank ahead of time (see STAGING), from its head, so that the order of
+   * filing is kept: the share of its slots that the time since the last
+   * such call is of the time from that call to the group's start. Nothing
+   * on the first call in a group (sweeps further apart than a group then
+   * drain whole buckets, with no move at all).
+   */
+  private stage(now: number): void {
+    const last = this.meta[M_STAGED_AT];
+    this.meta[M_STAGED_AT] = now;
+    const cur = this.meta[M_CUR];
+    const group = Math.floor(cur / DIGITS);
+    if (!(now > last) || Math.floor(last / DIGITS) !== group || this.budget <= 0) return;
+    const digit = (group % DIGITS) + 1;
+    const b = (1 << 8) | digit;
+    if (digit === DIGITS || !this.isSet(b)) return;
+    const start = (group + 1) * DIGITS;
+    const share = Math.ceil((this.counts[digit] * (now - last)) / (start - last));
+    const bank = bankOf(start) << 8;
+    const sentinel = -(b + 2);
+    let slot = this.links[2 * b];
+    for (let k = Math.min(share, STAGE_LIMIT, this.budget); k > 0 && slot !== sentinel; k--) {
+      const next = this.slots.i32(slot, W_NEXT);
+      this.append(bank | (this.slots.f64(slot, FILED) % DIGITS), slot);
+      this.counts[digit]--;
+      this.budget--;
+      slot = next;
+    }
+    this.links[2 * b] = slot;
+    if (slot === sentinel) {
+      this.links[2 * b + 1] = sentinel;
+      this.bitmap[b >> 5] &= ~(1 << (b & 31));
+      this.counts[digit] = 0;
+    } else {
+      this.slots.setI32(slot, W_PREV, sentinel);
+    }
   }
 
   /** Unfiles the drained bucket's first slot, or ends the drain (NIL) when it is empty. */
@@ -357,23 +465,29 @@ export class TimingWheel {
     this.links[2 * b] = sentinel;
     this.links[2 * b + 1] = sentinel;
     this.bitmap[b >> 5] &= ~(1 << (b & 31));
+    if (b >> 8 === 1) this.counts[b & 255] = 0;
     return true;
   }
 
   private findMin(): number {
     const cur = this.meta[M_CUR];
     const d0 = cur % DIGITS;
-    const b0 = this.firstSet(0, d0);
+    const b0 = this.firstSet(bankOf(cur), d0);
     if (b0 >= 0) return cur - d0 + b0;
+    // Staged slots of the next group come before every bucket above level
+    // 0 but that group's own level-1 bucket (what staging has not moved).
+    const n0 = this.firstSet(bankOf(cur + DIGITS), 0);
+    let min = n0 >= 0 ? cur - d0 + DIGITS + n0 : Infinity;
     for (let level = 1; level < LEVELS; level++) {
-      const b = this.firstSet(level, (Math.floor(cur / SPAN[level]) % DIGITS) + 1);
+      const digit = (Math.floor(cur / SPAN[level]) % DIGITS) + 1;
+      const b = this.firstSet(level, digit);
       if (b < 0) continue;
+      if (n0 >= 0 && (level !== 1 || b !== digit)) return min;
       const bucket = (level << 8) | b;
-      let min = Infinity;
       for (let s = this.links[2 * bucket]; s >= 0; s = this.slots.i32(s, W_NEXT)) min = Math.min(min, this.slots.f64(s, FILED));
       return min;
     }
-    return Infinity;
+    return min;
   }
 
   /** Level and digit of `at` relative to cur, as level << 8 | digit. */
@@ -385,10 +499,25 @@ export class TimingWheel {
       // `^` and `>>>` take the low 32 bits of each time.
       const x = (at ^ cur) >>> 0;
       const level = x === 0 ? 0 : (31 - Math.clz32(x)) >> 3;
+      if (level === 0) return (bankOf(cur) << 8) | (at & 255);
+      if (level === 1) return this.levelOneBucketFor(at, cur);
       return (level << 8) | ((at >>> (level << 3)) & 255);
     }
     const level = 4 + ((31 - Math.clz32((hiAt ^ hiCur) >>> 0)) >> 3);
     return (level << 8) | ((hiAt >>> ((level - 4) << 3)) & 255);
+  }
+
+  /**
+   * The bucket of a time at level 1: for the next 256 ms group, its bank of
+   * level 0 once its level-1 bucket is empty (staged: see STAGING; while
+   * that bucket holds slots, new ones join its tail, so that staging from
+   * its head keeps the order of filing).
+   */
+  private levelOneBucketFor(at: number, cur: number): number {
+    const digit = (at >>> 8) & 255;
+    const b = (1 << 8) | digit;
+    if (digit === ((cur >>> 8) & 255) + 1 && !this.isSet(b)) return (bankOf(at) << 8) | (at & 255);
+    return b;
   }
 
   /** The first occupied digit >= `from` at `level`, or -1. */
@@ -409,6 +538,7 @@ export class TimingWheel {
   }
 
   private append(bucket: number, slot: number): void {
+    if (bucket >> 8 === 1) this.counts[bucket & 255]++;
     const sentinel = -(bucket + 2);
     const tail = this.links[2 * bucket + 1];
     this.setNext(tail, slot);
@@ -428,6 +558,7 @@ export class TimingWheel {
       // Both ends are the sentinel: the bucket is empty now.
       const bucket = -prev - 2;
       this.bitmap[bucket >> 5] &= ~(1 << (bucket & 31));
+      if (bucket >> 8 === 1) this.counts[bucket & 255] = 0;
     }
   }
 
@@ -435,4 +566,12 @@ export class TimingWheel {
     if (node >= 0) this.slots.setI32(node, W_NEXT, next);
     else this.links[2 * (-node - 2)] = next;
   }
+}
+
+/**
+ * The bank of level 0 holding the 256 ms group of `t`: groups alternate
+ * between level 0's own buckets and the second bank's (see STAGING).
+ */
+function bankOf(t: number): number {
+  return (Math.floor(t / DIGITS) & 1) === 0 ? 0 : BANK_B;
 }

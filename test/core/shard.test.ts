@@ -35,16 +35,18 @@ describe('Shard: expiry', () => {
 
   it('distinct timeouts: a wheel bucket entirely due is handed out whole, the next one not before its time', () => {
     const shard = new Shard();
-    // Filed at their expiry (deadline + 1): 301 and 511 share the level-1 bucket [256, 511]; 512 starts the next.
-    shard.register('a', 510, 10, 0, 0);
-    shard.register('b', 300, 10, 0, 1);
-    shard.register('c', 511, 10, 0, 2);
-    const first = sweep(shard, 511);
+    // Filed at their expiry (deadline + 1): 557 and 767 share the level-1
+    // bucket [512, 767] (the next group, [256, 511], would go to level 0's
+    // second bank: timing-wheel.ts, STAGING); 768 starts the next.
+    shard.register('a', 766, 10, 0, 0);
+    shard.register('b', 556, 10, 0, 1);
+    shard.register('c', 767, 10, 0, 2);
+    const first = sweep(shard, 767);
     expect(first.expired).toEqual(['a', 'b']);
-    expect(first.deadlines).toEqual([510, 300]);
-    expect(shard.nextFireAt()).toBe(512);
-    expect(sweep(shard, 511).expired).toEqual([]);
-    expect(sweep(shard, 512).expired).toEqual(['c']);
+    expect(first.deadlines).toEqual([766, 556]);
+    expect(shard.nextFireAt()).toBe(768);
+    expect(sweep(shard, 767).expired).toEqual([]);
+    expect(sweep(shard, 768).expired).toEqual(['c']);
   });
 
   it('a heartbeat moves the deadline; a sweep with nothing due changes nothing', () => {

@@ -121,18 +121,19 @@ describe('TimingWheel against a model', () => {
   });
 
   it('drains a bucket only when its last ms is due: a slot not yet due is never handed out', () => {
-    for (const now of [510, 511]) {
+    for (const now of [766, 767]) {
       const slots = new SlotStore();
       const wheel = new TimingWheel(slots);
-      // Level-1 bucket [256, 511] (cur 0), filed latest first so list order is not time order.
-      const times = [511, 400, 300, 256];
+      // Level-1 bucket [512, 767] (cur 0; the next group, [256, 511], would
+      // go to level 0's second bank), filed latest first so list order is not time order.
+      const times = [767, 656, 556, 512];
       for (const at of times) wheel.file(slots.alloc(), at);
       const got: number[] = [];
       for (let slot = wheel.popDue(now); slot !== NIL; slot = wheel.popDue(now)) got.push(slots.f64(slot, FILED));
-      if (now === 510) {
-        // Partly due: cascaded, handed out earliest first, 511 kept.
-        expect(got).toEqual([256, 300, 400]);
-        expect(wheel.nextAt()).toBe(511);
+      if (now === 766) {
+        // Partly due: cascaded, handed out earliest first, 767 kept.
+        expect(got).toEqual([512, 556, 656]);
+        expect(wheel.nextAt()).toBe(767);
       } else {
         // Entirely due: drained in the order filed.
         expect(got).toEqual(times);
@@ -158,5 +159,41 @@ describe('TimingWheel against a model', () => {
     for (let slot = wheel.popDue(1000); slot !== NIL; slot = wheel.popDue(1000)) got.push(slots.f64(slot, FILED));
     expect(got).toEqual([600, 520]);
     expect(wheel.nextAt()).toBe(1001);
+  });
+
+  it('spreads a level-1 bucket over the sweeps before it falls due, keeping time order and the order of filing', () => {
+    const slots = new SlotStore();
+    const wheel = new TimingWheel(slots);
+    const n = 2560;
+    // Group [512, 767] two groups ahead of cur 0: a level-1 bucket. Ten
+    // slots a ms, filed in an order that is not time order.
+    const filed: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const slot = slots.alloc();
+      filed.push(slot);
+      wheel.file(slot, 512 + ((i * 7) % 256));
+    }
+    let handed = 0;
+    let most = 0;
+    let last = -1;
+    const seen: number[] = [];
+    for (let now = 256; now <= 800; now += 20) {
+      wheel.budget = 1_000_000;
+      for (let slot = wheel.popDue(now); slot !== NIL; slot = wheel.popDue(now)) {
+        const at = slots.f64(slot, FILED);
+        expect(at).toBeLessThanOrEqual(now);
+        expect(at).toBeGreaterThanOrEqual(last);
+        // Equal times in the order filed.
+        if (at === last) expect(filed.indexOf(slot)).toBeGreaterThan(filed.indexOf(seen[seen.length - 1]));
+        last = at;
+        seen.push(slot);
+        handed++;
+      }
+      // Hand-outs and moves of this call: staged ahead, never the whole bucket at once.
+      most = Math.max(most, 1_000_000 - wheel.budget);
+    }
+    expect(handed).toBe(n);
+    expect(most).toBeLessThan(n / 4);
+    expect(wheel.size).toBe(0);
   });
 });
