@@ -25,8 +25,9 @@ const SWEEP_BUCKETS_S = [0.00001, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002
  */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  private readonly expiryCounts = { closed: 0, notified: 0 };
-  /** Per close reason (a fixed set: close-codes.ts). */
+  /** Expiries per action (closed, notified), read at scrape time. */
+  private readonly expiryCounts = new Map<string, number>();
+  /** Per close reason (a fixed set: close-codes.ts), read at scrape time. */
   private readonly closeCounts = new Map<string, number>();
   private readonly removals: Counter<'reason'>;
   private readonly pings: Counter<'kind'>;
@@ -81,28 +82,14 @@ export class GatewayMetrics {
     });
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
       new Counter<L>({ name, help, labelNames, registers });
-    const expiryCounts = this.expiryCounts;
-    new Counter({
-      name: 'keepwatch_expiries_total',
-      help: 'Clients expired (silent for more than timeout_ms): closed (alone on the connection, code 4000) or notified (ka_expired on a multiplexed connection).',
-      labelNames: ['action'],
+    scrapedCounter(
+      'keepwatch_expiries_total',
+      'Clients expired (silent for more than timeout_ms): closed (alone on the connection, code 4000) or notified (ka_expired on a multiplexed connection).',
+      'action',
+      this.expiryCounts,
       registers,
-      collect() {
-        this.reset();
-        for (const action of ['closed', 'notified'] as const) if (expiryCounts[action] > 0) this.inc({ action }, expiryCounts[action]);
-      },
-    });
-    const closeCounts = this.closeCounts;
-    new Counter({
-      name: 'keepwatch_connection_closes_total',
-      help: 'Connections closed, by reason.',
-      labelNames: ['reason'],
-      registers,
-      collect() {
-        this.reset();
-        for (const [reason, n] of closeCounts) this.inc({ reason }, n);
-      },
-    });
+    );
+    scrapedCounter('keepwatch_connection_closes_total', 'Connections closed, by reason.', 'reason', this.closeCounts, registers);
     this.removals = counter(
       'keepwatch_client_removals_total',
       'Clients removed without expiring, by reason (connection_closed: its connection closed).',
@@ -162,12 +149,12 @@ export class GatewayMetrics {
   }
 
   expired(action: 'closed' | 'notified', delayMs: number): void {
-    this.expiryCounts[action]++;
+    countOne(this.expiryCounts, action);
     this.detectionDelay.observe(delayMs / 1000);
   }
 
   closed(reason: string): void {
-    this.closeCounts.set(reason, (this.closeCounts.get(reason) ?? 0) + 1);
+    countOne(this.closeCounts, reason);
   }
 
   removed(reason: string, count: number): void {
@@ -201,4 +188,27 @@ export class GatewayMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+/**
+ * A counter by one label whose counts the gateway keeps as plain numbers
+ * (`counts`, label value -> count) and prom-client reads at scrape time:
+ * the events it counts do no label hashing (a burst of expiries closes
+ * hundreds of connections back to back).
+ */
+function scrapedCounter(name: string, help: string, label: string, counts: ReadonlyMap<string, number>, registers: Registry[]): void {
+  new Counter({
+    name,
+    help,
+    labelNames: [label],
+    registers,
+    collect() {
+      this.reset();
+      for (const [value, n] of counts) this.inc({ [label]: value }, n);
+    },
+  });
+}
+
+function countOne(counts: Map<string, number>, key: string): void {
+  counts.set(key, (counts.get(key) ?? 0) + 1);
 }
