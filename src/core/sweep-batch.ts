@@ -36,7 +36,8 @@ const KEPT_CAPACITY = 65_536;
  * are kept). The arrays are reused by the next sweep: a caller that keeps
  * findings copies them (`expiredIdList()`, `pingIdList()`).
  *
- * Costs: add O(1), no allocation at capacity; clear O(1) (O(capacity) once
+ * Costs: add O(1), no allocation at capacity; clear O(1), and after a
+ * sweep that found nothing it touches the counts only (O(capacity) once
  * after a batch larger than KEPT_CAPACITY, which releases it). Memory: the
  * arrays hold up to max(largest batch, KEPT_CAPACITY) ids of ended clients
  * until overwritten.
@@ -93,18 +94,23 @@ export class SweepBatch implements SweepSink<Shard> {
     return this.pingIds.slice(0, this.pingUsed);
   }
 
+  /**
+   * Resets the counts. The arrays are looked at only when this sweep wrote
+   * to them: otherwise the last clear left them as they are (a sweep that
+   * found nothing touches the counts' cache line and no other).
+   */
   clear(): void {
-    this.expiredUsed = 0;
-    this.pingUsed = 0;
     // Both arrays of a kind grow together; one length check per kind.
-    if (this.expiredIds.length > KEPT_CAPACITY) {
+    if (this.expiredUsed > 0 && this.expiredIds.length > KEPT_CAPACITY) {
       this.expiredIds.length = 0;
       this.expiredSeqs.length = 0;
       this.expiredDeadlines.length = 0;
     }
-    if (this.pingIds.length > KEPT_CAPACITY) {
+    if (this.pingUsed > 0 && this.pingIds.length > KEPT_CAPACITY) {
       this.pingIds.length = 0;
       this.pingHandles.length = 0;
     }
+    this.expiredUsed = 0;
+    this.pingUsed = 0;
   }
 }

@@ -71,6 +71,28 @@ describe('KeepAliveMonitor (programmatic API)', () => {
     expect(pings).toEqual(['a', 'a']);
   });
 
+  it('a sweep before the cached next-work bound does nothing, and whatever files earlier lowers that bound first', () => {
+    // sweepOnAccess off: only sweep() runs sweeps, so each step below goes
+    // through its test of the bound; a bound left too high skips the work.
+    const m = new KeepAliveMonitor({ trackPings: true, sweepOnAccess: false });
+    m.register('a', { timeoutMs: 10_000, pingIntervalMs: 100 }, 0);
+    expect(m.sweep(100).pingIdList()).toEqual(['a']); // a is filed at its expiry (10001) now
+    expect(m.sweep(200).pingCount).toBe(0);
+    // A registration due before the bound: swept at its expiry.
+    m.register('b', { timeoutMs: 50 }, 200);
+    expect(m.sweep(250).expiredCount).toBe(0);
+    expect(m.sweep(251).expiredIdList()).toEqual(['b']);
+    // A heartbeat ending a's pinged silence files its next ping at 400, before 10001.
+    expect(m.heartbeat('a', 300)).toBe(true);
+    expect(m.sweep(399).pingCount).toBe(0);
+    expect(m.sweep(400).pingIdList()).toEqual(['a']);
+    // A sweep that found something, then one before the bound: an empty batch (counts cleared).
+    const empty = m.sweep(401);
+    expect([empty.expiredCount, empty.pingCount, m.moreDue]).toEqual([0, 0, false]);
+    expect(m.nextFireAt()).toBe(10_301);
+    expect(m.sweep(10_301).expiredIdList()).toEqual(['a']);
+  });
+
   it('treats a time earlier than the latest as the latest (never goes back)', () => {
     const m = new KeepAliveMonitor();
     m.register('a', { timeoutMs: 10 }, 100);
