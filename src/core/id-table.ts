@@ -23,8 +23,8 @@ import { randomBytes } from 'node:crypto';
  * later cells of the run back into the hole (no tombstones), so probe runs
  * never outgrow what the load allows.
  *
- * COSTS (n entries, for any ids): get / getAscii / set / delete O(length of
- * the id) for the hash + O(1) expected probes; growth doubles the capacity
+ * COSTS (n entries, for any ids): get / getAscii / peekAscii / set / delete
+ * O(length of the id) for the hash + O(1) expected probes; growth doubles the capacity
  * and re-inserts every entry once (amortized O(1) per set); clear O(1)
  * (a fresh small array). Memory: 16 bytes per cell, 2 to 4 cells per
  * entry; a key compare calls keyOf.
@@ -56,6 +56,23 @@ export class IdTable {
       const value = cells[2 * c + 1];
       if (value === EMPTY) return EMPTY;
       if (cells[2 * c] === hash && sameAscii(this.keyOf(value), bytes, start, end)) return value;
+    }
+  }
+
+  /**
+   * The value getAscii would most likely return, read without comparing
+   * keys: the first value in the probe run whose stored hash matches, or
+   * EMPTY. A hint only (another id may share the hash): a caller reads it
+   * to bring the entry's cell into cache before the real lookup (see
+   * IdIndex.prefetchAscii), never as the answer.
+   */
+  peekAscii(bytes: Uint8Array, start: number, end: number): number {
+    const hash = hashAscii(bytes, start, end);
+    const cells = this.cells;
+    const mask = this.mask;
+    for (let c = hash & mask; ; c = (c + 1) & mask) {
+      const value = cells[2 * c + 1];
+      if (value === EMPTY || cells[2 * c] === hash) return value;
     }
   }
 

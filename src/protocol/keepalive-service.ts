@@ -43,6 +43,12 @@ export interface ClientBook<Scope> {
    * lines). Optional: a book without it is given the string.
    */
   heartbeatAscii?(scope: Scope, bytes: Uint8Array, start: number, end: number): boolean;
+  /**
+   * A hint before heartbeatAscii of a batch of ids (the i-th at
+   * bytes[starts[i], ends[i])): brings what their lookups read into cache
+   * together. Changes nothing. Optional.
+   */
+  prefetchAscii?(scope: Scope, bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void;
   /** The expiries not yet handed out (handed out now) and the live clients. */
   check(scope: Scope, currentTimeMs: number | undefined): CheckResult | Promise<CheckResult>;
   /** A check nobody reads: the same effects on time and expiry, but the expiries stay queued for the next check. */
@@ -122,6 +128,11 @@ export class KeepAliveService<Scope> {
     if (this.book.heartbeatAscii === undefined) return this.heartbeat(scope, asciiText(bytes, start, end), undefined);
     if (!this.book.heartbeatAscii(scope, bytes, start, end)) throw this.unknownClient(asciiText(bytes, start, end));
     return HEARTBEAT_OK;
+  }
+
+  /** ClientBook.prefetchAscii, when the book has it: a hint, changes nothing. */
+  prefetchAscii(scope: Scope, bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+    this.book.prefetchAscii?.(scope, bytes, starts, ends, count);
   }
 
   private unknownClient(clientId: string): ProtocolError {

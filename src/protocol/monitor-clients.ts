@@ -27,6 +27,10 @@ export class MonitorClients implements ClientBook<void> {
     return this.monitor.heartbeatAscii(bytes, start, end, this.clock.now());
   }
 
+  prefetchAscii(_scope: void, bytes: Uint8Array, starts: Int32Array, ends: Int32Array, count: number): void {
+    this.monitor.prefetchAscii(bytes, starts, ends, count);
+  }
+
   check(_scope: void, currentTimeMs: number | undefined): CheckResult {
     if (currentTimeMs !== undefined) this.clock.observe(currentTimeMs);
     return this.monitor.check(this.clock.now());

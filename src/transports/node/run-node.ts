@@ -92,6 +92,10 @@ export function runNode(options: NodeOptions): Promise<void> {
       const copy = Buffer.from(bytes.subarray(start, end));
       backlog.push(() => session.handleLine(copy, 0, copy.length));
     },
+    // While lines wait (busy) they are copied and handled later: nothing to read ahead.
+    prepare: (bytes, starts, ends, count) => {
+      if (!busy) session.prepareLines(bytes, starts, ends, count);
+    },
     reject: (reason) => (busy ? backlog.push(() => session.rejectLine(reason)) : session.rejectLine(reason)),
   });
 
