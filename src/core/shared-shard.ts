@@ -43,8 +43,8 @@
  * a pinged client is looked at every ping interval until it heartbeats,
  * expires or is pinged again (timeout / interval looks per silence).
  *
- * A sweep releases the slots it expires (never writing GEN: slot-store.ts)
- * and tells the holder (`expiredHere`): the owner moves the id aside, a view
+ * A sweep releases the slots it expires (never writing GEN, nor any other
+ * slot's record: slot-store.ts, ORDER) and tells the holder (`expiredHere`): the owner moves the id aside, a view
  * has no ids. The memory-ordering rule is in shared-beat.ts.
  *
  * COSTS (n clients in the shard, k clients handed out by the wheel; they
@@ -61,7 +61,9 @@
  *                      no allocation per client
  *   re-keying          at most one wheel hand-out per timeout period per
  *                      client (two when its pings are tracked)
- *   order walk         O(1) per client
+ *   order walk         O(1) per live client + O(1) per released slot it
+ *                      passes, each passed once (released slots leave the
+ *                      order lazily: slot-store.ts, ORDER)
  *   memory             56 bytes per slot in SharedArrayBuffers + the wheel's
  *                      fixed 18 KiB
  */
@@ -229,7 +231,7 @@ export abstract class SharedShard {
     return budget;
   }
 
-  /** First slot in registration order, or NIL. */
+  /** First live slot in registration order, or NIL (a walk unlinks the released slots it passes: slot-store.ts, ORDER). */
   firstInOrder(): number {
     return this.slots.firstInOrder();
   }

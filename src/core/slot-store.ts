@@ -29,9 +29,12 @@
  *   LIVE      the slot holds a client; PINGED: it was pinged in the silence
  *             that began at SEEN
  *   TIMEOUT, INTERVAL   the client's settings (ms)
- *   W_NEXT/W_PREV       links of the timing-wheel bucket it is filed in
- *   O_NEXT/O_PREV       links of the registration order (O_NEXT links the
- *                       free list while the slot is free)
+ *   W_NEXT/W_PREV       links of the timing-wheel bucket it is filed in;
+ *                       while the slot is free, W_NEXT links the free list
+ *                       and W_PREV is FREE (a wheel link never is: those
+ *                       are slots or bucket sentinels <= -2)
+ *   O_NEXT/O_PREV       links of the registration order (see ORDER); OUT
+ *                       in O_NEXT: a free slot no longer in it
  *   REG_SEQ   registration sequence (float64: a long-running server exceeds 2^31)
  *   SEEN      the latest last_seen the sweeping thread has read (absolute ms);
  *             the reference BEAT is unwrapped against
@@ -46,6 +49,24 @@
  * stores BEAT, all there. A sweep touches both. 56 bytes in all: a million
  * clients stay under 64 bytes each in shared memory with the last page's
  * unused tail.
+ *
+ * ORDER
+ *
+ * The registration order is a doubly linked list of the live slots and of
+ * released slots not yet taken out of it. A release only marks the slot
+ * free (W_PREV, in the line the release writes anyway): unlinking it there
+ * would write the cold records of its two neighbours in the order, random
+ * slots, two cache misses per expired client in the sweep. It is unlinked
+ * later, once, by whichever comes first: the registration that reuses the
+ * slot (alloc), or a walk of the order that passes it (firstInOrder and
+ * nextInOrder skip and unlink free slots; a walk reads that W_PREV in the
+ * line it reads O_NEXT from, so skipping costs no extra line). So every
+ * released slot is passed over by walks at most once: a walk costs O(1)
+ * per live client plus O(1) per slot released since the last walk and not
+ * yet reused, and all walks together O(1) per client walked plus O(1) per
+ * release. A single walk can meet up to (slots ever taken - live) released
+ * slots, as after a mass expiry with no walk since: the first walk pays
+ * for them, once.
  *
  * Why pages: growing never copies. A new page is two allocations (64 KiB
  * hot, 384 KiB cold), so capacity grows in O(1) without a stop-the-world
@@ -117,6 +138,10 @@ const TBOUNDS = Int32Array.from({ length: 1 << TBOUND_BITS }, (_, c) => (c === 0
 
 /** "No slot": the end of a list. */
 export const NIL = -1;
+/** W_PREV of a free slot (see the header). */
+const FREE = -1;
+/** O_NEXT of a free slot that is no longer in the order (see ORDER). */
+const OUT = -2;
 
 const H_FREE_HEAD = 0;
 const H_SIZE = 1;
@@ -187,11 +212,15 @@ export class SlotStore {
     return this.i32Pages.length * PAGE_SIZE * (HOT_BYTES + COLD_BYTES) + HEADER_INTS * 4;
   }
 
-  /** Takes a free slot (reusing released ones first), starts its next life, appends it to the order. */
+  /**
+   * Takes a free slot (reusing released ones first, out of the order where
+   * they still are: see ORDER), starts its next life, appends it to the order.
+   */
   alloc(): number {
     let slot = this.header[H_FREE_HEAD];
     if (slot !== NIL) {
-      this.header[H_FREE_HEAD] = this.i32(slot, O_NEXT);
+      this.header[H_FREE_HEAD] = this.i32(slot, W_NEXT);
+      if (this.i32(slot, O_NEXT) !== OUT) this.unlinkFromOrder(slot);
     } else {
       slot = this.header[H_HIGH_WATER]++;
       if (slot >= MAX_SLOTS) throw new RangeError(`shard is full (${MAX_SLOTS} slots)`);
@@ -211,22 +240,32 @@ export class SlotStore {
     this.setHot(slot, STATE, (this.hot(slot, STATE) & ~TBOUND_MASK) | (timeoutBoundCode(timeoutMs) << FLAG_BITS));
   }
 
-  /** Ends a life: out of the order, onto the free list. GEN is left alone (see the header). */
+  /**
+   * Ends a life: onto the free list, marked free, left in the order (see
+   * ORDER). Writes the slot's own records only. GEN is left alone (see the header).
+   */
   release(slot: number): void {
     this.setHot(slot, STATE, this.hot(slot, STATE) & ~FLAGS);
-    this.unlinkFromOrder(slot);
-    this.setI32(slot, O_NEXT, this.header[H_FREE_HEAD]);
-    this.header[H_FREE_HEAD] = slot;
+    this.pushFree(slot);
     this.header[H_SIZE]--;
   }
 
-  /** First live slot in registration order, or NIL. */
+  /**
+   * First live slot in registration order, or NIL. Like nextInOrder, it
+   * unlinks the free slots it passes (see ORDER): call it only from the
+   * thread that holds the shard.
+   */
   firstInOrder(): number {
-    return this.header[H_ORDER_HEAD];
+    let slot = this.header[H_ORDER_HEAD];
+    while (slot !== NIL && this.i32(slot, W_PREV) === FREE) slot = this.dropFromOrder(slot);
+    return slot;
   }
 
+  /** The live slot after `slot` (live) in registration order, or NIL; unlinks the free slots between. */
   nextInOrder(slot: number): number {
-    return this.i32(slot, O_NEXT);
+    let next = this.i32(slot, O_NEXT);
+    while (next !== NIL && this.i32(next, W_PREV) === FREE) next = this.dropFromOrder(next);
+    return next;
   }
 
   /**
@@ -242,8 +281,8 @@ export class SlotStore {
     for (let slot = this.header[H_HIGH_WATER] - 1; slot >= 0; slot--) {
       if (isLive[slot]) continue;
       this.setHot(slot, STATE, this.hot(slot, STATE) & ~FLAGS);
-      this.setI32(slot, O_NEXT, this.header[H_FREE_HEAD]);
-      this.header[H_FREE_HEAD] = slot;
+      this.pushFree(slot);
+      this.setI32(slot, O_NEXT, OUT);
     }
     for (const slot of live) {
       this.setHot(slot, STATE, this.hot(slot, STATE) | LIVE);
@@ -305,6 +344,20 @@ export class SlotStore {
     if (tail === NIL) this.header[H_ORDER_HEAD] = slot;
     else this.setI32(tail, O_NEXT, slot);
     this.header[H_ORDER_TAIL] = slot;
+  }
+
+  private pushFree(slot: number): void {
+    this.setI32(slot, W_NEXT, this.header[H_FREE_HEAD]);
+    this.setI32(slot, W_PREV, FREE);
+    this.header[H_FREE_HEAD] = slot;
+  }
+
+  /** A walk passes free `slot`: out of the order for good (alloc then leaves the order alone); returns the slot after it. */
+  private dropFromOrder(slot: number): number {
+    const next = this.i32(slot, O_NEXT);
+    this.unlinkFromOrder(slot);
+    this.setI32(slot, O_NEXT, OUT);
+    return next;
   }
 
   private unlinkFromOrder(slot: number): void {
