@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { pyString } from '../../src/protocol/py-json.js';
 import { asciiBytes, ReplyBytes } from '../../src/transports/node/reply-bytes.js';
 
+// Both sides of the int32 fast path (2^31 - 1), and the largest exact integer.
+const INTEGERS = [0, 7, 10, 99, 100, 123456789, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, Number.MAX_SAFE_INTEGER];
+
 describe('ReplyBytes', () => {
   it('writes what the string encoders write: pyString (escaped or not), integers, constants', () => {
     const out = new ReplyBytes();
     const texts = ['client-1', 'a"b', 'back\\slash', 'tab\there', 'é', '😀', '', '\u007f'];
     for (const t of texts) out.pyString(t);
-    for (const n of [0, 7, 10, 99, 100, 123456789, Number.MAX_SAFE_INTEGER]) {
+    for (const n of INTEGERS) {
       out.integer(n);
       out.constant(asciiBytes(', '));
     }
@@ -15,7 +18,7 @@ describe('ReplyBytes', () => {
     out.endLine();
     const want =
       texts.map(pyString).join('') +
-      [0, 7, 10, 99, 100, 123456789, Number.MAX_SAFE_INTEGER].map((n) => `${n}, `).join('') +
+      INTEGERS.map((n) => `${n}, `).join('') +
       'x'.repeat(100) +
       '\n';
     expect((out.take() as Buffer).toString('latin1')).toBe(want);
