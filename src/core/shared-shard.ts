@@ -52,7 +52,8 @@
  * included, and any heartbeat order)
  *
  *   sweep, none due    O(1) when the wheel's next time is cached; else one
- *                      TimingWheel.nextAt (see its costs)
+ *                      TimingWheel.nextAt (see its costs); from the wheel's
+ *                      stageAt on, + the staging of that popDue
  *   sweep, k due       O(k) + the wheel's cascades (each client moves down
  *                      at most once per level, two levels below 4.6 hours);
  *                      when every filed client is due and they fill at least
@@ -129,7 +130,7 @@ export abstract class SharedShard {
     this.pingTickMs = options.pingTickMs ?? 1;
     this.beatsFromOtherThreads = options.beatsFromOtherThreads ?? false;
     this.slots = new SlotStore(buffers?.slots);
-    this.wheel = new TimingWheel(this.slots, buffers?.wheel);
+    this.wheel = new TimingWheel(this.slots, buffers?.wheel, (slot, end) => this.lookAhead(slot, end));
   }
 
   /**
@@ -206,6 +207,16 @@ export abstract class SharedShard {
   }
 
   /**
+   * The earliest time a sweep has something to do, staging included (the
+   * wheel's work spread ahead of time: timing-wheel.ts, STAGING): at or
+   * before nextFireAt. A sweep before it returns at its first test. Not a
+   * time to wake up for: nothing is due then.
+   */
+  nextSweepAt(): number {
+    return Math.min(this.wheel.nextAt(), this.wheel.stageAt());
+  }
+
+  /**
    * Expires every client silent for more than its timeout at `now` and
    * pings every client due a ping, reporting both into `out` in the order
    * their times come due (within a wheel bucket that was entirely due, in the
@@ -215,7 +226,7 @@ export abstract class SharedShard {
    */
   sweep(now: number, out: SweepSink<this>, limit = Infinity): number {
     const wheel = this.wheel;
-    if (now < wheel.nextAt()) return limit;
+    if (now < wheel.nextAt() && now < wheel.stageAt()) return limit;
     let budget = limit;
     // Everyone filed is due and they fill most slots (a mass expiry): one
     // pass over the slots in memory order beats following the wheel's links
@@ -302,6 +313,26 @@ export abstract class SharedShard {
     }
     wheel.walkedTo(slot);
     return budget;
+  }
+
+  /**
+   * The early look of staging (timing-wheel.ts, LookAhead): a client filed
+   * after now whose heartbeat since then puts its next look at or after
+   * `end` is re-keyed now, as look() would re-key it when handed out;
+   * otherwise nothing is written and it is looked at when due (-1). Neither
+   * an expiry nor a ping can be due: the client is filed after now, at or
+   * before both, and a heartbeat only moves them later.
+   */
+  private lookAhead(slot: number, end: number): number {
+    const slots = this.slots;
+    const seen = slots.f64(slot, SEEN);
+    const lastSeen = loadLastSeen(slots, slot, seen);
+    if (lastSeen === seen) return -1;
+    const at = this.nextLookAt(slot, lastSeen, lastSeen, false);
+    if (at < end) return -1;
+    slots.setF64(slot, SEEN, lastSeen);
+    slots.setHot(slot, STATE, slots.hot(slot, STATE) & ~PINGED);
+    return at;
   }
 
   /** The sweep's decision for a client the wheel handed out (see HOW). */

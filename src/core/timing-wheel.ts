@@ -61,7 +61,18 @@ import { FILED, NIL, type SlotStore, W_NEXT, W_PREV } from './slot-store.js';
  * once it is empty), so equal times still come out in the order filed.
  * When cur reaches the group, what staging left is cascaded as usual (a
  * group with staged slots is entered that way even when entirely due:
- * never drained).
+ * never drained). A holder that skips popDue while nothing is due asks
+ * `stageAt` when a popDue would have staging to do: from the group
+ * before a level-1 bucket's own, every STAGE_GAP ms at most, so that a
+ * bucket is spread even when no sweep before it finds anything due.
+ *
+ * Staging also looks ahead (LookAhead, given by the holder): a slot whose
+ * client has heartbeated since it was filed, so that its next look falls
+ * after the group being staged, is filed at that time instead of moving
+ * to level 0. Under heartbeat churn that is most slots: the move that
+ * staging makes is then the re-filing the hand-out would have made, and
+ * the client costs one move per timeout period instead of two (a
+ * hand-out and a staged move).
  *
  * COSTS (n filed slots, for any spread of times: they hold with every slot
  * at its own time, d = n distinct values)
@@ -71,10 +82,13 @@ import { FILED, NIL, type SlotStore, W_NEXT, W_PREV } from './slot-store.js';
  *                       (each slot: at most one move per level crossed, above;
  *                       none for a slot handed out from a drained bucket; a
  *                       staged move is the level-1 cascade's move made
- *                       earlier, <= STAGE_LIMIT per call)
- *   nextAt              O(1) when level 0 holds something from cur on;
+ *                       earlier, <= STAGE_LIMIT per call, or in its stead
+                       the re-filing that an early look asks for)
+ *   nextAt              O(1) when level 0 holds something from cur on or
+ *                       the next group's level-1 bucket is being staged;
  *                       otherwise one walk over the first occupied bucket of
  *                       the lowest level (then cached until it changes)
+ *   stageAt             O(1): a scan of level 1's 8 bitmap words
  *   memory              0 per slot here (links live in the slot); 18 KiB fixed
  */
 const LEVELS = 7;
@@ -104,6 +118,14 @@ const META_WORDS = 10;
  */
 const STAGE_LIMIT = 256;
 
+/**
+ * The least time between two popDue calls that stage when nothing is due
+ * (see stageAt): sweeps that come more often than this stage at this pace
+ * (16 calls a group at most), so that a sweep with nothing due and nothing
+ * to stage stays a compare.
+ */
+const STAGE_GAP = 16;
+
 const TWO_32 = 2 ** 32;
 /** 256^L. */
 const SPAN = Array.from({ length: LEVELS + 1 }, (_, l) => 2 ** (8 * l));
@@ -114,6 +136,16 @@ export interface WheelBuffers {
   counts: SharedArrayBuffer;
   meta: SharedArrayBuffer;
 }
+
+/**
+ * An early look at a slot that staging is about to move (see STAGING): the
+ * time it must be looked at next when that is at or after `end` (its
+ * holder has recorded the look: the slot is then filed there instead), or
+ * -1 when it stays at its filed time. The slot's filed time is after the
+ * wheel's time, so nothing of the slot is due: a look can only find it
+ * later.
+ */
+export type LookAhead = (slot: number, end: number) => number;
 
 export class TimingWheel {
   private readonly links: Int32Array;
@@ -127,6 +159,8 @@ export class TimingWheel {
   constructor(
     private readonly slots: SlotStore,
     buffers?: WheelBuffers,
+    /** Staging's early look (none: every staged slot moves to level 0). */
+    private readonly lookAhead?: LookAhead,
   ) {
     if (buffers) {
       this.links = new Int32Array(buffers.links);
@@ -232,11 +266,16 @@ export class TimingWheel {
 
   /** Files `slot` at time `at` (an integer >= cur). */
   file(slot: number, at: number): void {
-    this.slots.setF64(slot, FILED, at);
-    this.append(this.bucketFor(at), slot);
+    this.place(slot, at);
     this.meta[M_COUNT]++;
     const min = this.meta[M_MIN];
     if (at < min) this.meta[M_MIN] = at;
+  }
+
+  /** Links `slot` (not in any bucket, or about to leave one whole) into the bucket of `at`. */
+  private place(slot: number, at: number): void {
+    this.slots.setF64(slot, FILED, at);
+    this.append(this.bucketFor(at), slot);
     if (at > this.meta[M_MAX]) this.meta[M_MAX] = at;
   }
 
@@ -266,9 +305,11 @@ export class TimingWheel {
   }
 
   /**
-   * The earliest time filed (Infinity: none); while a cascade is half done,
-   * cur, and while a bucket is being drained, its first ms (there is work
-   * now, and no slot is filed before either).
+   * The earliest time filed (Infinity: none), or while the next 256 ms
+   * group's level-1 bucket holds slots, at most that group's start (a lower
+   * bound: see findMin); while a cascade is half done, cur, and while a
+   * bucket is being drained, its first ms (there is work now, and no slot
+   * is filed before either).
    */
   nextAt(): number {
     const drain = this.meta[M_DRAIN];
@@ -280,6 +321,23 @@ export class TimingWheel {
     const min = this.findMin();
     this.meta[M_MIN] = min;
     return min;
+  }
+
+  /**
+   * The earliest time at which a popDue has staging to do (see STAGING)
+   * when nothing is due: from the start of the 256 ms group before the
+   * first level-1 bucket after cur's group, at most every STAGE_GAP ms;
+   * Infinity when level 1 holds nothing after cur's group. Work that may be
+   * done or left (the cascade does what staging left), so a bound that
+   * misses a bucket filed since it was read only costs that cascade. O(1).
+   */
+  stageAt(): number {
+    const cur = this.meta[M_CUR];
+    const b = this.firstSet(1, (Math.floor(cur / DIGITS) % DIGITS) + 1);
+    if (b < 0) return Infinity;
+    const from = cur - (cur % SPAN[2]) + (b - 1) * DIGITS;
+    const last = this.meta[M_STAGED_AT];
+    return last === last ? Math.max(from, last + STAGE_GAP) : from;
   }
 
   /**
@@ -304,7 +362,7 @@ export class TimingWheel {
         const t = cur - d0 + b0;
         if (t > now) {
           if (now > cur) this.meta[M_CUR] = now;
-          this.stage(now);
+          this.nothingDue(now);
           return NIL;
         }
         this.meta[M_CUR] = t;
@@ -316,10 +374,20 @@ export class TimingWheel {
         return slot;
       }
       if (!this.enterNextBucket(now)) {
-        this.stage(now);
+        this.nothingDue(now);
         return NIL;
       }
     }
+  }
+
+  /**
+   * popDue found nothing more due at `now`: stages, and drops the cached
+   * earliest time if it is not after now (a lower bound that was not
+   * anyone's time, see findMin; the next nextAt finds the real one).
+   */
+  private nothingDue(now: number): void {
+    if (this.meta[M_MIN] <= now) this.meta[M_MIN] = NaN;
+    this.stage(now);
   }
 
   /**
@@ -380,7 +448,8 @@ export class TimingWheel {
    * filing is kept: the share of its slots that the time since the last
    * such call is of the time from that call to the group's start. Nothing
    * on the first call in a group (sweeps further apart than a group then
-   * drain whole buckets, with no move at all).
+   * drain whole buckets, with no move at all). A slot the holder's early
+   * look finds due later than that group goes straight to its new time.
    */
   private stage(now: number): void {
     const last = this.meta[M_STAGED_AT];
@@ -395,10 +464,19 @@ export class TimingWheel {
     const share = Math.ceil((this.counts[digit] * (now - last)) / (start - last));
     const bank = bankOf(start) << 8;
     const sentinel = -(b + 2);
+    const lookAhead = this.lookAhead;
     let slot = this.links[2 * b];
     for (let k = Math.min(share, STAGE_LIMIT, this.budget); k > 0 && slot !== sentinel; k--) {
       const next = this.slots.i32(slot, W_NEXT);
-      this.append(bank | (this.slots.f64(slot, FILED) % DIGITS), slot);
+      const at = this.slots.f64(slot, FILED);
+      const later = lookAhead === undefined ? -1 : lookAhead(slot, start + DIGITS);
+      if (later < 0) {
+        this.append(bank | (at % DIGITS), slot);
+      } else {
+        // Past the group being staged: to a level above 0, never back into b.
+        if (at === this.meta[M_MIN]) this.meta[M_MIN] = NaN;
+        this.place(slot, later);
+      }
       this.counts[digit]--;
       this.budget--;
       slot = next;
@@ -483,6 +561,10 @@ export class TimingWheel {
       const b = this.firstSet(level, digit);
       if (b < 0) continue;
       if (n0 >= 0 && (level !== 1 || b !== digit)) return min;
+      // The next group's own bucket, being staged: its start is a lower
+      // bound (exact once cur enters it), and a walk of what staging has
+      // not moved yet would touch thousands of slots at each popDue.
+      if (level === 1 && b === digit) return cur - d0 + DIGITS;
       const bucket = (level << 8) | b;
       for (let s = this.links[2 * bucket]; s >= 0; s = this.slots.i32(s, W_NEXT)) min = Math.min(min, this.slots.f64(s, FILED));
       return min;

@@ -89,6 +89,12 @@ export class KeepAliveMonitor {
    * sweep that finds nothing and makes it exact again.
    */
   private dueBound = Infinity;
+  /**
+   * The earliest time a shard's sweep would stage (SharedShard.nextSweepAt),
+   * read after each sweep: a sweep before both bounds has nothing to do.
+   * Left as is between sweeps (staging is work done ahead, not due).
+   */
+  private stageBound = Infinity;
   private stoppedEarly = false;
   /** See takeRefiledAt. */
   private refiledAt = Infinity;
@@ -218,12 +224,12 @@ export class KeepAliveMonitor {
   sweep(now: number, limit = Infinity): SweepBatch {
     const t = Math.max(this.sweptAt, Math.floor(now));
     this.latest = Math.max(this.latest, t);
-    if (t < this.dueBound) return this.nothingDue(t);
+    if (t < this.dueBound && t < this.stageBound) return this.nothingDue(t);
     return this.sweepAt(t, limit);
   }
 
   /**
-   * A sweep at `t` before `dueBound`, when no shard has work: what sweepAt
+   * A sweep at `t` before both bounds, when no shard has work: what sweepAt
    * would do there (each shard's sweep returns at its first test), without
    * touching a shard. A sweep a server runs between other work pays a cache
    * miss per line it touches, so this one touches this object and the
@@ -356,6 +362,9 @@ export class KeepAliveMonitor {
     }
     this.stoppedEarly = stopped;
     this.dueBound = this.nextFireAt();
+    let stageBound = Infinity;
+    for (const shard of this.shards) stageBound = Math.min(stageBound, shard.nextSweepAt());
+    this.stageBound = stageBound;
     if (batch.expiredCount > 0 && this.queueReports) this.reports.add(batch.expiredIds, batch.expiredSeqs, batch.expiredCount);
     if (this.onSweep && batch.expiredCount + batch.pingCount > 0) this.onSweep(batch);
     return batch;

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NIL, Shard, SweepBatch } from '../../src/core/index.js';
+import { SharedShard } from '../../src/core/shared-shard.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 /**
@@ -18,8 +19,20 @@ interface ModelClient {
 }
 
 const DURATIONS = [1, 2, 3, 5, 8, 13, 20, 50];
+/**
+ * Durations past a 256 ms group, with time moving a few ms a step: clients
+ * land in level-1 buckets and are staged, most after a heartbeat since they
+ * were filed (the early look: timing-wheel.ts, STAGING).
+ */
+const LONG_DURATIONS = [300, 420, 700, 999, 1500, 2600];
 
-function runSeed(seed: number, steps: number, idSpace: number): { expired: number; pinged: number } {
+interface SeedOptions {
+  durations: readonly number[];
+  /** The largest step of time between operations (ms); 10% of steps up to 80. */
+  step: number;
+}
+
+function runSeed(seed: number, steps: number, idSpace: number, options: SeedOptions = { durations: DURATIONS, step: 6 }): { expired: number; pinged: number } {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const shard = new Shard({ trackPings: true });
@@ -84,13 +97,13 @@ function runSeed(seed: number, steps: number, idSpace: number): { expired: numbe
 
   for (let step = 0; step < steps; step++) {
     const r = rnd();
-    if (r < 0.25) now += Math.floor(rnd() * (rnd() < 0.1 ? 80 : 6));
+    if (r < 0.25) now += Math.floor(rnd() * (rnd() < 0.1 ? 80 : options.step));
     sweepBoth();
     const id = `k${Math.floor(rnd() * idSpace)}`;
     const op = rnd();
     if (op < 0.35) {
-      const timeout = pick(DURATIONS);
-      const ping = pick(DURATIONS) + (rnd() < 0.2 ? timeout : 0);
+      const timeout = pick(options.durations);
+      const ping = pick(options.durations) + (rnd() < 0.2 ? timeout : 0);
       const live = model.get(id);
       const slot = shard.register(id, timeout, ping, now, seq);
       if (live) Object.assign(live, { lastSeen: now, timeout, ping, pinged: false });
@@ -120,7 +133,7 @@ function runSeed(seed: number, steps: number, idSpace: number): { expired: numbe
     }
     compareState();
   }
-  now += 1000;
+  now += 10_000;
   sweepBoth();
   compareState();
   expect(shard.size).toBe(0);
@@ -133,6 +146,21 @@ describe('Shard against a naive model (random operations, pings tracked)', () =>
     it(`seed ${seed}, ${idSpace} distinct ids`, () => {
       const { expired, pinged } = runSeed(seed, 6000, idSpace);
       expect(expired).toBeGreaterThan(50);
+      expect(pinged).toBeGreaterThan(50);
+    });
+  }
+});
+
+describe('Shard against a naive model, durations past a 256 ms group (staging and its early look)', () => {
+  for (const [seed, idSpace] of [[5, 60], [6, 300]]) {
+    it(`seed ${seed}, ${idSpace} distinct ids`, () => {
+      const proto = SharedShard.prototype as unknown as { lookAhead: (slot: number, end: number) => number };
+      const look = vi.spyOn(proto, 'lookAhead');
+      const { expired, pinged } = runSeed(seed, 8000, idSpace, { durations: LONG_DURATIONS, step: 12 });
+      // The early look ran and moved clients (a return of -1 leaves them where they were).
+      expect(look.mock.results.filter((r) => (r.value as number) >= 0).length).toBeGreaterThan(20);
+      look.mockRestore();
+      expect(expired).toBeGreaterThan(20);
       expect(pinged).toBeGreaterThan(50);
     });
   }
