@@ -83,7 +83,7 @@ import { FILED, NIL, type SlotStore, W_NEXT, W_PREV } from './slot-store.js';
  *                       none for a slot handed out from a drained bucket; a
  *                       staged move is the level-1 cascade's move made
  *                       earlier, <= STAGE_LIMIT per call, or in its stead
-                       the re-filing that an early look asks for)
+ *                       the re-filing that an early look asks for)
  *   nextAt              O(1) when level 0 holds something from cur on or
  *                       the next group's level-1 bucket is being staged;
  *                       otherwise one walk over the first occupied bucket of
