@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { FlagError, integerFlag, parseFlags } from './parse-flags.js';
-import { MAX_SHARDS, MAX_WORKERS } from '../monitor/create-live-monitor.js';
+import { MAX_SHARDS, MAX_WORKERS } from '../monitor/live-monitor-bounds.js';
 import { runNode } from '../transports/node/run-node.js';
 
 const USAGE = `keepwatch: an application-level keep-alive monitor

@@ -1,15 +1,6 @@
 import { InProcessLiveMonitor, type InProcessLiveMonitorOptions, type LiveMonitor } from './live-monitor.js';
 import { WorkerLiveMonitor } from './workers/worker-live-monitor.js';
 
-/**
- * Bounds of the command lines' --shards and --workers. Each shard costs its
- * first pages of shared memory up front (~0.5 MB at 100,000 shards became
- * 495 MB and 2.3 s before the first request), and more threads than cores
- * only add hand-offs.
- */
-export const MAX_SHARDS = 1024;
-export const MAX_WORKERS = 256;
-
 export interface CreateLiveMonitorOptions extends InProcessLiveMonitorOptions {
   /** Worker threads serving the shards; 0 (default) keeps them in process. */
   workers?: number;

@@ -1,7 +1,7 @@
 import { FlagError, integerFlag } from '../../cli/parse-flags.js';
 import { parseWithSources } from '../../edge/config-sources.js';
 import { parseClusterFlags } from '../../cluster/cluster-flags.js';
-import { MAX_SHARDS, MAX_WORKERS } from '../../monitor/create-live-monitor.js';
+import { MAX_SHARDS, MAX_WORKERS } from '../../monitor/live-monitor-bounds.js';
 import { DEFAULT_GATEWAY_OPTIONS, PING_MODES, type GatewayOptions } from './options.js';
 import { TEST_HOOKS_ENV } from './test-hooks.js';
 import { exposureProblem } from '../../edge/exposure-policy.js';
