@@ -11,6 +11,14 @@ export const HEARTBEAT_OK_HEAD = '{"type": "ka_heartbeat_ok", "in_reply_to": ';
 export const HEARTBEAT_OK_MIDDLE = ', "last_seen_ms_ago": 0, "msg_id": ';
 
 /**
+ * The stdio node's registration reply's body (no settings stated) around
+ * its two numbers: REGISTER_OK_HEAD + in_reply_to + MSG_ID_MIDDLE + msg_id
+ * + '}', as encodeReplyBody writes it (the node writes it as bytes).
+ */
+export const REGISTER_OK_HEAD = '{"type": "ka_register_ok", "in_reply_to": ';
+export const MSG_ID_MIDDLE = ', "msg_id": ';
+
+/**
  * Reply bodies as Python-style JSON text, keys in the protocol's order:
  * `type`, `in_reply_to`, the type's own fields, `msg_id` last. Written
  * by hand rather than through a generic encoder: check and status replies
@@ -23,7 +31,7 @@ export function encodeReplyBody(
 ): string {
   // Every heartbeat's reply: one template over constants.
   if (reply === HEARTBEAT_OK) return `${HEARTBEAT_OK_HEAD}${pyInteger(inReplyTo)}${HEARTBEAT_OK_MIDDLE}${msgId}}`;
-  return `{"type": "${reply.type}", "in_reply_to": ${pyInteger(inReplyTo)}${replyFields(reply)}, "msg_id": ${msgId}}`;
+  return `{"type": "${reply.type}", "in_reply_to": ${pyInteger(inReplyTo)}${replyFields(reply)}${MSG_ID_MIDDLE}${msgId}}`;
 }
 
 export function encodeErrorBody(error: ProtocolError, inReplyTo: number | bigint, msgId: number): string {

@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VirtualClock } from '../../src/monitor/clock.js';
-import { KeepAliveMonitor } from '../../src/monitor/monitor.js';
-import { KeepAliveService } from '../../src/protocol/keepalive-service.js';
-import { MonitorClients } from '../../src/protocol/monitor-clients.js';
 import { LineSplitter } from '../../src/transports/node/line-splitter.js';
-import { NodeSession } from '../../src/transports/node/node-session.js';
-import { ReplyBytes } from '../../src/transports/node/reply-bytes.js';
+import { newSession } from '../helpers/node-session.js';
 import { mulberry32 } from '../helpers/prng.js';
 
 /**
@@ -15,14 +10,6 @@ import { mulberry32 } from '../helpers/prng.js';
  * that handles the same lines one by one with no read-ahead, including
  * when a prepared line is handled from a copy or not at all.
  */
-function newSession(): { session: NodeSession; output: () => string } {
-  const replies = new ReplyBytes();
-  const diagnostics: string[] = [];
-  const service = new KeepAliveService<void>(new MonitorClients(new KeepAliveMonitor({ shards: 1 }), new VirtualClock()));
-  const session = new NodeSession(service, { replies, diagnose: (text) => diagnostics.push(text) });
-  return { session, output: () => (replies.take()?.toString('latin1') ?? '') + diagnostics.join('\n') };
-}
-
 function randomLines(next: () => number, count: number): string[] {
   const lines = ['{"src":"c0","dest":"n1","body":{"type":"init","node_id":"n1","node_ids":["n1"],"msg_id":1}}'];
   const id = (): string => ['a', 'client-' + Math.floor(next() * 50), 'x'.repeat(1 + Math.floor(next() * 80))][Math.floor(next() * 3)];

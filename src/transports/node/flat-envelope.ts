@@ -1,6 +1,6 @@
 import { CLIENT_ID_MAX_BYTES, DURATION_MAX_MS } from '../../protocol/limits.js';
 import { isPlainChar } from '../../protocol/plain-json.js';
-import type { KeepAliveRequest } from '../../protocol/requests.js';
+import type { KeepAliveRequest, RegisterRequest } from '../../protocol/requests.js';
 import type { Envelope } from './envelope.js';
 
 /**
@@ -227,8 +227,9 @@ const CLIENT_ID = ascii('"client_id"');
 const MSG_ID = ascii('"msg_id"');
 const TIMEOUT_MS = ascii('"timeout_ms"');
 const PING_INTERVAL_MS = ascii('"ping_interval_ms"');
-/** The type of the hottest line, for FlatLine.typeIs. */
+/** The types of the hottest lines, for FlatLine.typeIs. */
 export const KA_HEARTBEAT = ascii('ka_heartbeat');
+export const KA_REGISTER = ascii('ka_register');
 
 /** FlatLine.msgId when the line has none (a msg_id is never negative). */
 export const NO_MSG_ID = -1;
@@ -243,6 +244,16 @@ const OPEN = 0x7b;
 const CLOSE = 0x7d;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
+
+/**
+ * The request parseKeepAliveRequest would build from a flat ka_register
+ * line, or undefined when a field check could fail (the full path then
+ * reports it). Makes one string: the client id.
+ */
+export function flatRegisterRequest(flat: FlatLine): RegisterRequest | undefined {
+  if (!flatIdFits(flat) || !settingFits(flat.timeoutMs) || !settingFits(flat.pingIntervalMs)) return undefined;
+  return registerRequest(flat.text(flat.idStart, flat.idEnd), flat);
+}
 
 /** The envelope of a scanned line (what parseEnvelope would return for it). */
 export function flatEnvelope(flat: FlatLine): Envelope {
@@ -279,5 +290,9 @@ function hotRequest(type: string, clientId: string, flat: FlatLine): KeepAliveRe
   if (!idLengthFits(clientId.length)) return undefined;
   if (type === 'ka_heartbeat') return { type, clientId };
   if (type !== 'ka_register' || !settingFits(flat.timeoutMs) || !settingFits(flat.pingIntervalMs)) return undefined;
-  return { type, clientId, timeoutMs: setting(flat.timeoutMs), pingIntervalMs: setting(flat.pingIntervalMs) };
+  return registerRequest(clientId, flat);
+}
+
+function registerRequest(clientId: string, flat: FlatLine): RegisterRequest {
+  return { type: 'ka_register', clientId, timeoutMs: setting(flat.timeoutMs), pingIntervalMs: setting(flat.pingIntervalMs) };
 }
