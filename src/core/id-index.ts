@@ -88,10 +88,8 @@ export class IdIndex {
     for (let i = 0; i < count; i++) {
       const handle = values[i];
       if (handle === EMPTY) continue;
-      const slot = slotOf(handle);
-      const id = this.bySlot[2 * slot] ?? this.bySlot[2 * slot + 1];
-      if (id !== undefined) sink += id.charCodeAt(id.length - 1);
-      sink += this.slots.slotOfHandle(handle);
+      const id = this.idOfEntry(handle);
+      sink += id.charCodeAt(id.length - 1) + this.slots.slotOfHandle(handle);
     }
     return sink;
   }

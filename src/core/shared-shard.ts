@@ -207,13 +207,13 @@ export abstract class SharedShard {
   }
 
   /**
-   * The earliest time a sweep has something to do, staging included (the
-   * wheel's work spread ahead of time: timing-wheel.ts, STAGING): at or
-   * before nextFireAt. A sweep before it returns at its first test. Not a
-   * time to wake up for: nothing is due then.
+   * The earliest time a sweep has staging to do (the wheel's work spread
+   * ahead of time: timing-wheel.ts, STAGING). A sweep before both this and
+   * nextFireAt returns at its first test. Not a time to wake up for:
+   * nothing is due then.
    */
-  nextSweepAt(): number {
-    return Math.min(this.wheel.nextAt(), this.wheel.stageAt());
+  nextStageAt(): number {
+    return this.wheel.stageAt();
   }
 
   /**

@@ -90,7 +90,7 @@ export class KeepAliveMonitor {
    */
   private dueBound = Infinity;
   /**
-   * The earliest time a shard's sweep would stage (SharedShard.nextSweepAt),
+   * The earliest time a shard's sweep would stage (SharedShard.nextStageAt),
    * read after each sweep: a sweep before both bounds has nothing to do.
    * Left as is between sweeps (staging is work done ahead, not due).
    */
@@ -363,7 +363,7 @@ export class KeepAliveMonitor {
     this.stoppedEarly = stopped;
     this.dueBound = this.nextFireAt();
     let stageBound = Infinity;
-    for (const shard of this.shards) stageBound = Math.min(stageBound, shard.nextSweepAt());
+    for (const shard of this.shards) stageBound = Math.min(stageBound, shard.nextStageAt());
     this.stageBound = stageBound;
     if (batch.expiredCount > 0 && this.queueReports) this.reports.add(batch.expiredIds, batch.expiredSeqs, batch.expiredCount);
     if (this.onSweep && batch.expiredCount + batch.pingCount > 0) this.onSweep(batch);
