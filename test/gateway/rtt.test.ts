@@ -35,7 +35,10 @@ async function statusOf(gw: GatewayProcess, clientId: string): Promise<StatusEnt
 /** Waits for the ka_ping with `seq`, holds it `holdMs`, answers with `answer(seq)`; resolves with the hold as the client measured it. */
 async function answerPing(c: TestClient, clientId: string, seq: number, holdMs: number, answer: (seq: number) => object): Promise<number> {
   const ping = await c.next((m) => m.body.type === 'ka_ping' && m.body.client_id === clientId && m.body.seq === seq, 5000);
-  await sleep(Math.max(0, holdMs - (performance.now() - ping.at)));
+  // A timer can fire up to a millisecond early on performance.now()'s clock (Node starts it from the
+  // event loop's cached whole-millisecond time): sleep again until the hold has really passed.
+  const left = (): number => holdMs - (performance.now() - ping.at);
+  while (left() > 0) await sleep(left());
   c.send(answer(seq));
   return c.lastSent - ping.at;
 }
