@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openPage, useBrowser, type TestPage } from '../helpers/browser.js';
 import { useGateway } from '../gateway/helpers/gateway-process.js';
-import { TestClient } from '../gateway/helpers/ws-client.js';
+import { holdSince, TestClient } from '../gateway/helpers/ws-client.js';
 
 describe('dashboard in a real browser', () => {
   const gateway = useGateway({ args: ['--ping-jitter-ms', '0', '--threads', '1'] });
@@ -87,10 +87,12 @@ describe('dashboard in a real browser', () => {
     const rttChart = tab.page.locator('#charts .chart').nth(4);
     const client = await connect();
     const id = `rtt-${Date.now()}`;
-    // It answers each ka_ping 30 ms late, echoing its seq: the gateway times the round trip.
+    // It answers each ka_ping 30 ms late, echoing its seq: the gateway times the round trip. The hold is
+    // 30 ms by performance.now(), not a bare setTimeout(30), which can fire up to 1 ms early on that clock.
     client.ws.on('message', (data) => {
+      const at = performance.now();
       const m = JSON.parse((data as Buffer).toString('utf8')) as { type: string; seq?: number };
-      if (m.type === 'ka_ping') setTimeout(() => client.send({ type: 'ka_pong', client_id: id, seq: m.seq }), 30);
+      if (m.type === 'ka_ping') void holdSince(at, 30).then(() => client.send({ type: 'ka_pong', client_id: id, seq: m.seq }));
     });
     await client.register(id, 60_000, 300);
     await tab.page.fill('#search', id);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric, startGateway, useGateway, type GatewayProcess } from './helpers/gateway-process.js';
-import { sleep, TestClient } from './helpers/ws-client.js';
+import { holdSince, sleep, TestClient } from './helpers/ws-client.js';
 
 /**
  * Round trips of pings, end to end. The client holds each answer for a
@@ -35,10 +35,7 @@ async function statusOf(gw: GatewayProcess, clientId: string): Promise<StatusEnt
 /** Waits for the ka_ping with `seq`, holds it `holdMs`, answers with `answer(seq)`; resolves with the hold as the client measured it. */
 async function answerPing(c: TestClient, clientId: string, seq: number, holdMs: number, answer: (seq: number) => object): Promise<number> {
   const ping = await c.next((m) => m.body.type === 'ka_ping' && m.body.client_id === clientId && m.body.seq === seq, 5000);
-  // A timer can fire up to a millisecond early on performance.now()'s clock (Node starts it from the
-  // event loop's cached whole-millisecond time): sleep again until the hold has really passed.
-  const left = (): number => holdMs - (performance.now() - ping.at);
-  while (left() > 0) await sleep(left());
+  await holdSince(ping.at, holdMs);
   c.send(answer(seq));
   return c.lastSent - ping.at;
 }

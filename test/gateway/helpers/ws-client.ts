@@ -112,3 +112,14 @@ export class TestClient {
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Resolves once `ms` have really passed since `since` (performance.now()): for a hold that an
+ * assertion takes as a lower bound. A timer can fire up to a millisecond early on performance.now()'s
+ * clock (Node starts it from the event loop's cached whole-millisecond time), so it sleeps again
+ * until the hold has passed.
+ */
+export async function holdSince(since: number, ms: number): Promise<void> {
+  const left = (): number => ms - (performance.now() - since);
+  while (left() > 0) await sleep(left());
+}
