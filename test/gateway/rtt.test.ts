@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric, startGateway, useGateway, type GatewayProcess } from './helpers/gateway-process.js';
 import { holdSince, sleep, TestClient } from './helpers/ws-client.js';
+import { SchedulingWitness } from '../helpers/scheduling-witness.js';
 
 /**
  * Round trips of pings, end to end. The client holds each answer for a
@@ -87,6 +88,7 @@ describe('RTT with --ping app (the default): ka_pong echoing the ka_ping seq', (
     // The gateway is shared with the other tests of this block: its histogram is read as a difference.
     const before = (await gw.get('/metrics')).text;
     const since = (text: string, series: string): number => metric(text, series) - metric(before, series);
+    const witness = new SchedulingWitness();
     const c = await TestClient.open(gw.wsUrl());
     await c.register('rtt-1', 5000, 200);
     expect((await statusOf(gw, 'rtt-1')).rtt_ms).toBeNull();
@@ -103,16 +105,19 @@ describe('RTT with --ping app (the default): ka_pong echoing the ka_ping seq', (
       reported.push(entry.rtt_ms as number);
       expect(entry.srtt_ms).toBeCloseTo(smoothed(reported), 2);
     }
+    witness.stop();
     const excess = reported.map((r, i) => r - held[i]);
-    const figures = `excess over the hold (ms): ${excess.map((x) => x.toFixed(2)).join(' ')}; cold loopback request round trips (ms): ${transit.map((x) => x.toFixed(2)).join(' ')}`;
+    const figures = `excess over the hold (ms): ${excess.map((x) => x.toFixed(2)).join(' ')}; cold loopback request round trips (ms): ${transit.map((x) => x.toFixed(2)).join(' ')}; the test's own timers up to ${witness.maxLateMs.toFixed(2)} ms late`;
     for (const e of excess) {
       expect(e, figures).toBeGreaterThanOrEqual(-ROUNDING_MS);
       expect(e, figures).toBeLessThan(LOADED_SLACK_MS);
     }
     // The excess is two loopback transits, each into a process that slept (the client for the ping,
     // the gateway for the pong): on a quiet machine ~0.2 ms. A loaded machine adds its wake-up
-    // latency, measured alongside as the client's own round trip after the same idle time.
-    expect(Math.min(...excess), figures).toBeLessThanOrEqual(1 + 2 * Math.min(...transit));
+    // latency, measured alongside as the client's own round trip after the same idle time, and its
+    // run-queue delays, which the best of six round trips did not always escape (at load 12: best excess
+    // 4.03 ms, best round trip 0.55 ms): those are bounded by how late this process's own timers ran.
+    expect(Math.min(...excess), figures).toBeLessThanOrEqual(1 + 2 * Math.min(...transit) + witness.maxLateMs);
     for (const r of reported) expect(r).toBeGreaterThanOrEqual(HOLD_MS - ROUNDING_MS);
 
     const text = (await gw.get('/metrics')).text;
