@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric, startGateway, useGateway, type GatewayProcess } from './helpers/gateway-process.js';
 import { holdSince, sleep, TestClient } from './helpers/ws-client.js';
 import { SchedulingWitness } from '../helpers/scheduling-witness.js';
+import { openOverThreads } from './helpers/thread-spread.js';
 
 /**
  * Round trips of pings, end to end. The client holds each answer for a
@@ -248,11 +249,13 @@ describe('RTT with --threads 2: /status carries each thread\'s round trips', () 
 
   beforeAll(async () => {
     gw = await startGateway({ args: ['--threads', '2', '--ping-jitter-ms', '0'], startupTimeoutMs: 30_000 });
-    for (const id of ids) {
+    // Both threads hold some (the kernel picks; 12 all on one would be a 1 in 2,048 draw).
+    const opened = await openOverThreads(gw, ids.length, async (i) => {
       const c = await TestClient.open(gw.wsUrl());
-      await c.register(id, 10_000, 200);
-      clients.push(c);
-    }
+      await c.register(ids[i], 10_000, 200);
+      return c;
+    });
+    clients.push(...opened);
   }, 60_000);
   afterAll(async () => {
     for (const c of clients) c.close();
@@ -267,7 +270,6 @@ describe('RTT with --threads 2: /status carries each thread\'s round trips', () 
       }),
     );
     const health = JSON.parse((await gw.get('/healthz')).text) as { threads: { connections: number }[] };
-    // 12 connections all on one thread would be a 1 in 2^11 draw.
     expect(health.threads.every((t) => t.connections > 0)).toBe(true);
     const body = JSON.parse((await gw.get('/status')).text) as { connections: StatusEntry[] };
     expect(body.connections.map((e) => e.client_id)).toEqual(ids);

@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metric, startGateway, type GatewayProcess, type LogLine } from './helpers/gateway-process.js';
 import { sleep, TestClient } from './helpers/ws-client.js';
+import { openOverThreads } from './helpers/thread-spread.js';
 
 interface HealthBody {
   status: string;
@@ -383,12 +384,12 @@ describe('gateway with --threads 2: faults and shutdown', () => {
 
   it('SIGTERM closes every client of every thread with 1001 and exits 0 without the uv_loop_close abort', async () => {
     const gw = await startGateway({ args: ['--threads', '2'], startupTimeoutMs: STARTUP_MS });
-    const clients: TestClient[] = [];
-    for (let i = 0; i < 12; i++) {
+    // Both threads hold some (the kernel picks; 12 all on one would be a 1 in 2,048 draw).
+    const clients = await openOverThreads(gw, 12, async (i) => {
       const c = await TestClient.open(gw.wsUrl());
       await c.register(`s-${i}`, 60_000);
-      clients.push(c);
-    }
+      return c;
+    });
     expect((await health(gw)).threads.every((t) => t.connections > 0)).toBe(true);
     const signalledAt = performance.now();
     process.kill(gw.pid, 'SIGTERM');
