@@ -4,6 +4,7 @@ import { KeepAliveMonitor } from '../../monitor/monitor.js';
 import { KeepAliveService } from '../../protocol/keepalive-service.js';
 import { LiveMonitorClients } from '../../protocol/live-monitor-clients.js';
 import { MonitorClients } from '../../protocol/monitor-clients.js';
+import { stdinChunks, type ChunkSource } from './file-input.js';
 import { LineSplitter } from './line-splitter.js';
 import { NodeSession } from './node-session.js';
 import { ReplyBytes } from './reply-bytes.js';
@@ -25,7 +26,7 @@ export interface NodeOptions {
  * status); input pauses while stdout is congested.
  */
 export async function runNode(options: NodeOptions): Promise<void> {
-  const input = options.input ?? process.stdin;
+  const input: ChunkSource = options.input ?? stdinChunks();
   const output = options.output ?? process.stdout;
   const ownOutput = options.output === undefined;
   const errors = options.errors ?? process.stderr;
